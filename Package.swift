@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One settings array for every target (as Hummingbird and swift-log do).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "orders",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "orders", targets: ["orders"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "OrdersDomain",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdersStore",
+            dependencies: [
+                "OrdersDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "orders",
+            dependencies: [
+                "OrdersDomain",
+                "OrdersStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "WriteBenchmark",
+            dependencies: [
+                "OrdersDomain",
+                "OrdersStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WriteBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdersTestSupport",
+            dependencies: ["OrdersDomain", "OrdersStore"],
+            path: "Tests/OrdersTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersDomainTests",
+            dependencies: ["OrdersDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersStoreTests",
+            dependencies: [
+                "OrdersDomain", "OrdersStore", "OrdersTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersCLITests",
+            dependencies: ["orders", "OrdersStore", "OrdersDomain", "OrdersTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

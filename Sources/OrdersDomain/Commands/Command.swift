@@ -1,0 +1,13 @@
+/// A request to change one aggregate. Commands hold the caller's input as given; `validated()`
+/// checks every field and returns the normalized command (trimmed text, lower-cased email,
+/// upper-cased SKU and country), or throws a `DomainError` that names the field.
+public protocol Command: Sendable {
+    /// A stable name for logs and metrics (`order.add_item`).
+    static var name: String { get }
+    /// The id of the aggregate the command changes (returned to the caller).
+    var aggregateID: String { get }
+    /// The stream holding that aggregate's events.
+    var streamID: String { get }
+
+    func validated() throws(DomainError) -> Self
+}

@@ -1,0 +1,70 @@
+/// A refusal by the domain: a command whose input is malformed, or that a business rule forbids.
+///
+/// The `code` says what kind of refusal it is (callers map it to HTTP statuses), `field` names the
+/// input that was wrong when there is one, and `message` says why in words safe to show a user.
+public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case invalidArgument = "invalid_argument"
+            case notFound = "not_found"
+            case alreadyExists = "already_exists"
+            case invalidTransition = "invalid_transition"
+            case emptyOrder = "empty_order"
+            case currencyMismatch = "currency_mismatch"
+            case amountMismatch = "amount_mismatch"
+            case duplicateItem = "duplicate_item"
+            case itemNotFound = "item_not_found"
+            case limitExceeded = "limit_exceeded"
+            case overflow = "overflow"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// Input is malformed (empty name, quantity out of range, bad currency code, ...).
+        public static let invalidArgument = Code(.invalidArgument)
+        /// A referenced aggregate (order, customer, product) does not exist.
+        public static let notFound = Code(.notFound)
+        /// The aggregate, or a unique value such as an email or SKU, already exists.
+        public static let alreadyExists = Code(.alreadyExists)
+        /// The aggregate's current status does not allow the command.
+        public static let invalidTransition = Code(.invalidTransition)
+        /// An order without items cannot be submitted.
+        public static let emptyOrder = Code(.emptyOrder)
+        /// Money in two currencies was combined (an order has one currency).
+        public static let currencyMismatch = Code(.currencyMismatch)
+        /// A payment does not equal the order total.
+        public static let amountMismatch = Code(.amountMismatch)
+        /// The product is already an item of the order.
+        public static let duplicateItem = Code(.duplicateItem)
+        /// The product is not an item of the order.
+        public static let itemNotFound = Code(.itemNotFound)
+        /// A size limit (items per order, ...) would be exceeded.
+        public static let limitExceeded = Code(.limitExceeded)
+        /// Money arithmetic overflowed.
+        public static let overflow = Code(.overflow)
+
+        /// The stable snake_case name of the code (used in API error bodies).
+        public var name: String { base.rawValue }
+        public var description: String { base.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+    /// The input field the error is about, in snake_case as the API names it (`quantity`, `email`).
+    public let field: String?
+
+    public init(_ code: Code, _ message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String {
+        if let field { return "\(code) (\(field)): \(message)" }
+        return "\(code): \(message)"
+    }
+
+    static func invalid(_ field: String, _ message: String) -> DomainError {
+        DomainError(.invalidArgument, message, field: field)
+    }
+}

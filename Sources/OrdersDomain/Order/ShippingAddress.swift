@@ -1,0 +1,22 @@
+/// Where an order ships: a city and an ISO 3166-1 alpha-2 country code.
+public struct ShippingAddress: Hashable, Sendable, Codable {
+    public let city: String
+    public let country: String
+
+    /// Validates and normalizes (trims the city, upper-cases the country).
+    public init(city: String, country: String) throws(DomainError) {
+        self.city = try Validate.text(city, field: "city", maxLength: 100)
+        self.country = try Validate.countryCode(country)
+    }
+
+    init(trustedCity city: String, country: String) {
+        self.city = city
+        self.country = country
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.city = try container.decode(String.self, forKey: .city)
+        self.country = try container.decode(String.self, forKey: .country)
+    }
+}

@@ -1,0 +1,137 @@
+import Logging
+public import OrdersDomain
+
+/// An aggregate as loaded from its stream.
+public struct Loaded<A: EventSourced>: Sendable {
+    /// `nil` when the stream is empty (the aggregate does not exist).
+    public var state: A?
+    /// The stream's version (number of events); 0 when it does not exist.
+    public var version: Int
+    /// The global position of the stream's newest event; 0 when it does not exist.
+    public var lastPosition: Int64
+}
+
+/// What a handler decided: the events to append, and the unique values they claim or release.
+public struct Decision<Event: Sendable>: Sendable {
+    public var events: [Event]
+    public var claims: [UniqueKey]
+    public var releases: [UniqueKey]
+
+    public init(_ events: [Event], claims: [UniqueKey] = [], releases: [UniqueKey] = []) {
+        self.events = events
+        self.claims = claims
+        self.releases = releases
+    }
+}
+
+/// Loads aggregates by folding their streams, and runs the load → decide → append cycle of a
+/// command with optimistic concurrency.
+public struct AggregateRepository: Sendable {
+    public let store: EventStore
+    /// How many times a command is decided again after a concurrent write to its stream.
+    public let maximumAttempts: Int
+
+    public init(store: EventStore, maximumAttempts: Int = 5) {
+        precondition(maximumAttempts > 0)
+        self.store = store
+        self.maximumAttempts = maximumAttempts
+    }
+
+    public func load<A: EventSourced>(_ type: A.Type, streamID: String) async throws -> Loaded<A> {
+        let recorded = try await store.readStream(streamID)
+        var events: [A.Event] = []
+        events.reserveCapacity(recorded.count)
+        for event in recorded {
+            guard let own = A.event(from: try event.decode()) else {
+                throw EventStoreError(
+                    .corruptStream, "stream \(streamID) holds a \(event.type) event at position \(event.position), not a \(A.self) event",
+                    streamID: streamID
+                )
+            }
+            events.append(own)
+        }
+        do {
+            return Loaded(state: try A.fold(events), version: recorded.count, lastPosition: recorded.last?.position ?? 0)
+        } catch {
+            throw EventStoreError(.corruptStream, "stream \(streamID): \(error.message)", streamID: streamID)
+        }
+    }
+
+    /// Handles a command against the aggregate in `command.streamID`.
+    ///
+    /// A command id seen before returns its first outcome. A concurrent write to the stream
+    /// between load and append makes the append fail; the command is then loaded and decided
+    /// again (deciding is pure, so this is safe), up to `maximumAttempts` times, unless the caller
+    /// pinned `expectedVersion`, in which case the conflict is the answer.
+    public func execute<A: EventSourced>(
+        _ type: A.Type, _ command: some Command, context: CommandContext,
+        decide: (Loaded<A>) async throws -> Decision<A.Event>
+    ) async throws -> CommandResult {
+        if let commandID = context.metadata.commandID, let earlier = try await store.processedCommand(commandID) {
+            guard earlier.streamID == command.streamID else {
+                throw EventStoreError(
+                    .concurrencyConflict, "command id \(commandID) was already used for stream \(earlier.streamID)", streamID: command.streamID
+                )
+            }
+            return CommandResult(
+                aggregateID: command.aggregateID, streamVersion: earlier.result.streamVersion, position: earlier.result.position, replayed: true
+            )
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let loaded = try await load(A.self, streamID: command.streamID)
+            if let expected = context.metadata.expectedVersion, expected != loaded.version {
+                throw EventStoreError.conflict(streamID: command.streamID, expected: expected, actual: loaded.version)
+            }
+            let decision = try await decide(loaded)
+            guard !decision.events.isEmpty else {
+                // Nothing to change (renaming to the same name): report where the aggregate is.
+                return CommandResult(aggregateID: command.aggregateID, streamVersion: loaded.version, position: loaded.lastPosition)
+            }
+            let request = AppendRequest(
+                streamID: command.streamID,
+                expectedVersion: loaded.version,
+                events: try decision.events.map { try EventCodec.encode(A.domainEvent($0)) },
+                metadata: EventMetadata(
+                    commandID: context.metadata.commandID, correlationID: context.metadata.correlationID, recordedAt: context.now
+                ),
+                claims: decision.claims,
+                releases: decision.releases
+            )
+            let outcome: Result<AppendResult, EventStoreError>
+            do {
+                outcome = .success(try await store.append(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let appended):
+                return CommandResult(
+                    aggregateID: command.aggregateID, streamVersion: appended.streamVersion, position: appended.position,
+                    replayed: appended.replayed
+                )
+            case .failure(let error) where error.code == .concurrencyConflict:
+                guard context.metadata.expectedVersion == nil, attempt < maximumAttempts else { throw error }
+                context.logger.debug(
+                    "concurrent write, deciding again", metadata: ["stream.id": "\(command.streamID)", "command.attempt": "\(attempt)"]
+                )
+            case .failure(let error) where error.code == .uniqueKeyTaken:
+                throw DomainError(
+                    .alreadyExists, "\(error.uniqueKey ?? "value") is already taken by another \(String(describing: A.self).lowercased())",
+                    field: Self.field(forScope: error.uniqueScope)
+                )
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    private static func field(forScope scope: String?) -> String? {
+        switch scope {
+        case UniqueKey.customerEmail("").scope: "email"
+        case UniqueKey.productSKU("").scope: "sku"
+        default: scope
+        }
+    }
+}

@@ -1,0 +1,18 @@
+public import Logging
+
+extension CommandBus {
+    /// The bus the service uses: every command's handler behind logging, metrics and validation
+    /// middleware (outermost first).
+    public static func standard(
+        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5
+    ) -> CommandBus {
+        let repository = AggregateRepository(store: store, maximumAttempts: maximumAttempts)
+        var handlers = CommandHandlers()
+        OrderHandlers.register(in: &handlers, repository: repository)
+        CustomerHandlers.register(in: &handlers, repository: repository)
+        ProductHandlers.register(in: &handlers, repository: repository)
+        return CommandBus(
+            handlers: handlers, middleware: [LoggingMiddleware(), MetricsMiddleware(), ValidationMiddleware()], clock: clock, logger: logger
+        )
+    }
+}

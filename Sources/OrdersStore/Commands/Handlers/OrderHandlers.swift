@@ -1,0 +1,63 @@
+import OrdersDomain
+
+/// One handler per order command: load the order, decide with the aggregate, append.
+enum OrderHandlers {
+    static func register(in handlers: inout CommandHandlers, repository: AggregateRepository) {
+        handlers.register(CreateOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                guard loaded.state == nil else {
+                    throw DomainError(.alreadyExists, "order \(command.orderID) already exists", field: "order_id")
+                }
+                let customer = try await repository.load(Customer.self, streamID: command.customerID.streamID).state
+                return Decision(try Order.create(command, customer: customer))
+            }
+        }
+        handlers.register(AddItem.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                let order = try existing(loaded, command.orderID)
+                let product = try await repository.load(Product.self, streamID: command.productID.streamID).state
+                return Decision(try order.addItem(command, product: product))
+            }
+        }
+        handlers.register(ChangeQuantity.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).changeQuantity(command))
+            }
+        }
+        handlers.register(RemoveItem.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).removeItem(command))
+            }
+        }
+        handlers.register(SubmitOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).submit(command))
+            }
+        }
+        handlers.register(PayOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).pay(command))
+            }
+        }
+        handlers.register(ShipOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).ship(command))
+            }
+        }
+        handlers.register(DeliverOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).deliver(command))
+            }
+        }
+        handlers.register(CancelOrder.self) { command, context in
+            try await repository.execute(Order.self, command, context: context) { loaded in
+                Decision(try existing(loaded, command.orderID).cancel(command))
+            }
+        }
+    }
+
+    private static func existing(_ loaded: Loaded<Order>, _ id: OrderID) throws(DomainError) -> Order {
+        guard let order = loaded.state else { throw DomainError(.notFound, "order \(id) does not exist", field: "order_id") }
+        return order
+    }
+}

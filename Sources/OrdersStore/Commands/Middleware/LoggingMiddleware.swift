@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+public import OrdersDomain
+
+/// Logs each command's outcome with dotted metadata keys (`command.name`, `order.id`, ...).
+/// Refusals are expected traffic and go to debug; storage failures to warning.
+public struct LoggingMiddleware: CommandMiddleware {
+    public init() {}
+
+    public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
+        var logger = context.logger
+        logger[metadataKey: "command.name"] = "\(type(of: command).name)"
+        logger[metadataKey: "aggregate.id"] = "\(command.aggregateID)"
+        if let id = context.metadata.commandID { logger[metadataKey: "command.id"] = "\(id)" }
+        if let id = context.metadata.correlationID { logger[metadataKey: "correlation.id"] = "\(id)" }
+        var context = context
+        context.logger = logger
+        let start = ContinuousClock.now
+        do {
+            let result = try await next(command, context)
+            logger.debug(
+                "command handled",
+                metadata: [
+                    "stream.version": "\(result.streamVersion)", "event.position": "\(result.position)",
+                    "command.replayed": "\(result.replayed)", "command.duration_us": "\(Self.micros(since: start))",
+                ]
+            )
+            return result
+        } catch let error as DomainError {
+            logger.debug(
+                "command refused",
+                metadata: ["error.code": "\(error.code)", "error.field": "\(error.field ?? "")", "error.message": "\(error.message)"]
+            )
+            throw error
+        } catch let error as EventStoreError where error.code != .database {
+            logger.debug("command conflicted", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
+            throw error
+        } catch {
+            logger.warning("command failed", metadata: ["error": "\(error)", "command.duration_us": "\(Self.micros(since: start))"])
+            throw error
+        }
+    }
+
+    private static func micros(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,67 @@
+import CoreMetrics
+public import OrdersDomain
+import Synchronization
+
+/// Counts commands by name and outcome (`orders_commands_total{command, outcome}`) and times them
+/// (`orders_command_duration_seconds{command}`). Metric handles are created once per label set.
+public final class MetricsMiddleware: CommandMiddleware {
+    /// `ok`, `refused` (domain rule or invalid input), `conflict` (concurrency or unique key),
+    /// `error` (storage).
+    enum Outcome: String, CaseIterable { case ok, refused, conflict, error }
+
+    private struct Handles {
+        var counters: [Outcome: Counter]
+        var timer: Timer
+    }
+
+    private let handles = Mutex<[String: Handles]>([:])
+
+    public init() {}
+
+    public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
+        let start = ContinuousClock.now
+        let outcome: Outcome
+        defer {
+            let handles = handles(for: type(of: command).name)
+            handles.counters[outcome]!.increment()
+            handles.timer.recordInterval(since: start)
+        }
+        do {
+            let result = try await next(command, context)
+            outcome = .ok
+            return result
+        } catch let error as DomainError {
+            outcome = .refused
+            throw error
+        } catch let error as EventStoreError where error.code != .database {
+            outcome = .conflict
+            throw error
+        } catch {
+            outcome = .error
+            throw error
+        }
+    }
+
+    private func handles(for name: String) -> Handles {
+        handles.withLock { cache in
+            if let handles = cache[name] { return handles }
+            let handles = Handles(
+                counters: Dictionary(
+                    uniqueKeysWithValues: Outcome.allCases.map {
+                        ($0, Counter(label: "orders_commands_total", dimensions: [("command", name), ("outcome", $0.rawValue)]))
+                    }
+                ),
+                timer: Timer(label: "orders_command_duration_seconds", dimensions: [("command", name)], preferredDisplayUnit: .seconds)
+            )
+            cache[name] = handles
+            return handles
+        }
+    }
+}
+
+extension Timer {
+    fileprivate func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+public import GRDB
+
+/// The write store's SQLite database: one `DatabasePool` (WAL) for the life of the process,
+/// migrated on open.
+public struct StoreDatabase: Sendable {
+    public let writer: any DatabaseWriter
+    public let configuration: StoreConfiguration
+
+    /// Opens (creating the file and its folder if needed) and migrates the store.
+    public static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
+        let url = URL(fileURLWithPath: configuration.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        config.maximumReaderCount = configuration.maximumReaderCount
+        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let pool = try DatabasePool(path: configuration.path, configuration: config)
+        try StoreMigrations.migrator.migrate(pool)
+        return StoreDatabase(writer: pool, configuration: configuration)
+    }
+}

@@ -1,0 +1,55 @@
+import GRDB
+
+/// The write store's schema. Migrations are named and never edited once shipped: a change is a
+/// new migration appended to the list.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-22 events") { db in
+            // The log. `position` is assigned by the single writer inside the append transaction
+            // (max + 1), so positions are gap-free in commit order.
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        position INTEGER PRIMARY KEY,
+                        stream_id TEXT NOT NULL,
+                        stream_version INTEGER NOT NULL CHECK (stream_version > 0),
+                        type TEXT NOT NULL,
+                        schema_version INTEGER NOT NULL CHECK (schema_version > 0),
+                        payload TEXT NOT NULL,
+                        command_id TEXT,
+                        correlation_id TEXT,
+                        recorded_at INTEGER NOT NULL,
+                        UNIQUE (stream_id, stream_version)
+                    ) STRICT;
+                    """
+            )
+            // Unique values across aggregates (customer email, product SKU), claimed in the same
+            // transaction as the event that introduces them. Derived from the log: it could be
+            // rebuilt from it, and nothing in it is not also in an event.
+            try db.execute(
+                sql: """
+                    CREATE TABLE unique_keys (
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        stream_id TEXT NOT NULL,
+                        PRIMARY KEY (scope, key)
+                    ) STRICT, WITHOUT ROWID;
+                    """
+            )
+            // Commands already handled, by the caller's command id: a retried request returns the
+            // first outcome instead of appending twice.
+            try db.execute(
+                sql: """
+                    CREATE TABLE processed_commands (
+                        command_id TEXT PRIMARY KEY,
+                        stream_id TEXT NOT NULL,
+                        stream_version INTEGER NOT NULL,
+                        position INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    """
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+public import GRDB
+import OrdersDomain
+import Synchronization
+
+/// The event log: appends with optimistic concurrency and unique-key claims, and ordered reads.
+///
+/// **Group commit.** SQLite has one writer. Appends from concurrent callers are queued; the first
+/// one to find the writer idle schedules a write on GRDB's serial writer queue, which takes every
+/// queued append (up to `maximumGroupCommit`) and commits them in one `IMMEDIATE` transaction,
+/// each inside its own savepoint. A request that fails its checks (version conflict, taken email)
+/// rolls back its savepoint only and gets its own error; the others commit. A caller is answered
+/// only after the transaction committed, so an acknowledged append is as durable as the
+/// configured `synchronous` level makes it. Under load this shares one fsync between many
+/// commands; a lone command pays one transaction as before.
+///
+/// **Positions** are assigned inside that transaction as `max(position) + 1, + 2, ...`, so they
+/// are gap-free in commit order: a reader that has seen position N has seen every event below N.
+public final class EventStore: Sendable {
+    public let writer: any DatabaseWriter
+    private let maximumGroupCommit: Int
+    private let queue = Mutex(PendingAppends())
+
+    private struct PendingAppends: ~Copyable {
+        var requests: [(AppendRequest, AppendTicket)] = []
+        var writing = false
+    }
+
+    public init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256) {
+        precondition(maximumGroupCommit > 0)
+        self.writer = writer
+        self.maximumGroupCommit = maximumGroupCommit
+    }
+
+    public convenience init(database: StoreDatabase) {
+        self.init(writer: database.writer, maximumGroupCommit: database.configuration.maximumGroupCommit)
+    }
+
+    // MARK: Appending
+
+    /// Appends the request's events at the end of its stream if the stream is still at
+    /// `expectedVersion` and every claimed unique key is free (or already this stream's).
+    /// On failure nothing of the request is written.
+    public func append(_ request: AppendRequest) async throws(EventStoreError) -> AppendResult {
+        precondition(!request.events.isEmpty, "an append must carry at least one event")
+        let ticket = AppendTicket()
+        let startWriter = queue.withLock { pending in
+            pending.requests.append((request, ticket))
+            if pending.writing { return false }
+            pending.writing = true
+            return true
+        }
+        if startWriter { scheduleWrite() }
+        return try await ticket.result().get()
+    }
+
+    private func scheduleWrite() {
+        writer.asyncWriteWithoutTransaction { [self] db in
+            let batch = queue.withLock { pending in
+                let count = min(pending.requests.count, maximumGroupCommit)
+                let batch = Array(pending.requests.prefix(count))
+                pending.requests.removeFirst(count)
+                return batch
+            }
+            let results = Self.commit(batch.map(\.0), in: db)
+            for ((_, ticket), result) in zip(batch, results) { ticket.complete(result) }
+            let more = queue.withLock { pending in
+                if pending.requests.isEmpty {
+                    pending.writing = false
+                    return false
+                }
+                return true
+            }
+            if more { scheduleWrite() }
+        }
+    }
+
+    /// Commits a batch in one transaction; one result per request, in order.
+    private static func commit(_ batch: [AppendRequest], in db: Database) -> [Result<AppendResult, EventStoreError>] {
+        var results: [Result<AppendResult, EventStoreError>] = []
+        results.reserveCapacity(batch.count)
+        do {
+            try db.inTransaction(.immediate) {
+                var head = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
+                for request in batch {
+                    do {
+                        var result: AppendResult?
+                        try db.inSavepoint {
+                            result = try appendOne(request, in: db, head: &head)
+                            return .commit
+                        }
+                        results.append(.success(result!))
+                    } catch let error as EventStoreError {
+                        results.append(.failure(error))
+                    } catch {
+                        results.append(.failure(.database(error, while: "appending to stream \(request.streamID)")))
+                    }
+                }
+                return .commit
+            }
+        } catch {
+            // The transaction did not commit: nothing of this batch is stored.
+            let failure = EventStoreError.database(error, while: "committing \(batch.count) append(s)")
+            return batch.map { _ in .failure(failure) }
+        }
+        return results
+    }
+
+    private static func appendOne(_ request: AppendRequest, in db: Database, head: inout Int64) throws -> AppendResult {
+        if let commandID = request.metadata.commandID,
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT stream_id, stream_version, position FROM processed_commands WHERE command_id = ?"),
+                arguments: [commandID]
+            )
+        {
+            let streamID: String = row[0]
+            guard streamID == request.streamID else {
+                throw EventStoreError(
+                    .concurrencyConflict, "command id \(commandID) was already used for stream \(streamID)", streamID: request.streamID
+                )
+            }
+            return AppendResult(streamVersion: row[1], position: row[2], replayed: true)
+        }
+
+        let current =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT max(stream_version) FROM events WHERE stream_id = ?"), arguments: [request.streamID]
+            ) ?? 0
+        guard current == request.expectedVersion else {
+            throw EventStoreError.conflict(streamID: request.streamID, expected: request.expectedVersion, actual: current)
+        }
+
+        for key in request.releases {
+            try db.cachedStatement(sql: "DELETE FROM unique_keys WHERE scope = ? AND key = ? AND stream_id = ?")
+                .execute(arguments: [key.scope, key.value, request.streamID])
+        }
+        for key in request.claims {
+            let holder = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT stream_id FROM unique_keys WHERE scope = ? AND key = ?"), arguments: [key.scope, key.value]
+            )
+            if let holder {
+                guard holder == request.streamID else { throw EventStoreError.uniqueKeyTaken(key, streamID: request.streamID) }
+                continue
+            }
+            try db.cachedStatement(sql: "INSERT INTO unique_keys (scope, key, stream_id) VALUES (?, ?, ?)")
+                .execute(arguments: [key.scope, key.value, request.streamID])
+        }
+
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, command_id, correlation_id, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        let recordedAt = RecordedEvent.milliseconds(request.metadata.recordedAt)
+        var position = head
+        var version = current
+        for event in request.events {
+            position += 1
+            version += 1
+            try insert.execute(arguments: [
+                position, request.streamID, version, event.type, event.schemaVersion,
+                String(decoding: event.payload, as: UTF8.self), request.metadata.commandID, request.metadata.correlationID, recordedAt,
+            ])
+        }
+        if let commandID = request.metadata.commandID {
+            try db.cachedStatement(sql: "INSERT INTO processed_commands (command_id, stream_id, stream_version, position) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [commandID, request.streamID, version, position])
+        }
+        head = position
+        return AppendResult(streamVersion: version, position: position)
+    }
+
+    // MARK: Reading
+
+    /// Every event of one stream, in version order.
+    public func readStream(_ streamID: String) async throws(EventStoreError) -> [RecordedEvent] {
+        try await read("reading stream \(streamID)") { db in
+            try RecordedEvent.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(RecordedEvent.selection) FROM events WHERE stream_id = ? ORDER BY stream_version"
+                ),
+                arguments: [streamID]
+            )
+        }
+    }
+
+    /// At most `limit` events with `position > after`, in position order.
+    public func readAll(after position: Int64, limit: Int) async throws(EventStoreError) -> [RecordedEvent] {
+        precondition(limit > 0, "limit must be positive")
+        return try await read("reading events after \(position)") { db in
+            try RecordedEvent.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(RecordedEvent.selection) FROM events WHERE position > ? ORDER BY position LIMIT ?"
+                ),
+                arguments: [position, limit]
+            )
+        }
+    }
+
+    /// The outcome of a command id appended before, if any.
+    public func processedCommand(_ commandID: String) async throws(EventStoreError) -> (streamID: String, result: AppendResult)? {
+        try await read("looking up command \(commandID)") { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT stream_id, stream_version, position FROM processed_commands WHERE command_id = ?"),
+                arguments: [commandID]
+            ).map { row in (streamID: row[0] as String, result: AppendResult(streamVersion: row[1], position: row[2], replayed: true)) }
+        }
+    }
+
+    /// The position of the newest event, 0 for an empty log.
+    public func headPosition() async throws(EventStoreError) -> Int64 {
+        try await read("reading the head position") { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
+        }
+    }
+
+    private func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(EventStoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw .database(error, while: action)
+        }
+    }
+}

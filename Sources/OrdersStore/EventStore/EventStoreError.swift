@@ -1,0 +1,65 @@
+/// A failure of the event store, with the stream it concerns. `description` is safe to log.
+public struct EventStoreError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case concurrencyConflict = "concurrency_conflict"
+            case uniqueKeyTaken = "unique_key_taken"
+            case undecodableEvent = "undecodable_event"
+            case corruptStream = "corrupt_stream"
+            case database = "database"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The stream's version is not the one the decision was based on; nothing was written.
+        public static let concurrencyConflict = Code(.concurrencyConflict)
+        /// A unique value (email, SKU) belongs to another stream; nothing was written.
+        public static let uniqueKeyTaken = Code(.uniqueKeyTaken)
+        /// A stored event cannot be decoded by this build (unknown type, future version, bad JSON).
+        public static let undecodableEvent = Code(.undecodableEvent)
+        /// A stream holds events of another aggregate or does not begin with a creation event.
+        public static let corruptStream = Code(.corruptStream)
+        /// SQLite failed (disk full, I/O error, lock timeout).
+        public static let database = Code(.database)
+
+        public var description: String { base.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+    public let streamID: String?
+    /// For `concurrencyConflict`: the version the caller expected and the one found.
+    public var expectedVersion: Int?
+    public var actualVersion: Int?
+    /// For `uniqueKeyTaken`: the scope (`customer_email`) and the value.
+    public var uniqueScope: String?
+    public var uniqueKey: String?
+
+    public init(_ code: Code, _ message: String, streamID: String? = nil) {
+        self.code = code
+        self.message = message
+        self.streamID = streamID
+    }
+
+    static func conflict(streamID: String, expected: Int, actual: Int) -> EventStoreError {
+        var error = EventStoreError(
+            .concurrencyConflict, "stream \(streamID) is at version \(actual), expected \(expected)", streamID: streamID
+        )
+        error.expectedVersion = expected
+        error.actualVersion = actual
+        return error
+    }
+
+    static func uniqueKeyTaken(_ key: UniqueKey, streamID: String) -> EventStoreError {
+        var error = EventStoreError(.uniqueKeyTaken, "\(key.scope) '\(key.value)' is already taken", streamID: streamID)
+        error.uniqueScope = key.scope
+        error.uniqueKey = key.value
+        return error
+    }
+
+    static func database(_ error: any Error, while action: String) -> EventStoreError {
+        EventStoreError(.database, "\(action) failed: \(error)")
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
