@@ -58,7 +58,11 @@ let package = Package(
         ),
         .target(
             name: "OrdersTestSupport",
-            dependencies: ["OrdersDomain", "OrdersStore"],
+            dependencies: [
+                "OrdersDomain", "OrdersStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/OrdersTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -73,7 +77,7 @@ let package = Package(
                 "OrdersDomain", "OrdersStore", "OrdersTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,10 +1,12 @@
+public import CoreMetrics
 public import Logging
 
 extension CommandBus {
     /// The bus the service uses: every command's handler behind logging, metrics and validation
     /// middleware (outermost first).
     public static func standard(
-        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5
+        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) -> CommandBus {
         let repository = AggregateRepository(store: store, maximumAttempts: maximumAttempts)
         var handlers = CommandHandlers()
@@ -12,7 +14,7 @@ extension CommandBus {
         CustomerHandlers.register(in: &handlers, repository: repository)
         ProductHandlers.register(in: &handlers, repository: repository)
         return CommandBus(
-            handlers: handlers, middleware: [LoggingMiddleware(), MetricsMiddleware(), ValidationMiddleware()], clock: clock, logger: logger
+            handlers: handlers, middleware: [LoggingMiddleware(), MetricsMiddleware(factory: metrics), ValidationMiddleware()], clock: clock, logger: logger
         )
     }
 }

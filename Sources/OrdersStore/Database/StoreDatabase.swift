@@ -14,11 +14,12 @@ public struct StoreDatabase: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeoutSeconds)
         config.maximumReaderCount = configuration.maximumReaderCount
-        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         let pool = try DatabasePool(path: configuration.path, configuration: config)
+        // `synchronous` is per connection, and only the writer commits. `DatabasePool` sets it to
+        // NORMAL on its writer when it enables WAL, after `prepareDatabase` has run, so it is set
+        // here, on the writer, once the pool is open.
+        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try StoreMigrations.migrator.migrate(pool)
         return StoreDatabase(writer: pool, configuration: configuration)
     }

@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 public import OrdersDomain
 import Synchronization
 
@@ -16,7 +16,10 @@ public final class MetricsMiddleware: CommandMiddleware {
 
     private let handles = Mutex<[String: Handles]>([:])
 
-    public init() {}
+    private let factory: any MetricsFactory
+
+    /// `factory` defaults to the process-wide one bootstrapped by the executable.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) { self.factory = factory }
 
     public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
         let start = ContinuousClock.now
@@ -48,10 +51,10 @@ public final class MetricsMiddleware: CommandMiddleware {
             let handles = Handles(
                 counters: Dictionary(
                     uniqueKeysWithValues: Outcome.allCases.map {
-                        ($0, Counter(label: "orders_commands_total", dimensions: [("command", name), ("outcome", $0.rawValue)]))
+                        ($0, Counter(label: "orders_commands_total", dimensions: [("command", name), ("outcome", $0.rawValue)], factory: factory))
                     }
                 ),
-                timer: Timer(label: "orders_command_duration_seconds", dimensions: [("command", name)], preferredDisplayUnit: .seconds)
+                timer: Timer(label: "orders_command_duration_seconds", dimensions: [("command", name)], factory: factory)
             )
             cache[name] = handles
             return handles

@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+import OrdersDomain
+import OrdersStore
+import OrdersTestSupport
+import Testing
+
+@Suite struct EventStoreTests {
+    static func request(_ stream: String, expected: Int, events: Int = 1, type: String = "customer.renamed", claims: [UniqueKey] = [])
+        -> AppendRequest
+    {
+        AppendRequest(
+            streamID: stream, expectedVersion: expected,
+            events: (0..<events).map { i in EncodedEvent(type: type, schemaVersion: 1, payload: Data(#"{"name":"n\#(i)"}"#.utf8)) },
+            metadata: EventMetadata(commandID: nil, correlationID: "corr-1", recordedAt: TestStore.start), claims: claims
+        )
+    }
+
+    @Test func appendsAndReadsAStreamWithVersionsAndPositions() async throws {
+        try await TestStore.with { t throws in
+            let first = try await t.store.append(Self.request("s-1", expected: 0, events: 2))
+            let second = try await t.store.append(Self.request("s-2", expected: 0))
+            let third = try await t.store.append(Self.request("s-1", expected: 2))
+            #expect(first == AppendResult(streamVersion: 2, position: 2))
+            #expect(second == AppendResult(streamVersion: 1, position: 3))
+            #expect(third == AppendResult(streamVersion: 3, position: 4))
+            let stream = try await t.store.readStream("s-1")
+            #expect(stream.map(\.streamVersion) == [1, 2, 3])
+            #expect(stream.map(\.position) == [1, 2, 4])
+            #expect(stream[0].correlationID == "corr-1")
+            #expect(stream[0].recordedAt == TestStore.start)
+            #expect(try await t.store.headPosition() == 4)
+            #expect(try await t.store.readAll(after: 1, limit: 2).map(\.position) == [2, 3])
+        }
+    }
+
+    @Test func aVersionConflictIsTypedAndWritesNothing() async throws {
+        try await TestStore.with { t throws in
+            _ = try await t.store.append(Self.request("s-1", expected: 0))
+            let error = await #expect(throws: EventStoreError.self) {
+                try await t.store.append(Self.request("s-1", expected: 0, events: 3))
+            }
+            #expect(error?.code == .concurrencyConflict)
+            #expect(error?.expectedVersion == 0)
+            #expect(error?.actualVersion == 1)
+            #expect(try await t.store.headPosition() == 1)
+        }
+    }
+
+    @Test func aTakenUniqueKeyFailsTheWholeRequest() async throws {
+        try await TestStore.with { t throws in
+            _ = try await t.store.append(Self.request("s-1", expected: 0, claims: [.customerEmail("a@example.com")]))
+            let error = await #expect(throws: EventStoreError.self) {
+                try await t.store.append(Self.request("s-2", expected: 0, events: 3, claims: [.productSKU("X"), .customerEmail("a@example.com")]))
+            }
+            #expect(error?.code == .uniqueKeyTaken)
+            #expect(try await t.store.headPosition() == 1)
+            #expect(try await t.store.readStream("s-2").isEmpty)
+            let keys = try t.store.writer.read { db in try String.fetchAll(db, sql: "SELECT key FROM unique_keys ORDER BY key") }
+            #expect(keys == ["a@example.com"], "the SKU claimed before the failing claim was rolled back too")
+        }
+    }
+
+    /// A request that fails halfway through its inserts (here: a trigger refusing its second event)
+    /// leaves none of its events behind, and the other appends committed with it keep gap-free positions.
+    @Test func aFailedAppendInsideAGroupCommitLeavesNothingBehind() async throws {
+        try await TestStore.with { t throws in
+            try t.store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TEMP TRIGGER poison BEFORE INSERT ON events WHEN NEW.type = 'test.poison'
+                        BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                        """
+                )
+            }
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        var request = Self.request("s-\(index)", expected: 0, events: 2)
+                        if index % 10 == 3 { request.events[1].type = "test.poison" }
+                        do {
+                            _ = try await t.store.append(request)
+                            return true
+                        } catch let error as EventStoreError {
+                            #expect(error.code == .database)
+                            return false
+                        }
+                    }
+                }
+                var succeeded = 0
+                for try await ok in group where ok { succeeded += 1 }
+                #expect(succeeded == 180)
+            }
+            let events = try await t.allEvents()
+            #expect(events.map(\.position) == Array(1...360), "positions are exactly 1...360: no gap, no duplicate")
+            #expect(!events.contains { ["s-3", "s-13", "s-193"].contains($0.streamID) }, "no half-appended request")
+        }
+    }
+
+    @Test func readsAreBoundedAndOrdered() async throws {
+        try await TestStore.with { t throws in
+            for index in 0..<25 { _ = try await t.store.append(Self.request("s-\(index % 3)", expected: index / 3)) }
+            let page = try await t.store.readAll(after: 10, limit: 7)
+            #expect(page.map(\.position) == Array(11...17))
+            #expect(try await t.store.readAll(after: 25, limit: 7).isEmpty)
+            #expect(try await t.allEvents(batch: 4).map(\.position) == Array(1...25))
+        }
+    }
+
+    @Test(arguments: [StoreConfiguration.Durability.full, .normal])
+    func durabilityIsConfigurable(durability: StoreConfiguration.Durability) async throws {
+        try await TestStore.with(durability: durability) { t throws in
+            let (synchronous, journal) = try t.store.writer.write { db in
+                (try Int.fetchOne(db, sql: "PRAGMA synchronous")!, try String.fetchOne(db, sql: "PRAGMA journal_mode")!)
+            }
+            #expect(synchronous == (durability == .full ? 2 : 1))
+            #expect(journal == "wal")
+        }
+    }
+
+    @Test func reopeningKeepsEventsAndDoesNotRemigrate() async throws {
+        try await TestStore.with { t throws in
+            _ = try await t.store.append(Self.request("s-1", expected: 0, events: 3))
+            let path = t.database.configuration.path
+            let reopened = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
+            #expect(try await reopened.headPosition() == 3)
+            let migrations = try reopened.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+            #expect(migrations == ["2026-11-22 events"])
+        }
+    }
+}
