@@ -12,9 +12,15 @@ public enum EventCodec {
         uniqueKeysWithValues: kinds.map { ($0.key, $0.value.version) }
     )
 
-    public static func encode(_ event: DomainEvent) throws -> EncodedEvent {
+    /// Encoders and decoders are thread-safe and reused (creating one per event is measurable).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
+    public static func encode(_ event: DomainEvent) throws -> EncodedEvent {
         func make(_ type: String, _ payload: some Encodable) throws -> EncodedEvent {
             EncodedEvent(type: type, schemaVersion: kinds[type]!.version, payload: try encoder.encode(payload))
         }
@@ -62,7 +68,7 @@ public enum EventCodec {
             data = try upcast(type: type, from: schemaVersion, to: kind.version, payload: payload, upcasters: kind.upcasters)
         }
         do {
-            return try kind.decode(JSONDecoder(), data)
+            return try kind.decode(decoder, data)
         } catch {
             throw EventDecodingError(.malformedPayload, type: type, schemaVersion: schemaVersion, detail: "\(error)")
         }

@@ -16,28 +16,45 @@ public struct Decision<Event: Sendable>: Sendable {
     public var events: [Event]
     public var claims: [UniqueKey]
     public var releases: [UniqueKey]
+    /// Other aggregates the decision depends on, by stream id, at the versions it saw.
+    public var readVersions: [String: Int]
 
-    public init(_ events: [Event], claims: [UniqueKey] = [], releases: [UniqueKey] = []) {
+    public init(_ events: [Event], claims: [UniqueKey] = [], releases: [UniqueKey] = [], reading readVersions: [String: Int] = [:]) {
         self.events = events
         self.claims = claims
         self.releases = releases
+        self.readVersions = readVersions
     }
 }
 
 /// Loads aggregates by folding their streams, and runs the load → decide → append cycle of a
-/// command with optimistic concurrency.
+/// command with optimistic concurrency. Recently used aggregates are kept in a bounded cache;
+/// correctness never depends on it (see `AggregateCache`).
 public struct AggregateRepository: Sendable {
     public let store: EventStore
     /// How many times a command is decided again after a concurrent write to its stream.
     public let maximumAttempts: Int
+    private let cache: AggregateCache?
 
-    public init(store: EventStore, maximumAttempts: Int = 5) {
+    /// `cacheCapacity` aggregates are kept in memory (0 turns the cache off).
+    public init(store: EventStore, maximumAttempts: Int = 5, cacheCapacity: Int = 10_000) {
         precondition(maximumAttempts > 0)
         self.store = store
         self.maximumAttempts = maximumAttempts
+        self.cache = cacheCapacity > 0 ? AggregateCache(capacity: cacheCapacity) : nil
     }
 
+    /// The aggregate in `streamID`, from the cache when it holds it, else folded from the store.
     public func load<A: EventSourced>(_ type: A.Type, streamID: String) async throws -> Loaded<A> {
+        if let entry = cache?.get(streamID), let state = entry.state as? A {
+            return Loaded(state: state, version: entry.version, lastPosition: entry.lastPosition)
+        }
+        let loaded = try await loadFromStore(A.self, streamID: streamID)
+        if let state = loaded.state { cache?.put(streamID, .init(version: loaded.version, lastPosition: loaded.lastPosition, state: state)) }
+        return loaded
+    }
+
+    private func loadFromStore<A: EventSourced>(_ type: A.Type, streamID: String) async throws -> Loaded<A> {
         let recorded = try await store.readStream(streamID)
         var events: [A.Event] = []
         events.reserveCapacity(recorded.count)
@@ -80,9 +97,13 @@ public struct AggregateRepository: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let loaded = try await load(A.self, streamID: command.streamID)
+            var loaded = try await load(A.self, streamID: command.streamID)
             if let expected = context.metadata.expectedVersion, expected != loaded.version {
-                throw EventStoreError.conflict(streamID: command.streamID, expected: expected, actual: loaded.version)
+                // The cache may be behind another process: confirm against the store before refusing.
+                loaded = try await loadFromStore(A.self, streamID: command.streamID)
+                if expected != loaded.version {
+                    throw EventStoreError.conflict(streamID: command.streamID, expected: expected, actual: loaded.version)
+                }
             }
             let decision = try await decide(loaded)
             guard !decision.events.isEmpty else {
@@ -97,7 +118,8 @@ public struct AggregateRepository: Sendable {
                     commandID: context.metadata.commandID, correlationID: context.metadata.correlationID, recordedAt: context.now
                 ),
                 claims: decision.claims,
-                releases: decision.releases
+                releases: decision.releases,
+                readVersions: decision.readVersions
             )
             let outcome: Result<AppendResult, EventStoreError>
             do {
@@ -107,14 +129,18 @@ public struct AggregateRepository: Sendable {
             }
             switch outcome {
             case .success(let appended):
+                remember(A.self, command.streamID, after: loaded, decision.events, appended)
                 return CommandResult(
                     aggregateID: command.aggregateID, streamVersion: appended.streamVersion, position: appended.position,
                     replayed: appended.replayed
                 )
             case .failure(let error) where error.code == .concurrencyConflict:
+                cache?.remove(command.streamID)
+                if let other = error.streamID { cache?.remove(other) }
                 guard context.metadata.expectedVersion == nil, attempt < maximumAttempts else { throw error }
                 context.logger.debug(
-                    "concurrent write, deciding again", metadata: ["stream.id": "\(command.streamID)", "command.attempt": "\(attempt)"]
+                    "concurrent write, deciding again",
+                    metadata: ["stream.id": "\(error.streamID ?? command.streamID)", "command.attempt": "\(attempt)"]
                 )
             case .failure(let error) where error.code == .uniqueKeyTaken:
                 throw DomainError(
@@ -125,6 +151,17 @@ public struct AggregateRepository: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Caches the state after a successful append: the loaded state with the new events applied.
+    private func remember<A: EventSourced>(_ type: A.Type, _ streamID: String, after loaded: Loaded<A>, _ events: [A.Event], _ appended: AppendResult) {
+        guard let cache else { return }
+        guard !appended.replayed, var state = loaded.state ?? events.first.flatMap(A.init(first:)) else {
+            cache.remove(streamID)
+            return
+        }
+        for event in loaded.state == nil ? Array(events.dropFirst()) : events { state.apply(event) }
+        cache.put(streamID, .init(version: appended.streamVersion, lastPosition: appended.position, state: state))
     }
 
     private static func field(forScope scope: String?) -> String? {

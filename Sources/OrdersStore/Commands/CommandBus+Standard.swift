@@ -5,10 +5,10 @@ extension CommandBus {
     /// The bus the service uses: every command's handler behind logging, metrics and validation
     /// middleware (outermost first).
     public static func standard(
-        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5,
+        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5, cacheCapacity: Int = 10_000,
         metrics: any MetricsFactory = MetricsSystem.factory
     ) -> CommandBus {
-        let repository = AggregateRepository(store: store, maximumAttempts: maximumAttempts)
+        let repository = AggregateRepository(store: store, maximumAttempts: maximumAttempts, cacheCapacity: cacheCapacity)
         var handlers = CommandHandlers()
         OrderHandlers.register(in: &handlers, repository: repository)
         CustomerHandlers.register(in: &handlers, repository: repository)

@@ -41,10 +41,13 @@ public struct AppendRequest: Sendable {
     public var claims: [UniqueKey]
     /// Values this stream gives up (the old email after an email change).
     public var releases: [UniqueKey]
+    /// Other streams the decision read, at the versions it saw (the product whose price an item
+    /// copies). If one of them has moved on, the append fails with a concurrency conflict.
+    public var readVersions: [String: Int]
 
     public init(
         streamID: String, expectedVersion: Int, events: [EncodedEvent], metadata: EventMetadata,
-        claims: [UniqueKey] = [], releases: [UniqueKey] = []
+        claims: [UniqueKey] = [], releases: [UniqueKey] = [], readVersions: [String: Int] = [:]
     ) {
         self.streamID = streamID
         self.expectedVersion = expectedVersion
@@ -52,6 +55,7 @@ public struct AppendRequest: Sendable {
         self.metadata = metadata
         self.claims = claims
         self.releases = releases
+        self.readVersions = readVersions
     }
 }
 

@@ -122,12 +122,14 @@ public final class EventStore: Sendable {
             return AppendResult(streamVersion: row[1], position: row[2], replayed: true)
         }
 
-        let current =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT max(stream_version) FROM events WHERE stream_id = ?"), arguments: [request.streamID]
-            ) ?? 0
+        let versionOf = try db.cachedStatement(sql: "SELECT max(stream_version) FROM events WHERE stream_id = ?")
+        let current = try Int.fetchOne(versionOf, arguments: [request.streamID]) ?? 0
         guard current == request.expectedVersion else {
             throw EventStoreError.conflict(streamID: request.streamID, expected: request.expectedVersion, actual: current)
+        }
+        for (streamID, expected) in request.readVersions {
+            let actual = try Int.fetchOne(versionOf, arguments: [streamID]) ?? 0
+            guard actual == expected else { throw EventStoreError.conflict(streamID: streamID, expected: expected, actual: actual) }
         }
 
         for key in request.releases {

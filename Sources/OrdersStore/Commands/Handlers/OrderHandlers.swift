@@ -15,8 +15,12 @@ enum OrderHandlers {
         handlers.register(AddItem.self) { command, context in
             try await repository.execute(Order.self, command, context: context) { loaded in
                 let order = try existing(loaded, command.orderID)
-                let product = try await repository.load(Product.self, streamID: command.productID.streamID).state
-                return Decision(try order.addItem(command, product: product))
+                // The item copies the product's current price: the append checks that the product
+                // is still at the version read, so a concurrent reprice makes this decide again.
+                let product = try await repository.load(Product.self, streamID: command.productID.streamID)
+                return Decision(
+                    try order.addItem(command, product: product.state), reading: [command.productID.streamID: product.version]
+                )
             }
         }
         handlers.register(ChangeQuantity.self) { command, context in
