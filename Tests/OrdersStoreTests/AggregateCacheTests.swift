@@ -37,8 +37,8 @@ import Testing
             _ = try await other.send(ChangeQuantity(orderID: order, productID: product, quantity: 3))
             // `t.bus` still has quantity 1 cached; paying 5.00 would be accepted on that stale state.
             let refused = await #expect(throws: DomainError.self) {
-                try await t.bus.send(SubmitOrder(orderID: order))
-                try await t.bus.send(PayOrder(orderID: order, amount: Money(amountMinor: 500, currency: try Currency("EUR"))))
+                _ = try await t.bus.send(SubmitOrder(orderID: order))
+                _ = try await t.bus.send(PayOrder(orderID: order, amount: Money(amountMinor: 500, currency: try Currency("EUR"))))
             }
             #expect(refused?.code == .amountMismatch)
             let paid = try await t.bus.send(PayOrder(orderID: order, amount: Money(amountMinor: 1500, currency: try Currency("EUR"))))

@@ -37,7 +37,7 @@ public struct AggregateRepository: Sendable {
     private let cache: AggregateCache?
 
     /// `cacheCapacity` aggregates are kept in memory (0 turns the cache off).
-    public init(store: EventStore, maximumAttempts: Int = 5, cacheCapacity: Int = 10_000) {
+    public init(store: EventStore, maximumAttempts: Int = 5, cacheCapacity: Int = 50_000) {
         precondition(maximumAttempts > 0)
         self.store = store
         self.maximumAttempts = maximumAttempts
@@ -80,8 +80,12 @@ public struct AggregateRepository: Sendable {
     /// between load and append makes the append fail; the command is then loaded and decided
     /// again (deciding is pure, so this is safe), up to `maximumAttempts` times, unless the caller
     /// pinned `expectedVersion`, in which case the conflict is the answer.
+    ///
+    /// `creates` marks commands that start a new aggregate: the first attempt assumes the stream
+    /// is empty and skips reading it (the append's `expectedVersion: 0` checks that); if it exists
+    /// after all, the conflict makes the next attempt load it, and `decide` refuses.
     public func execute<A: EventSourced>(
-        _ type: A.Type, _ command: some Command, context: CommandContext,
+        _ type: A.Type, _ command: some Command, context: CommandContext, creates: Bool = false,
         decide: (Loaded<A>) async throws -> Decision<A.Event>
     ) async throws -> CommandResult {
         if let commandID = context.metadata.commandID, let earlier = try await store.processedCommand(commandID) {
@@ -97,7 +101,9 @@ public struct AggregateRepository: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            var loaded = try await load(A.self, streamID: command.streamID)
+            var loaded =
+                creates && attempt == 1
+                ? Loaded<A>(state: nil, version: 0, lastPosition: 0) : try await load(A.self, streamID: command.streamID)
             if let expected = context.metadata.expectedVersion, expected != loaded.version {
                 // The cache may be behind another process: confirm against the store before refusing.
                 loaded = try await loadFromStore(A.self, streamID: command.streamID)
@@ -137,7 +143,7 @@ public struct AggregateRepository: Sendable {
             case .failure(let error) where error.code == .concurrencyConflict:
                 cache?.remove(command.streamID)
                 if let other = error.streamID { cache?.remove(other) }
-                guard context.metadata.expectedVersion == nil, attempt < maximumAttempts else { throw error }
+                guard context.metadata.expectedVersion == nil, attempt < maximumAttempts || (creates && attempt == 1) else { throw error }
                 context.logger.debug(
                     "concurrent write, deciding again",
                     metadata: ["stream.id": "\(error.streamID ?? command.streamID)", "command.attempt": "\(attempt)"]

@@ -5,7 +5,7 @@ extension CommandBus {
     /// The bus the service uses: every command's handler behind logging, metrics and validation
     /// middleware (outermost first).
     public static func standard(
-        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5, cacheCapacity: Int = 10_000,
+        store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5, cacheCapacity: Int = 50_000,
         metrics: any MetricsFactory = MetricsSystem.factory
     ) -> CommandBus {
         let repository = AggregateRepository(store: store, maximumAttempts: maximumAttempts, cacheCapacity: cacheCapacity)

@@ -82,18 +82,26 @@ public final class EventStore: Sendable {
         do {
             try db.inTransaction(.immediate) {
                 var head = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
+                // One savepoint per request, through cached statements (GRDB's `inSavepoint`
+                // prepares its SQL each time, which shows on this path).
+                let savepoint = try db.cachedStatement(sql: "SAVEPOINT append")
+                let release = try db.cachedStatement(sql: "RELEASE SAVEPOINT append")
+                let rollback = try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT append")
                 for request in batch {
+                    try savepoint.execute()
                     do {
-                        var result: AppendResult?
-                        try db.inSavepoint {
-                            result = try appendOne(request, in: db, head: &head)
-                            return .commit
-                        }
-                        results.append(.success(result!))
-                    } catch let error as EventStoreError {
-                        results.append(.failure(error))
+                        let result = try appendOne(request, in: db, head: &head)
+                        try release.execute()
+                        results.append(.success(result))
                     } catch {
-                        results.append(.failure(.database(error, while: "appending to stream \(request.streamID)")))
+                        // Undo this request only; `head` was not advanced for it.
+                        try rollback.execute()
+                        try release.execute()
+                        if let error = error as? EventStoreError {
+                            results.append(.failure(error))
+                        } else {
+                            results.append(.failure(.database(error, while: "appending to stream \(request.streamID)")))
+                        }
                     }
                 }
                 return .commit

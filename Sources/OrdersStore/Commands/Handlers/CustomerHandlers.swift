@@ -4,7 +4,7 @@ import OrdersDomain
 enum CustomerHandlers {
     static func register(in handlers: inout CommandHandlers, repository: AggregateRepository) {
         handlers.register(RegisterCustomer.self) { command, context in
-            try await repository.execute(Customer.self, command, context: context) { loaded in
+            try await repository.execute(Customer.self, command, context: context, creates: true) { loaded in
                 guard loaded.state == nil else {
                     throw DomainError(.alreadyExists, "customer \(command.customerID) already exists", field: "customer_id")
                 }

@@ -4,7 +4,7 @@ import OrdersDomain
 enum OrderHandlers {
     static func register(in handlers: inout CommandHandlers, repository: AggregateRepository) {
         handlers.register(CreateOrder.self) { command, context in
-            try await repository.execute(Order.self, command, context: context) { loaded in
+            try await repository.execute(Order.self, command, context: context, creates: true) { loaded in
                 guard loaded.state == nil else {
                     throw DomainError(.alreadyExists, "order \(command.orderID) already exists", field: "order_id")
                 }

@@ -4,7 +4,7 @@ import OrdersDomain
 enum ProductHandlers {
     static func register(in handlers: inout CommandHandlers, repository: AggregateRepository) {
         handlers.register(AddProduct.self) { command, context in
-            try await repository.execute(Product.self, command, context: context) { loaded in
+            try await repository.execute(Product.self, command, context: context, creates: true) { loaded in
                 guard loaded.state == nil else {
                     throw DomainError(.alreadyExists, "product \(command.productID) already exists", field: "product_id")
                 }

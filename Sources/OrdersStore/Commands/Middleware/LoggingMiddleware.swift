@@ -8,11 +8,22 @@ public struct LoggingMiddleware: CommandMiddleware {
     public init() {}
 
     public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
+        // Metadata is attached only when debug logs are on: building it costs more than the
+        // rest of this middleware on the hot path.
+        guard context.logger.logLevel <= .debug else {
+            do {
+                return try await next(command, context)
+            } catch let error as DomainError {
+                throw error
+            } catch let error as EventStoreError where error.code != .database {
+                throw error
+            } catch {
+                context.logger.warning("command failed", metadata: Self.metadata(command, context).merging(["error": "\(error)"]) { $1 })
+                throw error
+            }
+        }
         var logger = context.logger
-        logger[metadataKey: "command.name"] = "\(type(of: command).name)"
-        logger[metadataKey: "aggregate.id"] = "\(command.aggregateID)"
-        if let id = context.metadata.commandID { logger[metadataKey: "command.id"] = "\(id)" }
-        if let id = context.metadata.correlationID { logger[metadataKey: "correlation.id"] = "\(id)" }
+        for (key, value) in Self.metadata(command, context) { logger[metadataKey: key] = value }
         var context = context
         context.logger = logger
         let start = ContinuousClock.now
@@ -39,6 +50,13 @@ public struct LoggingMiddleware: CommandMiddleware {
             logger.warning("command failed", metadata: ["error": "\(error)", "command.duration_us": "\(Self.micros(since: start))"])
             throw error
         }
+    }
+
+    private static func metadata(_ command: any Command, _ context: CommandContext) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["command.name": "\(type(of: command).name)", "aggregate.id": "\(command.aggregateID)"]
+        if let id = context.metadata.commandID { metadata["command.id"] = "\(id)" }
+        if let id = context.metadata.correlationID { metadata["correlation.id"] = "\(id)" }
+        return metadata
     }
 
     private static func micros(since start: ContinuousClock.Instant) -> Int64 {
