@@ -145,15 +145,15 @@ public final class EventStore: Sendable {
                 .execute(arguments: [key.scope, key.value, request.streamID])
         }
         for key in request.claims {
-            let holder = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT stream_id FROM unique_keys WHERE scope = ? AND key = ?"), arguments: [key.scope, key.value]
-            )
-            if let holder {
-                guard holder == request.streamID else { throw EventStoreError.uniqueKeyTaken(key, streamID: request.streamID) }
-                continue
-            }
-            try db.cachedStatement(sql: "INSERT INTO unique_keys (scope, key, stream_id) VALUES (?, ?, ?)")
+            // Usually free: one insert. Only when it is held already, look up by whom.
+            try db.cachedStatement(sql: "INSERT INTO unique_keys (scope, key, stream_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                 .execute(arguments: [key.scope, key.value, request.streamID])
+            if db.changesCount == 0 {
+                let holder = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT stream_id FROM unique_keys WHERE scope = ? AND key = ?"), arguments: [key.scope, key.value]
+                )
+                guard holder == request.streamID else { throw EventStoreError.uniqueKeyTaken(key, streamID: request.streamID) }
+            }
         }
 
         let insert = try db.cachedStatement(
