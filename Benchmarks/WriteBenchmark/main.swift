@@ -39,7 +39,8 @@ func rawInserts(_ durability: StoreConfiguration.Durability, rows: Int) -> Doubl
     )
     var statement: OpaquePointer?
     sqlite3_prepare_v2(
-        db, "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (?, ?, 1, 'customer.renamed', 1, ?, ?)",
+        db,
+        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (?, ?, 1, 'customer.renamed', 1, ?, ?)",
         -1, &statement, nil
     )
     defer { sqlite3_finalize(statement) }

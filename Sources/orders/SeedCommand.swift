@@ -40,7 +40,8 @@ struct SeedCommand: AsyncParsableCommand {
         let summary = try await Seeder(store: eventStore, logger: logger).run(options) { done, total in
             logger.info("seeding", metadata: ["seed.commands.done": "\(done)", "seed.commands.total": "\(total)"])
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let seconds =
+            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - started).components.seconds)
         let statuses = OrderStatus.allCases.map { "\($0.rawValue) \(summary.ordersByStatus[$0, default: 0])" }.joined(separator: ", ")
         print(

@@ -45,7 +45,8 @@ import Testing
 
     @Test func productInputIsValidated() throws {
         let eur = try Currency("EUR")
-        let ok = try AddProduct(productID: productID, sku: " abc-12.x ", name: "Ægir Blanket", price: Money(amountMinor: 1, currency: eur)).validated()
+        let ok = try AddProduct(productID: productID, sku: " abc-12.x ", name: "Ægir Blanket", price: Money(amountMinor: 1, currency: eur))
+            .validated()
         #expect(ok.sku == "ABC-12.X")
         let badSKU = #expect(throws: DomainError.self) {
             try AddProduct(productID: productID, sku: "a b", name: "x", price: Money(amountMinor: 1, currency: eur)).validated()

@@ -1,3 +1,4 @@
+import Foundation
 import OrdersDomain
 import Testing
 
@@ -59,5 +60,3 @@ import Testing
         }
     }
 }
-
-import Foundation

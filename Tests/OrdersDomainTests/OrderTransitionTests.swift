@@ -10,7 +10,8 @@ import Testing
     static let productB = try! ProductID("p-b")
 
     static func product(_ id: ProductID, priceMinor: Int64 = 1000, currency: Currency = eur) -> Product {
-        Product(first: .added(ProductAdded(productID: id, sku: "SKU-\(id)", name: "Thing", price: Money(amountMinor: priceMinor, currency: currency))))!
+        Product(
+            first: .added(ProductAdded(productID: id, sku: "SKU-\(id)", name: "Thing", price: Money(amountMinor: priceMinor, currency: currency))))!
     }
 
     /// An order with one item (product A × 2 at 10.00 EUR) brought to `status`.
@@ -148,7 +149,8 @@ import Testing
     @Test func anOrderHoldsAtMostMaximumLines() throws {
         var order = Self.order(in: .draft)
         for index in 1..<Order.maximumLines {
-            order.apply(.itemAdded(OrderItemAdded(productID: try ProductID("x\(index)"), quantity: 1, unitPrice: Money(amountMinor: 1, currency: Self.eur))))
+            order.apply(
+                .itemAdded(OrderItemAdded(productID: try ProductID("x\(index)"), quantity: 1, unitPrice: Money(amountMinor: 1, currency: Self.eur))))
         }
         #expect(order.lines.count == Order.maximumLines)
         let error = #expect(throws: DomainError.self) {

@@ -30,7 +30,8 @@ import Testing
                         var positions: [Int64] = []
                         for index in 0..<1000 {
                             let id = try CustomerID("c-\(task)-\(index)")
-                            positions.append(try await t.bus.send(RegisterCustomer(customerID: id, name: "Kunde \(index)", email: "\(id)@example.com")).position)
+                            positions.append(
+                                try await t.bus.send(RegisterCustomer(customerID: id, name: "Kunde \(index)", email: "\(id)@example.com")).position)
                         }
                         return positions
                     }
@@ -87,7 +88,9 @@ import Testing
                     group.addTask {
                         do {
                             _ = try await t.bus.send(
-                                RegisterCustomer(customerID: try CustomerID("c-\(index)"), name: "Same", email: index.isMultiple(of: 2) ? "Dup@Example.com" : "dup@example.com")
+                                RegisterCustomer(
+                                    customerID: try CustomerID("c-\(index)"), name: "Same",
+                                    email: index.isMultiple(of: 2) ? "Dup@Example.com" : "dup@example.com")
                             )
                             return nil
                         } catch let error as DomainError {
@@ -208,7 +211,9 @@ import Testing
                         INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
                         VALUES (1, 'order-legacy', 1, 'order.created', 1, ?, 0)
                         """,
-                    arguments: [#"{"order_id":"legacy","customer_id":"c1","shipping_city":"Lyon","shipping_country":"FR","notes":"","currency":"EUR"}"#]
+                    arguments: [
+                        #"{"order_id":"legacy","customer_id":"c1","shipping_city":"Lyon","shipping_country":"FR","notes":"","currency":"EUR"}"#
+                    ]
                 )
             }
             let loaded = try await AggregateRepository(store: t.store).load(Order.self, streamID: "order-legacy")
@@ -221,7 +226,8 @@ import Testing
             let customer = try await t.registerCustomer("c-1")
             try t.store.writer.write { db in
                 try db.execute(
-                    sql: "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (2, ?, 2, 'customer.renamed', 9, '{}', 0)",
+                    sql:
+                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (2, ?, 2, 'customer.renamed', 9, '{}', 0)",
                     arguments: [customer.streamID]
                 )
             }
@@ -242,7 +248,8 @@ import Testing
             _ = try? await bus.send(RegisterCustomer(customerID: try CustomerID("c-2"), name: "B", email: "a@example.com"))
             _ = try? await bus.send(RegisterCustomer(customerID: try CustomerID("c-3"), name: "", email: "c@example.com"))
             #expect(metrics.counterTotal(label: "orders_commands_total", dimensions: [("command", "customer.register"), ("outcome", "ok")]) == 1)
-            #expect(metrics.counterTotal(label: "orders_commands_total", dimensions: [("command", "customer.register"), ("outcome", "refused")]) == 2)
+            #expect(
+                metrics.counterTotal(label: "orders_commands_total", dimensions: [("command", "customer.register"), ("outcome", "refused")]) == 2)
             #expect(try metrics.expectTimer("orders_command_duration_seconds", [("command", "customer.register")]).values.count == 3)
         }
     }

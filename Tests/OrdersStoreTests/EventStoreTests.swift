@@ -6,7 +6,9 @@ import OrdersTestSupport
 import Testing
 
 @Suite struct EventStoreTests {
-    static func request(_ stream: String, expected: Int, events: Int = 1, type: String = "customer.renamed", claims: [UniqueKey] = [])
+    static func request(
+        _ stream: String, expected: Int, events: Int = 1, type: String = "customer.renamed", claims: [UniqueKey] = []
+    )
         -> AppendRequest
     {
         AppendRequest(

@@ -34,7 +34,9 @@ public struct TestStore: Sendable {
     // MARK: Building blocks
 
     @discardableResult
-    public func registerCustomer(_ id: String = UUID().uuidString, name: String = "Zoë Müller", email: String? = nil) async throws
+    public func registerCustomer(
+        _ id: String = UUID().uuidString, name: String = "Zoë Müller", email: String? = nil
+    ) async throws
         -> CustomerID
     {
         let customerID = try CustomerID(id)

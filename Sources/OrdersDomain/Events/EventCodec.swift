@@ -13,9 +13,10 @@ public enum EventCodec {
     )
 
     /// Encoders and decoders are thread-safe and reused (creating one per event is measurable).
+    /// Keys are sorted so that the same event always has the same bytes.
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
     private static let decoder = JSONDecoder()

@@ -160,7 +160,8 @@ public struct AggregateRepository: Sendable {
     }
 
     /// Caches the state after a successful append: the loaded state with the new events applied.
-    private func remember<A: EventSourced>(_ type: A.Type, _ streamID: String, after loaded: Loaded<A>, _ events: [A.Event], _ appended: AppendResult) {
+    private func remember<A: EventSourced>(_ type: A.Type, _ streamID: String, after loaded: Loaded<A>, _ events: [A.Event], _ appended: AppendResult)
+    {
         guard let cache else { return }
         guard !appended.replayed, var state = loaded.state ?? events.first.flatMap(A.init(first:)) else {
             cache.remove(streamID)

@@ -14,7 +14,8 @@ extension CommandBus {
         CustomerHandlers.register(in: &handlers, repository: repository)
         ProductHandlers.register(in: &handlers, repository: repository)
         return CommandBus(
-            handlers: handlers, middleware: [LoggingMiddleware(), MetricsMiddleware(factory: metrics), ValidationMiddleware()], clock: clock, logger: logger
+            handlers: handlers, middleware: [LoggingMiddleware(), MetricsMiddleware(factory: metrics), ValidationMiddleware()], clock: clock,
+            logger: logger
         )
     }
 }

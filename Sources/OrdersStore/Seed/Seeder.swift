@@ -155,7 +155,8 @@ struct Plan {
             productsByCurrency[code, default: []].append((id, price, added))
             plan.actions.append(Action(time: added, command: AddProduct(productID: id, sku: "SKU-\(random.code(10))", name: name, price: price)))
             if random.chance(0.05) {
-                plan.actions.append(Action(time: later(added, options.until, &random), command: RenameProduct(productID: id, name: "\(name) (2nd edition)")))
+                plan.actions.append(
+                    Action(time: later(added, options.until, &random), command: RenameProduct(productID: id, name: "\(name) (2nd edition)")))
             }
         }
 
@@ -213,7 +214,9 @@ struct Plan {
                 case .submitted: step(SubmitOrder(orderID: orderID), typical: 1800)
                 case .paid:
                     step(
-                        PayOrder(orderID: orderID, amount: Money(amountMinor: total, currency: try! Currency(code)), paymentReference: "pay_\(random.code(12))"),
+                        PayOrder(
+                            orderID: orderID, amount: Money(amountMinor: total, currency: try! Currency(code)),
+                            paymentReference: "pay_\(random.code(12))"),
                         typical: 7200
                     )
                 case .shipped:

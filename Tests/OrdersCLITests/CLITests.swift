@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// Runs the built `orders` executable, as a user would.
+@Suite struct CLITests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func ordersExecutable() throws -> URL {
+        // The test bundle sits in the build products folder next to the executable.
+        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates.append(Bundle.main.bundleURL)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for folder in candidates {
+            let url = folder.appendingPathComponent("orders")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "orders executable near \(candidates)"])
+    }
+
+    static func run(_ arguments: [String], in directory: URL) throws -> Output {
+        let process = Process()
+        process.executableURL = try ordersExecutable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func withDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try body(directory)
+    }
+
+    @Test func seedCreatesTheDefaultDatabaseAndEventsPrintsItAsNDJSON() throws {
+        try Self.withDirectory { directory in
+            let seed = try Self.run(
+                ["seed", "--customers", "12", "--products", "8", "--orders", "30", "--since", "2026-01-01", "--durability", "normal"], in: directory
+            )
+            #expect(seed.status == 0, "\(seed.stderr)")
+            #expect(seed.stdout.contains("seeded 12 customers, 8 products, 30 orders"))
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/orders.sqlite").path))
+
+            let events = try Self.run(["events"], in: directory)
+            #expect(events.status == 0, "\(events.stderr)")
+            let lines = events.stdout.split(separator: "\n")
+            let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(objects.map { $0["position"] as? Int } == Array(1...objects.count).map(Optional.some))
+            #expect(objects.filter { $0["type"] as? String == "customer.registered" }.count == 12)
+            #expect(objects.filter { $0["type"] as? String == "order.created" }.count == 30)
+            #expect(objects.allSatisfy { $0["payload"] is [String: Any] && $0["recorded_at"] is String && $0["schema_version"] is Int })
+
+            let page = try Self.run(["events", "--after", "5", "--limit", "3"], in: directory)
+            let positions = try page.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["position"] as? Int
+            }
+            #expect(positions == [6, 7, 8])
+        }
+    }
+
+    @Test func badArgumentsAreRefusedWithAClearMessageAndChangeNothing() throws {
+        try Self.withDirectory { directory in
+            let noCustomers = try Self.run(["seed", "--customers", "0", "--orders", "5", "--db", "x/orders.sqlite"], in: directory)
+            #expect(noCustomers.status != 0)
+            #expect(noCustomers.stderr.contains("--orders needs at least one customer and one product"))
+            let badDate = try Self.run(["seed", "--since", "yesterday-ish", "--db", "x/orders.sqlite"], in: directory)
+            #expect(badDate.status != 0)
+            #expect(badDate.stderr.contains("since"))
+            let badLimit = try Self.run(["events", "--limit", "0", "--db", "x/orders.sqlite"], in: directory)
+            #expect(badLimit.status != 0)
+            #expect(badLimit.stderr.contains("--limit must be at least 1"))
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path), "nothing was created")
+        }
+    }
+}
