@@ -29,9 +29,15 @@ final class AggregateCache: Sendable {
 
     func get(_ streamID: String) -> Entry? { storage.withLock { $0.entries[streamID] } }
 
+    /// Stores `entry` unless a newer version of the aggregate is cached already (a command that
+    /// lost a race may report its older state after the winner did).
     func put(_ streamID: String, _ entry: Entry) {
         storage.withLock { storage in
-            if storage.entries.updateValue(entry, forKey: streamID) != nil { return }
+            if let existing = storage.entries[streamID] {
+                if existing.version < entry.version { storage.entries[streamID] = entry }
+                return
+            }
+            storage.entries[streamID] = entry
             // FIFO eviction over a ring of keys.
             if storage.order.count < capacity {
                 storage.order.append(streamID)

@@ -68,7 +68,7 @@ public struct AggregateRepository: Sendable {
             events.append(own)
         }
         do {
-            return Loaded(state: try A.fold(events), version: recorded.count, lastPosition: recorded.last?.position ?? 0)
+            return Loaded(state: try A.fold(events), version: recorded.last?.streamVersion ?? 0, lastPosition: recorded.last?.position ?? 0)
         } catch {
             throw EventStoreError(.corruptStream, "stream \(streamID): \(error.message)", streamID: streamID)
         }
