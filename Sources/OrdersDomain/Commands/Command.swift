@@ -11,3 +11,33 @@ public protocol Command: Sendable {
 
     func validated() throws(DomainError) -> Self
 }
+
+/// A command that changes an order: its stream follows from `orderID`.
+public protocol OrderCommand: Command {
+    var orderID: OrderID { get }
+}
+
+extension OrderCommand {
+    public var aggregateID: String { orderID.rawValue }
+    public var streamID: String { orderID.streamID }
+}
+
+/// A command that changes a customer.
+public protocol CustomerCommand: Command {
+    var customerID: CustomerID { get }
+}
+
+extension CustomerCommand {
+    public var aggregateID: String { customerID.rawValue }
+    public var streamID: String { customerID.streamID }
+}
+
+/// A command that changes a product.
+public protocol ProductCommand: Command {
+    var productID: ProductID { get }
+}
+
+extension ProductCommand {
+    public var aggregateID: String { productID.rawValue }
+    public var streamID: String { productID.streamID }
+}

@@ -1,4 +1,4 @@
-public struct RegisterCustomer: Command {
+public struct RegisterCustomer: CustomerCommand {
     public static let name = "customer.register"
     public var customerID: CustomerID
     public var name: String
@@ -10,9 +10,6 @@ public struct RegisterCustomer: Command {
         self.email = email
     }
 
-    public var aggregateID: String { customerID.rawValue }
-    public var streamID: String { customerID.streamID }
-
     public func validated() throws(DomainError) -> RegisterCustomer {
         var copy = self
         copy.name = try Validate.text(name, field: "name", maxLength: 200)
@@ -21,7 +18,7 @@ public struct RegisterCustomer: Command {
     }
 }
 
-public struct RenameCustomer: Command {
+public struct RenameCustomer: CustomerCommand {
     public static let name = "customer.rename"
     public var customerID: CustomerID
     public var name: String
@@ -31,9 +28,6 @@ public struct RenameCustomer: Command {
         self.name = name
     }
 
-    public var aggregateID: String { customerID.rawValue }
-    public var streamID: String { customerID.streamID }
-
     public func validated() throws(DomainError) -> RenameCustomer {
         var copy = self
         copy.name = try Validate.text(name, field: "name", maxLength: 200)
@@ -41,7 +35,7 @@ public struct RenameCustomer: Command {
     }
 }
 
-public struct ChangeCustomerEmail: Command {
+public struct ChangeCustomerEmail: CustomerCommand {
     public static let name = "customer.change_email"
     public var customerID: CustomerID
     public var email: String
@@ -50,9 +44,6 @@ public struct ChangeCustomerEmail: Command {
         self.customerID = customerID
         self.email = email
     }
-
-    public var aggregateID: String { customerID.rawValue }
-    public var streamID: String { customerID.streamID }
 
     public func validated() throws(DomainError) -> ChangeCustomerEmail {
         var copy = self

@@ -1,4 +1,4 @@
-public struct CreateOrder: Command {
+public struct CreateOrder: OrderCommand {
     public static let name = "order.create"
     public var orderID: OrderID
     public var customerID: CustomerID
@@ -14,9 +14,6 @@ public struct CreateOrder: Command {
         self.currency = currency
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
-
     public func validated() throws(DomainError) -> CreateOrder {
         var copy = self
         copy.shipping = try ShippingAddress(city: shipping.city, country: shipping.country)
@@ -25,7 +22,7 @@ public struct CreateOrder: Command {
     }
 }
 
-public struct AddItem: Command {
+public struct AddItem: OrderCommand {
     public static let name = "order.add_item"
     public var orderID: OrderID
     public var productID: ProductID
@@ -37,16 +34,13 @@ public struct AddItem: Command {
         self.quantity = quantity
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
-
     public func validated() throws(DomainError) -> AddItem {
         _ = try Validate.quantity(quantity)
         return self
     }
 }
 
-public struct ChangeQuantity: Command {
+public struct ChangeQuantity: OrderCommand {
     public static let name = "order.change_quantity"
     public var orderID: OrderID
     public var productID: ProductID
@@ -58,16 +52,13 @@ public struct ChangeQuantity: Command {
         self.quantity = quantity
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
-
     public func validated() throws(DomainError) -> ChangeQuantity {
         _ = try Validate.quantity(quantity)
         return self
     }
 }
 
-public struct RemoveItem: Command {
+public struct RemoveItem: OrderCommand {
     public static let name = "order.remove_item"
     public var orderID: OrderID
     public var productID: ProductID
@@ -77,23 +68,19 @@ public struct RemoveItem: Command {
         self.productID = productID
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
     public func validated() throws(DomainError) -> RemoveItem { self }
 }
 
-public struct SubmitOrder: Command {
+public struct SubmitOrder: OrderCommand {
     public static let name = "order.submit"
     public var orderID: OrderID
 
     public init(orderID: OrderID) { self.orderID = orderID }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
     public func validated() throws(DomainError) -> SubmitOrder { self }
 }
 
-public struct PayOrder: Command {
+public struct PayOrder: OrderCommand {
     public static let name = "order.pay"
     public var orderID: OrderID
     public var amount: Money
@@ -105,9 +92,6 @@ public struct PayOrder: Command {
         self.paymentReference = paymentReference
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
-
     public func validated() throws(DomainError) -> PayOrder {
         var copy = self
         copy.amount = try amount.validatedAsPrice(field: "amount_minor")
@@ -116,7 +100,7 @@ public struct PayOrder: Command {
     }
 }
 
-public struct ShipOrder: Command {
+public struct ShipOrder: OrderCommand {
     public static let name = "order.ship"
     public var orderID: OrderID
     public var carrier: String
@@ -128,9 +112,6 @@ public struct ShipOrder: Command {
         self.trackingNumber = trackingNumber
     }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
-
     public func validated() throws(DomainError) -> ShipOrder {
         var copy = self
         copy.carrier = try Validate.text(carrier, field: "carrier", maxLength: 100)
@@ -139,18 +120,16 @@ public struct ShipOrder: Command {
     }
 }
 
-public struct DeliverOrder: Command {
+public struct DeliverOrder: OrderCommand {
     public static let name = "order.deliver"
     public var orderID: OrderID
 
     public init(orderID: OrderID) { self.orderID = orderID }
 
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
     public func validated() throws(DomainError) -> DeliverOrder { self }
 }
 
-public struct CancelOrder: Command {
+public struct CancelOrder: OrderCommand {
     public static let name = "order.cancel"
     public var orderID: OrderID
     public var reason: String
@@ -159,9 +138,6 @@ public struct CancelOrder: Command {
         self.orderID = orderID
         self.reason = reason
     }
-
-    public var aggregateID: String { orderID.rawValue }
-    public var streamID: String { orderID.streamID }
 
     public func validated() throws(DomainError) -> CancelOrder {
         var copy = self

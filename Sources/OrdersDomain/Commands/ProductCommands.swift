@@ -1,4 +1,4 @@
-public struct AddProduct: Command {
+public struct AddProduct: ProductCommand {
     public static let name = "product.add"
     public var productID: ProductID
     public var sku: String
@@ -12,9 +12,6 @@ public struct AddProduct: Command {
         self.price = price
     }
 
-    public var aggregateID: String { productID.rawValue }
-    public var streamID: String { productID.streamID }
-
     public func validated() throws(DomainError) -> AddProduct {
         var copy = self
         copy.sku = try Validate.sku(sku)
@@ -24,7 +21,7 @@ public struct AddProduct: Command {
     }
 }
 
-public struct RenameProduct: Command {
+public struct RenameProduct: ProductCommand {
     public static let name = "product.rename"
     public var productID: ProductID
     public var name: String
@@ -34,9 +31,6 @@ public struct RenameProduct: Command {
         self.name = name
     }
 
-    public var aggregateID: String { productID.rawValue }
-    public var streamID: String { productID.streamID }
-
     public func validated() throws(DomainError) -> RenameProduct {
         var copy = self
         copy.name = try Validate.text(name, field: "name", maxLength: 200)
@@ -44,7 +38,7 @@ public struct RenameProduct: Command {
     }
 }
 
-public struct RepriceProduct: Command {
+public struct RepriceProduct: ProductCommand {
     public static let name = "product.reprice"
     public var productID: ProductID
     public var price: Money
@@ -53,9 +47,6 @@ public struct RepriceProduct: Command {
         self.productID = productID
         self.price = price
     }
-
-    public var aggregateID: String { productID.rawValue }
-    public var streamID: String { productID.streamID }
 
     public func validated() throws(DomainError) -> RepriceProduct {
         var copy = self
