@@ -25,6 +25,19 @@ let package = Package(
             name: "OrdersDomain",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev", "zlib1g-dev"])]
+        ),
+        .target(
+            name: "Elasticsearch",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrdersStore",
             dependencies: [
@@ -65,6 +78,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/OrdersTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoopbackHTTP",
+            path: "Tests/LoopbackHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ElasticsearchTests",
+            dependencies: [
+                "Elasticsearch", "LoopbackHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

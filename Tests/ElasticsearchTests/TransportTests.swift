@@ -1,0 +1,232 @@
+import Elasticsearch
+import Foundation
+import Logging
+import LoopbackHTTP
+import Synchronization
+import Testing
+
+@Suite struct TransportTests {
+    static func transport(
+        _ servers: [URL], authentication: ElasticsearchConfiguration.Authentication? = nil, gzip: Bool = false,
+        retry: RetryPolicy = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),
+        timeout: Duration = .seconds(5)
+    ) -> Transport {
+        var configuration = ElasticsearchConfiguration(nodes: servers, authentication: authentication)
+        configuration.gzipRequests = gzip
+        configuration.gzipMinimumBytes = 10
+        configuration.retry = retry
+        configuration.requestTimeout = timeout
+        configuration.connectTimeout = .seconds(2)
+        configuration.deadNodeBaseDelay = .seconds(30)
+        return Transport(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    @Test func oneConnectionServesManySequentialRequests() async throws {
+        let server = try LoopbackServer { _ in .json(#"{"ok":true}"#) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        for _ in 0..<200 {
+            let response = try await transport.send(HTTPRequest(.get, "/"))
+            #expect(response.status == 200)
+        }
+        #expect(server.handledRequests == 200)
+        #expect(server.acceptedConnections == 1)
+    }
+
+    @Test func concurrentRequestsRunTogetherAndReuseTheirConnections() async throws {
+        let server = try LoopbackServer { _ in LoopbackServer.Response(body: Array("{}".utf8), delay: .milliseconds(50)) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { _ = try await transport.send(HTTPRequest(.get, "/")) } }
+            try await group.waitForAll()
+        }
+        // 16 requests of 50 ms each, together, well under the 800 ms they would take one by one.
+        #expect(ContinuousClock.now - start < .milliseconds(600))
+        let connections = server.acceptedConnections
+        for _ in 0..<3 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 { group.addTask { _ = try await transport.send(HTTPRequest(.get, "/")) } }
+                try await group.waitForAll()
+            }
+        }
+        #expect(server.acceptedConnections == connections, "later rounds reuse the open connections")
+    }
+
+    @Test(arguments: [
+        (ElasticsearchConfiguration.Authentication.basic(username: "elastic", password: "s3cret:pw"), "Basic ZWxhc3RpYzpzM2NyZXQ6cHc="),
+        (
+            .apiKey("VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="),
+            "ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="
+        ),
+        (.bearer("token-123"), "Bearer token-123"),
+    ])
+    func authenticationHeadersAreSent(authentication: ElasticsearchConfiguration.Authentication, expected: String) async throws {
+        let seen = Mutex<String?>(nil)
+        let server = try LoopbackServer { request in
+            seen.withLock { $0 = request.headers["authorization"] }
+            return .json("{}")
+        }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], authentication: authentication)
+        defer { transport.shutdown() }
+        _ = try await transport.send(HTTPRequest(.get, "/"))
+        #expect(seen.withLock { $0 } == expected)
+        #expect(!transport.configuration.description.contains("s3cret"))
+        #expect(!transport.configuration.description.contains("token-123"))
+    }
+
+    @Test func credentialsInTheURLBecomeBasicAuthAndNeverShow() throws {
+        let configuration = try ElasticsearchConfiguration(urls: "https://elastic:hunter2@es1.example:9200/, http://es2.example:9201")
+        #expect(configuration.nodes.map(\.absoluteString) == ["https://es1.example:9200", "http://es2.example:9201"])
+        #expect(configuration.authentication == .basic(username: "elastic", password: "hunter2"))
+        #expect(!configuration.description.contains("hunter2"))
+        let bad = #expect(throws: ElasticsearchError.self) { try ElasticsearchConfiguration(urls: "ftp://user:hunter2@x") }
+        #expect(bad?.description.contains("hunter2") == false)
+    }
+
+    @Test func gzipBodiesArriveIntact() async throws {
+        let received = Mutex<(String?, [UInt8])>((nil, []))
+        let server = try LoopbackServer { request in
+            received.withLock { $0 = (request.headers["content-encoding"], request.body) }
+            return .json("{}")
+        }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], gzip: true)
+        defer { transport.shutdown() }
+        let body = Array(String(repeating: #"{"index":{"_id":"1"}}\n{"name":"Zoë Müller"}\n"#, count: 500).utf8)
+        _ = try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson"))
+        let (encoding, bytes) = received.withLock { $0 }
+        #expect(encoding == "gzip")
+        #expect(bytes.count < body.count / 5, "compressed")
+        #expect(Gzip.decompress(bytes) == body)
+    }
+
+    @Test func gzipResponsesAreDecoded() async throws {
+        let server = try LoopbackServer { _ in
+            LoopbackServer.Response(
+                body: Gzip.compress(Array(#"{"name":"node-1"}"#.utf8)), headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"])
+        }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        let response = try await transport.send(HTTPRequest(.get, "/"))
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"name":"node-1"}"#)
+    }
+
+    @Test func aSlowServerHitsTheTimeout() async throws {
+        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(2)) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], retry: .none, timeout: .milliseconds(200))
+        defer { transport.shutdown() }
+        let start = ContinuousClock.now
+        let error = await #expect(throws: ElasticsearchError.self) { try await transport.send(HTTPRequest(.get, "/slow")) }
+        #expect(error?.kind == .timeout)
+        #expect(error?.path == "/slow")
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test(arguments: [429, 503])
+    func overloadIsRetriedThenSucceeds(status: Int) async throws {
+        let calls = Mutex(0)
+        let server = try LoopbackServer { _ in
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            return call <= 2
+                ? .json(#"{"error":{"type":"es_rejected_execution_exception","reason":"busy"},"status":\#(status)}"#, status: status)
+                : .json(#"{"ok":1}"#)
+        }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        let response = try await transport.send(HTTPRequest(.get, "/orders/_search"))
+        #expect(response.status == 200)
+        #expect(calls.withLock { $0 } == 3)
+    }
+
+    @Test func overloadPersistingPastTheRetriesIsReturnedAsIs() async throws {
+        let server = try LoopbackServer { _ in .json(#"{"error":"busy","status":503}"#, status: 503) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], retry: RetryPolicy(maximumRetries: 2, baseDelay: .milliseconds(1)))
+        defer { transport.shutdown() }
+        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 503)
+        #expect(server.handledRequests == 3)
+    }
+
+    @Test func badRequestsAreNotRetried() async throws {
+        let server = try LoopbackServer { _ in .json(#"{"error":{"type":"parsing_exception","reason":"bad"},"status":400}"#, status: 400) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 400)
+        #expect(server.handledRequests == 1)
+    }
+
+    @Test func nonIdempotentRequestsAreNotRetriedAfterReachingTheServer() async throws {
+        let server = try LoopbackServer { _ in .json("{}", status: 503) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url])
+        defer { transport.shutdown() }
+        #expect(try await transport.send(HTTPRequest(.post, "/orders/_doc", body: Array("{}".utf8))).status == 503)
+        #expect(server.handledRequests == 1)
+    }
+
+    @Test func aRefusedConnectionFailsOverToTheNextNode() async throws {
+        let server = try LoopbackServer { _ in .json(#"{"ok":true}"#) }
+        defer { server.stop() }
+        let dead = try RefusingPort()
+        let transport = Self.transport([dead.url, server.url])
+        defer { transport.shutdown() }
+        for _ in 0..<6 {
+            // Non-idempotent too: a refused connection carried nothing.
+            #expect(try await transport.send(HTTPRequest(.post, "/x", body: [])).status == 200)
+        }
+        #expect(server.handledRequests == 6, "the dead node is set aside after its first failure")
+    }
+
+    @Test func aDroppedConnectionIsRetriedOnAnotherNodeForIdempotentRequests() async throws {
+        let dropping = try LoopbackServer { _ in LoopbackServer.Response(dropConnection: true) }
+        defer { dropping.stop() }
+        let healthy = try LoopbackServer { _ in .json("{}") }
+        defer { healthy.stop() }
+        let transport = Self.transport([dropping.url, healthy.url])
+        defer { transport.shutdown() }
+        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 200)
+        #expect(healthy.handledRequests == 1)
+    }
+
+    @Test func errorsCarryTheirContext() async throws {
+        let dead = try RefusingPort()
+        let transport = Self.transport([dead.url], authentication: .basic(username: "elastic", password: "pa55"), retry: .none)
+        defer { transport.shutdown() }
+        let error = await #expect(throws: ElasticsearchError.self) {
+            try await transport.send(HTTPRequest(.get, "/orders/_doc/42", query: [("routing", "a b")]))
+        }
+        #expect(error?.kind == .connect)
+        #expect(error?.method == "GET")
+        #expect(error?.path == "/orders/_doc/42?routing=a%20b")
+        #expect(error?.node?.hasPrefix("127.0.0.1:") == true)
+        #expect(error?.underlying?.isEmpty == false)
+        #expect(error.map { "\($0)" }?.contains("pa55") == false)
+        #expect(error.map { String(reflecting: $0) }?.contains("pa55") == false)
+    }
+
+    @Test func cancellingTheCallerAbortsTheTransfer() async throws {
+        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(3)) }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], retry: .none)
+        defer { transport.shutdown() }
+        let task = Task { try await transport.send(HTTPRequest(.get, "/slow")) }
+        try await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        task.cancel()
+        let result = await task.result
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect((try? result.get()) == nil)
+    }
+}

@@ -1,0 +1,194 @@
+public import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small HTTP/1.1 server on 127.0.0.1 and a free port, for transport tests and benchmarks: one
+/// thread per connection, keep-alive, `Content-Length` bodies, no Nagle. The handler decides each
+/// answer. It counts the connections it accepted, so tests can check connection reuse.
+public final class LoopbackServer: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var target: String
+        /// Header names lower-cased.
+        public var headers: [String: String]
+        public var body: [UInt8]
+
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var query: String? { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public var headers: [String: String]
+        /// Wait this long before answering (timeouts).
+        public var delay: Duration
+        /// Close the connection instead of answering (connection failures).
+        public var dropConnection: Bool
+
+        public init(
+            status: Int = 200, body: [UInt8] = Array("{}".utf8), headers: [String: String] = ["Content-Type": "application/json"],
+            delay: Duration = .zero, dropConnection: Bool = false
+        ) {
+            self.status = status
+            self.body = body
+            self.headers = headers
+            self.delay = delay
+            self.dropConnection = dropConnection
+        }
+
+        public static func json(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
+    }
+
+    public typealias Handler = @Sendable (Request) -> Response
+
+    public let port: Int
+    private let listener: Int32
+    private let handler: Handler
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var connections = 0
+        var requests = 0
+        var sockets: Set<Int32> = []
+        var stopped = false
+    }
+
+    /// Starts listening; `stop()` closes everything.
+    public init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else {
+            close(fd)
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var acceptedConnections: Int { state.withLock { $0.connections } }
+    public var handledRequests: Int { state.withLock { $0.requests } }
+
+    public func stop() {
+        let sockets = state.withLock { state -> Set<Int32> in
+            state.stopped = true
+            return state.sockets
+        }
+        // Only shut the sockets down: their threads close them. Closing here would free the
+        // descriptor numbers while those threads still use them, and a parallel test's new
+        // socket could get the same number.
+        shutdown(listener, Int32(SHUT_RDWR))
+        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+
+    deinit { stop() }
+
+    private func acceptLoop() {
+        defer { close(listener) }
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else {
+                if errno == EINTR || errno == ECONNABORTED, !state.withLock({ $0.stopped }) { continue }
+                return
+            }
+            var yes: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let accepted = state.withLock { state -> Bool in
+                guard !state.stopped else { return false }
+                state.connections += 1
+                state.sockets.insert(connection)
+                return true
+            }
+            guard accepted else {
+                close(connection)
+                return
+            }
+            let thread = Thread { [self] in serve(connection) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer {
+            state.withLock { _ = $0.sockets.remove(connection) }
+            close(connection)
+        }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        func fill() -> Bool {
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return false }
+            buffer.append(contentsOf: chunk[0..<count])
+            return true
+        }
+        while true {
+            // Head
+            var headEnd: Int?
+            while headEnd == nil {
+                headEnd = Self.find([13, 10, 13, 10], in: buffer)
+                if headEnd == nil, !fill() { return }
+            }
+            let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+            buffer.removeFirst(headEnd! + 4)
+            var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+            let requestLine = lines.removeFirst().split(separator: " ")
+            guard requestLine.count >= 2 else { return }
+            var headers: [String: String] = [:]
+            for line in lines {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            while buffer.count < length { if !fill() { return } }
+            let body = Array(buffer[0..<length])
+            buffer.removeFirst(length)
+            state.withLock { $0.requests += 1 }
+
+            let response = handler(Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body))
+            if response.delay > .zero {
+                Thread.sleep(forTimeInterval: Double(response.delay.components.seconds) + Double(response.delay.components.attoseconds) / 1e18)
+            }
+            if response.dropConnection { return }
+            var out = Array("HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n".utf8)
+            var responseHeaders = response.headers
+            responseHeaders["Content-Length"] = String(headers["x-no-body"] == nil && requestLine[0] != "HEAD" ? response.body.count : 0)
+            for (name, value) in responseHeaders { out.append(contentsOf: "\(name): \(value)\r\n".utf8) }
+            out.append(contentsOf: "\r\n".utf8)
+            if requestLine[0] != "HEAD" { out.append(contentsOf: response.body) }
+            var sent = 0
+            while sent < out.count {
+                let count = out[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard count > 0 else { return }
+                sent += count
+            }
+        }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
+            if Array(haystack[index..<index + needle.count]) == needle { return index }
+        }
+        return nil
+    }
+}
