@@ -72,7 +72,7 @@ public struct ElasticsearchError: Error, Sendable, CustomStringConvertible, Cust
 
     /// An error from a non-success response: reads Elasticsearch's error envelope when there is
     /// one (an object, or the legacy plain string), else reports the status.
-    init(response: HTTPResponse, method: String, path: String, node: String?) {
+    public init(response: HTTPResponse, method: String, path: String, node: String? = nil) {
         self.init(.httpStatus, method: method, path: path, node: node, status: response.status)
         guard let body = try? JSONValue.parse(response.body), let error = body["error"] else {
             if !response.body.isEmpty { underlying = String(decoding: response.body.prefix(300), as: UTF8.self) }

@@ -1,0 +1,18 @@
+extension ElasticsearchClient {
+    /// `refresh` of a write: `true` refreshes now, `waitFor` waits for the next refresh (never use
+    /// it while an index has `refresh_interval: -1`: it would wait forever).
+    public enum Refresh: String, Sendable { case `true`, waitFor = "wait_for", `false` }
+
+    /// `POST /_bulk` (or `/<index>/_bulk`). The HTTP request succeeds even when items fail: check
+    /// every item. Retried on overload only when `idempotent` (external versions make it so).
+    public func bulk(
+        _ body: BulkBody, index: String? = nil, refresh: Refresh? = nil, filterPath: String? = nil, idempotent: Bool = false
+    ) async throws(ElasticsearchError) -> BulkResponse {
+        var query: [(name: String, value: String)] = []
+        if let refresh { query.append(("refresh", refresh.rawValue)) }
+        if let filterPath { query.append(("filter_path", filterPath)) }
+        let path = index.map { Self.path($0, "_bulk") } ?? "/_bulk"
+        let request = HTTPRequest(.post, path, query: query, body: body.bytes, contentType: "application/x-ndjson", isIdempotent: idempotent)
+        return try await send(request, as: BulkResponse.self)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+public import Logging
+
+/// A typed Elasticsearch client over `Transport`. Knows nothing about what is stored.
+///
+/// Every method throws `ElasticsearchError` with the request's context on failure. Call
+/// `shutdown()` once when done.
+public final class ElasticsearchClient: Sendable {
+    public let transport: Transport
+
+    public init(configuration: ElasticsearchConfiguration, logger: Logger) {
+        transport = Transport(configuration: configuration, logger: logger)
+    }
+
+    public func shutdown() { transport.shutdown() }
+
+    /// Sends the request; a non-2xx answer becomes an error carrying Elasticsearch's `error`.
+    @discardableResult
+    func send(_ request: HTTPRequest) async throws(ElasticsearchError) -> HTTPResponse {
+        let response = try await transport.send(request)
+        guard response.isSuccess else {
+            throw ElasticsearchError(response: response, method: request.method.rawValue, path: request.target, node: nil)
+        }
+        return response
+    }
+
+    /// Sends the request and decodes a success body as `T`.
+    func send<T: Decodable>(_ request: HTTPRequest, as type: T.Type) async throws(ElasticsearchError) -> T {
+        let response = try await send(request)
+        return try Self.decode(T.self, from: response.body, request: request)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], request: HTTPRequest) throws(ElasticsearchError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body))
+        } catch {
+            throw ElasticsearchError(
+                .decoding, method: request.method.rawValue, path: request.target, underlying: "\(T.self): \(error)"
+            )
+        }
+    }
+
+    static func path(_ segments: String...) -> String { "/" + segments.map(HTTPRequest.escape).joined(separator: "/") }
+}
