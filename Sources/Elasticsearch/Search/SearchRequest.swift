@@ -37,7 +37,8 @@ public struct SearchRequest: Sendable {
         }
 
         var json: JSONValue {
-            var options: [String: JSONValue] = ["fields": .object(Dictionary(uniqueKeysWithValues: fields.map { ($0, JSONValue.object([:])) }))]
+            // The schema takes `fields` as an array of one-key objects (which also keeps their order).
+            var options: [String: JSONValue] = ["fields": .array(fields.map { JSONValue.object([$0: .object([:])]) })]
             if let preTags { options["pre_tags"] = .array(preTags.map(JSONValue.string)) }
             if let postTags { options["post_tags"] = .array(postTags.map(JSONValue.string)) }
             if let fragmentSize { options["fragment_size"] = .int(Int64(fragmentSize)) }
@@ -92,7 +93,9 @@ public struct SearchRequest: Sendable {
         if let searchAfter { body["search_after"] = .array(searchAfter) }
         if let highlight { body["highlight"] = highlight.json }
         if !aggregations.isEmpty { body["aggs"] = .object(aggregations.mapValues(\.json)) }
-        if let sourceIncludes { body["_source"] = sourceIncludes.isEmpty ? .bool(false) : .array(sourceIncludes.map(JSONValue.string)) }
+        if let sourceIncludes {
+            body["_source"] = sourceIncludes.isEmpty ? .bool(false) : ["includes": .array(sourceIncludes.map(JSONValue.string))]
+        }
         switch trackTotalHits {
         case .exact?: body["track_total_hits"] = .bool(true)
         case .upTo(let limit)?: body["track_total_hits"] = .int(Int64(limit))
