@@ -70,6 +70,15 @@ let package = Package(
             path: "Benchmarks/WriteBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ElasticsearchBenchmark",
+            dependencies: [
+                "Elasticsearch", "LoopbackHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ElasticsearchBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrdersTestSupport",
             dependencies: [

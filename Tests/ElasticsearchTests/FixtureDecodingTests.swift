@@ -148,6 +148,10 @@ struct FixtureDecodingTests {
         for entry in entries {
             let raw = try Fixtures.json(entry)
             let response = try Self.decode(BulkResponse.self, entry)
+            // The hot-path scanner the client uses reads every fixture exactly as the Decodable path.
+            let scanned = try BulkResponse.parse(try Fixtures.bytes(entry))
+            #expect(scanned.items == response.items, "\(entry.file)")
+            #expect(scanned.errors == response.errors && scanned.took == response.took)
             #expect(response.errors == raw["errors"]?.bool, "\(entry.file)")
             let rawItems = raw["items"]?.array ?? []
             #expect(response.items.count == rawItems.count, "\(entry.file)")

@@ -13,6 +13,11 @@ extension ElasticsearchClient {
         if let filterPath { query.append(("filter_path", filterPath)) }
         let path = index.map { Self.path($0, "_bulk") } ?? "/_bulk"
         let request = HTTPRequest(.post, path, query: query, body: body.bytes, contentType: "application/x-ndjson", isIdempotent: idempotent)
-        return try await send(request, as: BulkResponse.self)
+        let response = try await send(request)
+        do {
+            return try BulkResponse.parse(response.body)
+        } catch {
+            throw ElasticsearchError(.decoding, method: "POST", path: request.target, underlying: "bulk response: \(error)")
+        }
     }
 }

@@ -31,7 +31,7 @@ public struct BulkBody: Sendable {
 
     /// Index (create or replace) a document.
     public mutating func index(
-        _ document: some Collection<UInt8>, id: String?, index: String? = nil, version: Int64? = nil, versionType: VersionType? = nil,
+        _ document: [UInt8], id: String?, index: String? = nil, version: Int64? = nil, versionType: VersionType? = nil,
         routing: String? = nil, ifSeqNo: Int64? = nil, ifPrimaryTerm: Int64? = nil
     ) {
         writeAction(
@@ -42,7 +42,7 @@ public struct BulkBody: Sendable {
 
     /// Create a document; fails per item with 409 if the id exists.
     public mutating func create(
-        _ document: some Collection<UInt8>, id: String?, index: String? = nil, version: Int64? = nil, versionType: VersionType? = nil,
+        _ document: [UInt8], id: String?, index: String? = nil, version: Int64? = nil, versionType: VersionType? = nil,
         routing: String? = nil
     ) {
         writeAction(.create, index: index, id: id, version: version, versionType: versionType, routing: routing, ifSeqNo: nil, ifPrimaryTerm: nil)
@@ -51,7 +51,7 @@ public struct BulkBody: Sendable {
 
     /// Update a document; `body` is the update request (`{"doc": {...}}`, `{"script": ...}`, ...).
     public mutating func update(
-        _ body: some Collection<UInt8>, id: String, index: String? = nil, routing: String? = nil, retryOnConflict: Int? = nil,
+        _ body: [UInt8], id: String, index: String? = nil, routing: String? = nil, retryOnConflict: Int? = nil,
         ifSeqNo: Int64? = nil, ifPrimaryTerm: Int64? = nil
     ) {
         writeAction(
@@ -75,59 +75,54 @@ public struct BulkBody: Sendable {
         _ action: Action, index: String?, id: String?, version: Int64?, versionType: VersionType?, routing: String?, ifSeqNo: Int64?,
         ifPrimaryTerm: Int64?, retryOnConflict: Int? = nil
     ) {
-        bytes.append(contentsOf: Self.openings[action]!)
-        var first = true
-        func key(_ name: StaticString) {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        switch action {
+        case .index: append(Self.indexOpening)
+        case .create: append(Self.createOpening)
+        case .update: append(Self.updateOpening)
+        case .delete: append(Self.deleteOpening)
         }
-        if let index {
-            key("_index")
-            JSONWriter.writeString(index, to: &bytes)
-        }
-        if let id {
-            key("_id")
-            JSONWriter.writeString(id, to: &bytes)
-        }
-        if let routing {
-            key("routing")
-            JSONWriter.writeString(routing, to: &bytes)
-        }
-        if let version {
-            key("version")
-            JSONWriter.writeInt(version, to: &bytes)
-        }
-        if let versionType {
-            key("version_type")
-            JSONWriter.writeString(versionType.rawValue, to: &bytes)
-        }
-        if let ifSeqNo {
-            key("if_seq_no")
-            JSONWriter.writeInt(ifSeqNo, to: &bytes)
-        }
-        if let ifPrimaryTerm {
-            key("if_primary_term")
-            JSONWriter.writeInt(ifPrimaryTerm, to: &bytes)
-        }
-        if let retryOnConflict {
-            key("retry_on_conflict")
-            JSONWriter.writeInt(Int64(retryOnConflict), to: &bytes)
-        }
-        bytes.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "}"), UInt8(ascii: "\n")])
+        var separator = false
+        if let index { writeKey(Self.indexKey, &separator); JSONWriter.writeString(index, to: &bytes) }
+        if let id { writeKey(Self.idKey, &separator); JSONWriter.writeString(id, to: &bytes) }
+        if let routing { writeKey(Self.routingKey, &separator); JSONWriter.writeString(routing, to: &bytes) }
+        if let version { writeKey(Self.versionKey, &separator); JSONWriter.writeInt(version, to: &bytes) }
+        if let versionType { writeKey(Self.versionTypeKey, &separator); JSONWriter.writeString(versionType.rawValue, to: &bytes) }
+        if let ifSeqNo { writeKey(Self.ifSeqNoKey, &separator); JSONWriter.writeInt(ifSeqNo, to: &bytes) }
+        if let ifPrimaryTerm { writeKey(Self.ifPrimaryTermKey, &separator); JSONWriter.writeInt(ifPrimaryTerm, to: &bytes) }
+        if let retryOnConflict { writeKey(Self.retryOnConflictKey, &separator); JSONWriter.writeInt(Int64(retryOnConflict), to: &bytes) }
+        append(Self.closing)
         count += 1
     }
 
-    private mutating func writeSource(_ document: some Collection<UInt8>) {
+    /// Appends `"key":`, preceded by a comma after the first key.
+    private mutating func writeKey(_ key: StaticString, _ separator: inout Bool) {
+        if separator { bytes.append(UInt8(ascii: ",")) }
+        separator = true
+        append(key)
+    }
+
+    /// Appends constant bytes without touching reference counts.
+    private mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func writeSource(_ document: [UInt8]) {
         assert(!document.contains(UInt8(ascii: "\n")), "bulk documents must be single-line JSON")
         bytes.append(contentsOf: document)
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    private static let openings: [Action: [UInt8]] = [
-        .index: Array(#"{"index":{"#.utf8), .create: Array(#"{"create":{"#.utf8), .update: Array(#"{"update":{"#.utf8),
-        .delete: Array(#"{"delete":{"#.utf8),
-    ]
+    private static let indexOpening: StaticString = #"{"index":{"#
+    private static let createOpening: StaticString = #"{"create":{"#
+    private static let updateOpening: StaticString = #"{"update":{"#
+    private static let deleteOpening: StaticString = #"{"delete":{"#
+    private static let closing: StaticString = "}}\n"
+    private static let indexKey: StaticString = #""_index":"#
+    private static let idKey: StaticString = #""_id":"#
+    private static let routingKey: StaticString = #""routing":"#
+    private static let versionKey: StaticString = #""version":"#
+    private static let versionTypeKey: StaticString = #""version_type":"#
+    private static let ifSeqNoKey: StaticString = #""if_seq_no":"#
+    private static let ifPrimaryTermKey: StaticString = #""if_primary_term":"#
+    private static let retryOnConflictKey: StaticString = #""retry_on_conflict":"#
 }

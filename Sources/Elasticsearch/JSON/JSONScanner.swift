@@ -1,0 +1,179 @@
+/// A minimal, strict JSON tokenizer over bytes, for hand-written decoders on hot paths (the
+/// `_bulk` response). Keys are compared as raw bytes; values not needed are skipped.
+struct JSONScanner {
+    struct Failure: Error, CustomStringConvertible {
+        var offset: Int
+        var message: String
+        var description: String { "invalid JSON at byte \(offset): \(message)" }
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var offset = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func failure(_ message: String) -> Failure { Failure(offset: offset, message: message) }
+
+    mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return offset < bytes.count ? bytes[offset] : nil
+    }
+
+    mutating func expect(_ byte: UInt8) throws(Failure) {
+        guard peek() == byte else { throw failure("expected '\(Character(Unicode.Scalar(byte)))'") }
+        offset += 1
+    }
+
+    /// Consumes `byte` if it comes next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    /// Iterates the members of an object: `body` is called at each key (the scanner then sits at
+    /// the value, which `body` must consume).
+    mutating func object(_ body: (inout JSONScanner, Range<Int>) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "{"))
+        if consume(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try rawString()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+    }
+
+    /// Iterates the elements of an array; `body` must consume each element.
+    mutating func array(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "["))
+        if consume(UInt8(ascii: "]")) { return }
+        repeat { try body(&self) } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"))
+    }
+
+    /// Whether the bytes in `range` spell `literal`.
+    func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let pointer = literal.utf8Start
+        for index in 0..<range.count where bytes[range.lowerBound + index] != pointer[index] { return false }
+        return true
+    }
+
+    /// A string's raw bytes between its quotes (escapes left as they are).
+    mutating func rawString() throws(Failure) -> Range<Int> {
+        try expect(UInt8(ascii: "\""))
+        let start = offset
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case UInt8(ascii: "\""):
+                offset += 1
+                return start..<(offset - 1)
+            case UInt8(ascii: "\\"): offset += 2
+            default: offset += 1
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// A string value, unescaped.
+    mutating func string() throws(Failure) -> String {
+        let range = try rawString()
+        let raw = UnsafeBufferPointer(rebasing: bytes[range])
+        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+        // Rare: let the general decoder unescape (it validates \u sequences and surrogates).
+        do {
+            return try JSONValue.parse(Array(bytes[(range.lowerBound - 1)..<(range.upperBound + 1)])).string ?? ""
+        } catch {
+            throw Failure(offset: range.lowerBound, message: "bad string escape")
+        }
+    }
+
+    /// `null` or a string.
+    mutating func optionalString() throws(Failure) -> String? {
+        if try literal("null") { return nil }
+        return try string()
+    }
+
+    /// An integer (a float with a zero fraction, as some counts are rendered, is accepted).
+    mutating func integer() throws(Failure) -> Int64 {
+        skipWhitespace()
+        let range = try number()
+        var value: Int64 = 0
+        var negative = false
+        for index in range {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "-") {
+                negative = true
+            } else if byte >= 0x30 && byte <= 0x39 {
+                let (multiplied, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (added, overflow2) = multiplied.addingReportingOverflow(Int64(byte - 0x30))
+                guard !overflow1, !overflow2 else { throw Failure(offset: index, message: "integer overflows 64 bits") }
+                value = added
+            } else if byte == UInt8(ascii: ".") {
+                // `2.0`: accepted when every fraction digit is zero.
+                guard ((index + 1)..<range.upperBound).allSatisfy({ bytes[$0] == 0x30 }) else {
+                    throw Failure(offset: index, message: "expected an integer")
+                }
+                break
+            } else {
+                throw Failure(offset: index, message: "expected an integer")
+            }
+        }
+        return negative ? -value : value
+    }
+
+    mutating func bool() throws(Failure) -> Bool {
+        if try literal("true") { return true }
+        if try literal("false") { return false }
+        throw failure("expected true or false")
+    }
+
+    /// Consumes `word` (`null`, `true`, `false`) if it comes next.
+    mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
+        skipWhitespace()
+        let count = word.utf8CodeUnitCount
+        guard offset + count <= bytes.count, equals(offset..<(offset + count), word) else { return false }
+        offset += count
+        return true
+    }
+
+    /// Skips any value and returns its byte range.
+    @discardableResult
+    mutating func skipValue() throws(Failure) -> Range<Int> {
+        guard let first = peek() else { throw failure("unexpected end") }
+        let start = offset
+        switch first {
+        case UInt8(ascii: "\""): _ = try rawString()
+        case UInt8(ascii: "{"): try object { scanner, _ throws(Failure) in try scanner.skipValue() }
+        case UInt8(ascii: "["): try array { scanner throws(Failure) in try scanner.skipValue() }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
+        case UInt8(ascii: "n"):
+            guard try literal("null") else { throw failure("unexpected value") }
+        default: _ = try number()
+        }
+        return start..<offset
+    }
+
+    private mutating func number() throws(Failure) -> Range<Int> {
+        let start = offset
+        scan: while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x30...0x39, UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): offset += 1
+            default: break scan
+            }
+        }
+        guard offset > start else { throw failure("expected a value") }
+        return start..<offset
+    }
+}
