@@ -127,6 +127,31 @@ import Testing
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"name":"node-1"}"#)
     }
 
+    /// The body is streamed to libcurl. When a kept-alive connection dies under a request (the
+    /// server read it, then closed without answering), libcurl resends on a new connection and
+    /// must rewind the body.
+    @Test func aBodyIsResentWholeWhenAKeptAliveConnectionDiesUnderIt() async throws {
+        let bodies = Mutex<[[UInt8]]>([])
+        let server = try LoopbackServer { request in
+            let arrival = bodies.withLock { bodies in
+                bodies.append(request.body)
+                return bodies.count
+            }
+            // The second request arrives on the kept-alive connection: close it unanswered.
+            return arrival == 2 ? LoopbackServer.Response(dropConnection: true) : .json("{}")
+        }
+        defer { server.stop() }
+        let transport = Self.transport([server.url], retry: .none)
+        defer { transport.shutdown() }
+        let body = Array(String(repeating: "0123456789", count: 50_000).utf8)
+        // Both succeed although retries are off: the resend is libcurl's own.
+        #expect(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")).status == 200)
+        #expect(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")).status == 200)
+        let received = bodies.withLock { $0 }
+        #expect(received.count == 3)
+        #expect(received.allSatisfy { $0 == body }, "the resent body arrived whole")
+    }
+
     @Test func aSlowServerHitsTheTimeout() async throws {
         let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(2)) }
         defer { server.stop() }

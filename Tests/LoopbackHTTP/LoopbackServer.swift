@@ -28,16 +28,20 @@ public final class LoopbackServer: Sendable {
         public var delay: Duration
         /// Close the connection instead of answering (connection failures).
         public var dropConnection: Bool
+        /// Answer, then close the connection without saying so (a keep-alive connection the
+        /// server timed out).
+        public var closeAfterResponse: Bool
 
         public init(
             status: Int = 200, body: [UInt8] = Array("{}".utf8), headers: [String: String] = ["Content-Type": "application/json"],
-            delay: Duration = .zero, dropConnection: Bool = false
+            delay: Duration = .zero, dropConnection: Bool = false, closeAfterResponse: Bool = false
         ) {
             self.status = status
             self.body = body
             self.headers = headers
             self.delay = delay
             self.dropConnection = dropConnection
+            self.closeAfterResponse = closeAfterResponse
         }
 
         public static func json(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
@@ -181,6 +185,7 @@ public final class LoopbackServer: Sendable {
                 guard count > 0 else { return }
                 sent += count
             }
+            if response.closeAfterResponse { return }
         }
     }
 

@@ -1,8 +1,8 @@
 import CCurl
 import Foundation
 
-/// One request's libcurl state: the body buffer libcurl reads (kept alive for the whole transfer),
-/// the header list, and the response body it writes. Touched by the caller before submission and
+/// One request's libcurl state: the request body libcurl reads through a callback (no copy of
+/// our own), the header list, and the response body it writes. Touched by the caller before submission and
 /// by the loop thread afterwards, never by both at once.
 final class Transfer: @unchecked Sendable {
     enum Outcome: Sendable {
@@ -28,14 +28,12 @@ final class Transfer: @unchecked Sendable {
     var continuation: CheckedContinuation<Outcome, Never>?
     private(set) var easy: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var bodyBuffer: UnsafeMutableRawBufferPointer?
+    /// How much of the request body libcurl has read.
+    var bodyOffset = 0
 
     init(_ options: Options) { self.options = options }
 
-    deinit {
-        curl_slist_free_all(headerList)
-        bodyBuffer?.deallocate()
-    }
+    deinit { curl_slist_free_all(headerList) }
 
     func configure(_ easy: UnsafeMutableRawPointer) {
         self.easy = easy
@@ -56,12 +54,15 @@ final class Transfer: @unchecked Sendable {
         case .post, .put, .delete:
             if options.method != .post { ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, options.method.rawValue) }
             if let body = options.body ?? (options.method == .post ? [] : nil) {
-                // CURLOPT_POSTFIELDS does not copy: the buffer lives as long as this transfer.
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
-                buffer.copyBytes(from: body)
-                bodyBuffer = buffer
+                // libcurl pulls the body through `readBody` straight from our array, and can rewind
+                // it through `seekBody` when it resends on a kept-alive connection that had closed.
+                ccurl_easy_setopt_long(easy, CURLOPT_POST, 1)
                 ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                ccurl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
+                ccurl_easy_setopt_callback(easy, CURLOPT_READFUNCTION, readBody)
+                ccurl_easy_setopt_pointer(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
+                ccurl_easy_setopt_seek_callback(easy, CURLOPT_SEEKFUNCTION, seekBody)
+                ccurl_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, Unmanaged.passUnretained(self).toOpaque())
+                ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD_BUFFERSIZE, 256 * 1024)
             }
         }
         // An empty `Expect:` stops libcurl from waiting for `100 Continue` on bodies over 1 MB.
@@ -91,4 +92,25 @@ private func writeResponse(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
         transfer.response.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
     }
     return length
+}
+
+/// libcurl's read callback: copies the next part of the request body into libcurl's buffer.
+private func readBody(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    guard let body = transfer.options.body else { return 0 }
+    let length = min(size * count, body.count - transfer.bodyOffset)
+    guard length > 0 else { return 0 }
+    body.withUnsafeBytes { source in
+        UnsafeMutableRawPointer(buffer!).copyMemory(from: source.baseAddress! + transfer.bodyOffset, byteCount: length)
+    }
+    transfer.bodyOffset += length
+    return length
+}
+
+/// libcurl's seek callback: rewinds the request body (only to absolute offsets).
+private func seekBody(_ context: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    guard origin == SEEK_SET, offset >= 0, Int(offset) <= (transfer.options.body?.count ?? 0) else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+    transfer.bodyOffset = Int(offset)
+    return Int32(CURL_SEEKFUNC_OK)
 }
