@@ -59,17 +59,13 @@ func rawInserts(_ durability: StoreConfiguration.Durability, rows: Int) -> Doubl
     return Double(rows) / seconds(ContinuousClock.now - start)
 }
 
-/// `count` commands from `clients` concurrent callers; returns commands per second.
-func run(clients: Int, count: Int, _ make: @escaping @Sendable (Int) throws -> any Command, bus: CommandBus) async throws -> Double {
+/// Runs `operation(0..<count)` from `clients` concurrent callers; returns operations per second.
+func measure(clients: Int, count: Int, _ operation: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         for client in 0..<clients {
             group.addTask {
-                var index = client
-                while index < count {
-                    _ = try await bus.send(try make(index))
-                    index += clients
-                }
+                for index in stride(from: client, to: count, by: clients) { try await operation(index) }
             }
         }
         try await group.waitForAll()
@@ -77,30 +73,23 @@ func run(clients: Int, count: Int, _ make: @escaping @Sendable (Int) throws -> a
     return Double(count) / seconds(ContinuousClock.now - start)
 }
 
+/// `count` commands from `clients` concurrent callers; returns commands per second.
+func run(clients: Int, count: Int, _ make: @escaping @Sendable (Int) throws -> any Command, bus: CommandBus) async throws -> Double {
+    try await measure(clients: clients, count: count) { index in _ = try await bus.send(try make(index)) }
+}
+
 /// `count` bare appends (one event each, new streams) from `clients` callers: the store and its
 /// group commit without the command bus.
 func runAppends(clients: Int, count: Int, store: EventStore) async throws -> Double {
     let payload = Data(#"{"name":"Zoë Müller"}"#.utf8)
-    let start = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for client in 0..<clients {
-            group.addTask {
-                var index = client
-                while index < count {
-                    _ = try await store.append(
-                        AppendRequest(
-                            streamID: "bench-\(index)", expectedVersion: 0,
-                            events: [EncodedEvent(type: "customer.renamed", schemaVersion: 1, payload: payload)],
-                            metadata: EventMetadata(recordedAt: Date())
-                        )
-                    )
-                    index += clients
-                }
-            }
-        }
-        try await group.waitForAll()
+    return try await measure(clients: clients, count: count) { index in
+        _ = try await store.append(
+            AppendRequest(
+                streamID: "bench-\(index)", expectedVersion: 0, events: [EncodedEvent(type: "customer.renamed", schemaVersion: 1, payload: payload)],
+                metadata: EventMetadata(recordedAt: Date())
+            )
+        )
     }
-    return Double(count) / seconds(ContinuousClock.now - start)
 }
 
 var logger = Logger(label: "benchmark")

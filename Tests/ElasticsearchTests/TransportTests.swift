@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func aSlowServerHitsTheTimeout() async throws {
-        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(2)) }
+        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(3)) }
         defer { server.stop() }
         let transport = Self.transport([server.url], retry: .none, timeout: .milliseconds(200))
         defer { transport.shutdown() }
@@ -161,7 +161,8 @@ import Testing
         let error = await #expect(throws: ElasticsearchError.self) { try await transport.send(HTTPRequest(.get, "/slow")) }
         #expect(error?.kind == .timeout)
         #expect(error?.path == "/slow")
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // It gave up instead of waiting for the 3 s answer (generous: the suite loads the machine).
+        #expect(ContinuousClock.now - start < .seconds(2))
     }
 
     @Test(arguments: [429, 503])
@@ -261,7 +262,8 @@ import Testing
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Aborted instead of waiting for the 3 s answer (generous: the suite loads the machine).
+        #expect(ContinuousClock.now - start < .seconds(2))
         #expect((try? result.get()) == nil)
     }
 }
