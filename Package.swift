@@ -39,6 +39,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdersSearch",
+            dependencies: [
+                "OrdersDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrdersStore",
             dependencies: [
                 "OrdersDomain",
@@ -100,6 +108,11 @@ let package = Package(
                 "Elasticsearch", "LoopbackHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersSearchTests",
+            dependencies: ["OrdersSearch", "OrdersDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,186 @@
+import Foundation
+public import GRDB
+import OrdersDomain
+
+/// The zero-setup read side: orders in their own SQLite database (physically separate from the
+/// write store), with an FTS5 table for text. Diacritics are folded (`muller` finds `Müller`),
+/// prefixes are indexed for as-you-type search, filters and sorts use plain indexed columns.
+public final class EmbeddedSearchIndex: SearchIndex {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating the file and folder) and migrates the index at `path`.
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-22 orders index") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE orders (
+                        order_id TEXT NOT NULL UNIQUE,
+                        version INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        total_minor INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        submitted_at INTEGER,
+                        paid_at INTEGER,
+                        shipped_at INTEGER,
+                        delivered_at INTEGER,
+                        cancelled_at INTEGER,
+                        updated_at INTEGER NOT NULL,
+                        document TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX orders_by_created ON orders (created_at, order_id);
+                    CREATE INDEX orders_by_total ON orders (total_minor, order_id);
+                    CREATE INDEX orders_by_customer ON orders (customer_id, created_at, order_id);
+                    CREATE INDEX orders_by_status ON orders (status, created_at);
+                    CREATE VIRTUAL TABLE orders_text USING fts5(
+                        customer_name, customer_email, product_names, skus, city, country, notes,
+                        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+
+    // MARK: Writes
+
+    public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        let encoded = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return try await writer.write { db in
+            var outcomes: [ApplyOutcome] = []
+            outcomes.reserveCapacity(documents.count)
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO orders (order_id, version, status, customer_id, currency, total_minor, created_at, submitted_at, paid_at,
+                        shipped_at, delivered_at, cancelled_at, updated_at, document)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (order_id) DO UPDATE SET
+                        version = excluded.version, status = excluded.status, customer_id = excluded.customer_id,
+                        currency = excluded.currency, total_minor = excluded.total_minor, created_at = excluded.created_at,
+                        submitted_at = excluded.submitted_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at,
+                        delivered_at = excluded.delivered_at, cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at,
+                        document = excluded.document
+                    WHERE excluded.version > orders.version
+                    """
+            )
+            let rowid = try db.cachedStatement(sql: "SELECT rowid FROM orders WHERE order_id = ?")
+            let deleteText = try db.cachedStatement(sql: "DELETE FROM orders_text WHERE rowid = ?")
+            let insertText = try db.cachedStatement(
+                sql: """
+                    INSERT INTO orders_text (rowid, customer_name, customer_email, product_names, skus, city, country, notes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for (document, json) in zip(documents, encoded) {
+                let ms = { (date: Date?) in date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
+                try upsert.execute(arguments: [
+                    document.orderID, document.version, document.status.rawValue, document.customer.id, document.currency, document.totalMinor,
+                    ms(document.createdAt), ms(document.submittedAt), ms(document.paidAt), ms(document.shippedAt), ms(document.deliveredAt),
+                    ms(document.cancelledAt), ms(document.updatedAt), json,
+                ])
+                guard db.changesCount > 0 else {
+                    outcomes.append(.stale)
+                    continue
+                }
+                let id = try Int64.fetchOne(rowid, arguments: [document.orderID])!
+                try deleteText.execute(arguments: [id])
+                try insertText.execute(arguments: [
+                    id, document.customer.name, document.customer.email, document.items.map(\.name).joined(separator: " \u{1F} "),
+                    document.items.map(\.sku).joined(separator: " "), document.shipping.city, document.shipping.country, document.notes ?? "",
+                ])
+                outcomes.append(.applied)
+            }
+            return outcomes
+        }
+    }
+
+    // MARK: Reads
+
+    public func order(id: String) async throws -> OrderDocument? {
+        try await writer.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM orders WHERE order_id = ?"), arguments: [id])
+                .map(Self.decode)
+        }
+    }
+
+    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+        let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
+        return try await writer.read { db in
+            var sql = "SELECT document, created_at, order_id FROM orders WHERE customer_id = ?"
+            var arguments: StatementArguments = [customerID]
+            if let position {
+                sql += " AND (created_at < ? OR (created_at = ? AND order_id < ?))"
+                arguments += [position.value.databaseValue, position.value.databaseValue, position.orderID]
+            }
+            sql += " ORDER BY created_at DESC, order_id DESC LIMIT ?"
+            arguments += [size + 1]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let page = try rows.prefix(size).map { OrderSummary(try Self.decode($0[0])) }
+            let next = rows.count > size ? Cursor(sort: "customer", value: .integer(rows[size - 1][1]), orderID: rows[size - 1][2]).encoded : nil
+            return (page, next)
+        }
+    }
+
+    public func stats() async throws -> IndexStats {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(version), 0) FROM orders")!
+            return IndexStats(documents: row[0], highestVersion: row[1])
+        }
+    }
+
+    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
+        let sort = query.effectiveSort
+        let cursor = try query.after.map { try Cursor(decoding: $0, sort: sort.rawValue) }
+        return try await writer.read { db in
+            var plan = SearchPlan(query: query)
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(plan.matching(includeStatus: true)))", arguments: plan.arguments)!
+            var facetPlan = SearchPlan(query: query)
+            let facetRows = try Row.fetchAll(
+                db, sql: "SELECT status, count(*) FROM (\(facetPlan.matching(includeStatus: false))) GROUP BY status", arguments: facetPlan.arguments
+            )
+            var counts: [OrderStatus: Int] = [:]
+            for row in facetRows { if let status = OrderStatus(rawValue: row[0]) { counts[status] = row[1] } }
+
+            let page = try Row.fetchAll(db, sql: plan.page(sort: sort, after: cursor, size: query.size), arguments: plan.arguments)
+            var hits: [SearchOrdersResult.Hit] = []
+            for row in page.prefix(query.size) {
+                var highlights: [String: [String]] = [:]
+                for (column, field) in SearchPlan.highlightColumns {
+                    if let text: String = row[column], text.contains("<em>") {
+                        highlights[field] = field == "items.name" ? text.components(separatedBy: " \u{1F} ").filter { $0.contains("<em>") } : [text]
+                    }
+                }
+                hits.append(.init(order: OrderSummary(try Self.decode(row["document"])), highlights: highlights))
+            }
+            var next: String?
+            if page.count > query.size, let last = page.prefix(query.size).last {
+                let value: Cursor.Value =
+                    switch sort {
+                    case .relevance: .real(last["sort_value"])
+                    default: .integer(last["sort_value"])
+                    }
+                next = Cursor(sort: sort.rawValue, value: value, orderID: last["order_id"]).encoded
+            }
+            return SearchOrdersResult(total: total, totalIsExact: true, hits: hits, statusCounts: counts, nextCursor: next)
+        }
+    }
+
+    static func decode(_ json: String) throws -> OrderDocument {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(OrderDocument.self, from: Data(json.utf8))
+    }
+}

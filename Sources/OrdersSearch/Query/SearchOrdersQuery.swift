@@ -1,0 +1,150 @@
+public import Foundation
+public import OrdersDomain
+
+/// A validated `SearchOrders` request. Build it with `parse(_:)` from request parameters: every
+/// refusal is a `DomainError(.invalidArgument)` naming the parameter.
+public struct SearchOrdersQuery: Sendable, Hashable {
+    public enum Sort: String, Sendable, Hashable, CaseIterable {
+        case relevance
+        case createdAtDescending = "-created_at", createdAtAscending = "created_at"
+        case totalDescending = "-total", totalAscending = "total"
+    }
+
+    public var text: TextQuery?
+    /// Inclusive lower bound on `dateField`.
+    public var from: Date?
+    /// Exclusive upper bound on `dateField`.
+    public var to: Date?
+    public var dateField: DateField = .createdAt
+    public var statuses: Set<OrderStatus> = []
+    public var customerID: String?
+    public var minTotal: Int64?
+    public var maxTotal: Int64?
+    public var currency: String?
+    /// `nil`: relevance when there is text, else newest first.
+    public var sort: Sort?
+    public var size = 20
+    /// The opaque cursor from the previous page.
+    public var after: String?
+
+    public init() {}
+
+    public static let sizeRange = 1...100
+    /// The parameters `parse` accepts.
+    public static let parameters: Set<String> = [
+        "q", "from", "to", "tz", "date_field", "status", "customer_id", "min_total", "max_total", "currency", "sort", "size", "after",
+    ]
+
+    /// The sort in effect.
+    public var effectiveSort: Sort { sort ?? ((text?.terms.isEmpty == false || text?.raw.isEmpty == false) ? .relevance : .createdAtDescending) }
+
+    /// Parses request parameters (repeated keys allowed for `status`, which also takes commas).
+    public static func parse(_ parameters: [(String, String)]) throws(DomainError) -> SearchOrdersQuery {
+        var query = SearchOrdersQuery()
+        var values: [String: [String]] = [:]
+        for (name, value) in parameters {
+            guard Self.parameters.contains(name) else {
+                throw DomainError(.invalidArgument, "unknown parameter '\(name.prefix(40))'", field: String(name.prefix(40)))
+            }
+            values[name, default: []].append(value)
+        }
+        func single(_ name: String) throws(DomainError) -> String? {
+            guard let list = values[name] else { return nil }
+            guard list.count == 1 else { throw DomainError(.invalidArgument, "give '\(name)' once", field: name) }
+            return list[0]
+        }
+        if let q = try single("q") {
+            guard q.count <= TextQuery.maximumLength else {
+                throw DomainError(.invalidArgument, "must be at most \(TextQuery.maximumLength) characters", field: "q")
+            }
+            let text = TextQuery(q)
+            if !text.isEmpty { query.text = text }
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let tz = try single("tz") {
+            guard let zone = TimeZone(identifier: tz) else {
+                throw DomainError(.invalidArgument, "'\(tz.prefix(60))' is not an IANA time zone such as Europe/Berlin", field: "tz")
+            }
+            timeZone = zone
+        }
+        if let from = try single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
+        if let to = try single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
+        if let from = query.from, let to = query.to, from >= to {
+            throw DomainError(.invalidArgument, "must be after 'from'", field: "to")
+        }
+        if let field = try single("date_field") {
+            guard let dateField = DateField(rawValue: field) else {
+                throw DomainError(
+                    .invalidArgument, "must be one of \(DateField.allCases.map(\.rawValue).joined(separator: ", "))", field: "date_field"
+                )
+            }
+            query.dateField = dateField
+        }
+        for list in values["status"] ?? [] {
+            for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard let status = OrderStatus(rawValue: name) else {
+                    throw DomainError(
+                        .invalidArgument, "'\(name.prefix(30))' is not a status; use \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))",
+                        field: "status"
+                    )
+                }
+                query.statuses.insert(status)
+            }
+        }
+        if let customer = try single("customer_id") {
+            guard (try? CustomerID(customer)) != nil else { throw DomainError(.invalidArgument, "not a customer id", field: "customer_id") }
+            query.customerID = customer
+        }
+        query.minTotal = try parseAmount(try single("min_total"), field: "min_total")
+        query.maxTotal = try parseAmount(try single("max_total"), field: "max_total")
+        if let min = query.minTotal, let max = query.maxTotal, min > max {
+            throw DomainError(.invalidArgument, "must not be below min_total", field: "max_total")
+        }
+        if let currency = try single("currency") { query.currency = try Currency(currency.uppercased()).code }
+        if let sort = try single("sort") {
+            guard let value = Sort(rawValue: sort) else {
+                throw DomainError(.invalidArgument, "must be one of \(Sort.allCases.map(\.rawValue).joined(separator: ", "))", field: "sort")
+            }
+            query.sort = value
+        }
+        if let size = try single("size") {
+            guard let value = Int(size), sizeRange.contains(value) else {
+                throw DomainError(.invalidArgument, "must be a whole number from \(sizeRange.lowerBound) to \(sizeRange.upperBound)", field: "size")
+            }
+            query.size = value
+        }
+        if let after = try single("after") {
+            guard !after.isEmpty, after.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
+            query.after = after
+        }
+        return query
+    }
+
+    /// `2026-01-31T08:00:00Z` (any ISO 8601 date-time with a zone), or `2026-01-31`: the start of
+    /// that day in `timeZone`, or for an upper bound (`endOfDay`) the start of the next day, so the
+    /// whole day is included.
+    static func parseDate(_ text: String, field: String, timeZone: TimeZone, endOfDay: Bool) throws(DomainError) -> Date {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        let parts = text.split(separator: "-")
+        if parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let components = DateComponents(year: year, month: month, day: day)
+            if components.isValidDate(in: calendar), let start = calendar.date(from: components) {
+                return endOfDay ? calendar.date(byAdding: .day, value: 1, to: start)! : start
+            }
+        }
+        throw DomainError(
+            .invalidArgument, "'\(text.prefix(40))' is not a date (2026-01-31) or an ISO 8601 date-time (2026-01-31T08:00:00Z)", field: field
+        )
+    }
+
+    static func parseAmount(_ text: String?, field: String) throws(DomainError) -> Int64? {
+        guard let text else { return nil }
+        guard let value = Int64(text), value >= 0 else {
+            throw DomainError(.invalidArgument, "must be a whole, non-negative amount in minor units", field: field)
+        }
+        return value
+    }
+}

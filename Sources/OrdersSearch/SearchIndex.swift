@@ -1,0 +1,47 @@
+/// What became of one document handed to a search index.
+public enum ApplyOutcome: Sendable, Hashable {
+    /// Stored (it was new, or newer than the stored version).
+    case applied
+    /// The index already holds this version or a newer one: nothing to do, counts as done.
+    case stale
+    /// Not stored now, may be later (overload, unavailable): retry this document.
+    case retryable(String)
+    /// Refused for good (mapping/parse error): dead-letter it with this reason.
+    case rejected(String)
+
+    public var isDone: Bool {
+        switch self {
+        case .applied, .stale: true
+        case .retryable, .rejected: false
+        }
+    }
+}
+
+/// The read side's storage, whichever backend serves it (the embedded SQLite FTS5 index or
+/// Elasticsearch). Writes are idempotent and never regress: a document is stored only when its
+/// `version` is higher than the stored one.
+public protocol SearchIndex: Sendable {
+    /// Stores a batch; one outcome per document, in order.
+    func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome]
+
+    func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult
+
+    /// The stored document of an order.
+    func order(id: String) async throws -> OrderDocument?
+
+    /// A customer's orders, newest first, `size` per page after the cursor.
+    func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?)
+
+    func stats() async throws -> IndexStats
+}
+
+public struct IndexStats: Sendable, Hashable {
+    public var documents: Int
+    /// The highest document version stored (the newest event position reflected anywhere).
+    public var highestVersion: Int64
+
+    public init(documents: Int, highestVersion: Int64) {
+        self.documents = documents
+        self.highestVersion = highestVersion
+    }
+}

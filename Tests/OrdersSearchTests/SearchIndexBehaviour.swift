@@ -1,0 +1,181 @@
+import Foundation
+import OrdersDomain
+import OrdersSearch
+import Testing
+
+/// The behaviour every `SearchIndex` backend must have, written against the protocol only. It
+/// runs on the embedded index here; the Elasticsearch backend runs the same suite.
+enum SearchIndexBehaviour {
+    static let base = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+
+    static func document(
+        _ id: String, status: OrderStatus = .paid, customer: (String, String, String) = ("c-1", "Zoë Müller", "zoe@example.de"),
+        items: [(String, String, Int, Int64)] = [("Café Crème Espresso Beans", "SKU-CAFE", 1, 1250)], currency: String = "EUR",
+        city: String = "München", country: String = "DE", notes: String? = nil, created: TimeInterval = 0, version: Int64 = 1
+    ) -> OrderDocument {
+        var document = OrderDocument(
+            orderID: id, status: status, customer: .init(id: customer.0, name: customer.1, email: customer.2),
+            items: items.enumerated().map { index, item in
+                .init(productID: "p-\(item.1)", sku: item.1, name: item.0, quantity: item.2, unitPriceMinor: item.3)
+            },
+            currency: currency, shipping: .init(city: city, country: country), notes: notes, createdAt: base.addingTimeInterval(created),
+            updatedAt: base.addingTimeInterval(created + 60), version: version
+        )
+        if status != .draft { document.submittedAt = base.addingTimeInterval(created + 30) }
+        return document
+    }
+
+    /// Seven orders with names, products, places, statuses, totals and dates to tell them apart.
+    static let corpus: [OrderDocument] = [
+        document("ord-aaaa-0001", status: .paid, created: 3600),
+        document(
+            "ord-aaaa-0002", status: .shipped, customer: ("c-2", "José Núñez", "jose@example.es"),
+            items: [("Crème Brûlée Torch", "SKU-TORCH", 2, 3000)], city: "Málaga", country: "ES", notes: "Por favor, entregar por la tarde",
+            created: 7200
+        ),
+        document(
+            "ord-bbbb-0003", status: .draft, customer: ("c-3", "山田 太郎", "taro@example.jp"), items: [("Tōkyō Tea Set", "SKU-TEA", 1, 5000)],
+            currency: "JPY", city: "東京", country: "JP", created: 10_800
+        ),
+        document(
+            "ord-bbbb-0004", status: .cancelled,
+            items: [("Café Crème Espresso Beans", "SKU-CAFE", 3, 1250), ("Ægir Wool Blanket", "SKU-WOOL", 1, 8900)],
+            notes: "leave at the door", created: 14_400
+        ),
+        document(
+            "ord-cccc-0005", status: .delivered, customer: ("c-4", "Søren Østergård", "soren@example.se"),
+            items: [("Ægir Wool Blanket", "SKU-WOOL", 1, 8900)], currency: "SEK", city: "Malmö", country: "SE", created: 14_400
+        ),
+        document(
+            "ord-cccc-0006", status: .paid, customer: ("c-2", "José Núñez", "jose@example.es"), items: [("Espresso Cups", "SKU-CUPS", 4, 450)],
+            city: "Málaga", country: "ES", created: 14_400),
+        // 23:30 UTC on Jan 1 is 00:30 on Jan 2 in Berlin.
+        document("ord-dddd-0007", status: .submitted, created: 84_600),
+    ]
+
+    static func ids(_ result: SearchOrdersResult) -> [String] { result.hits.map(\.order.orderID) }
+
+    static func search(_ index: any SearchIndex, _ parameters: [(String, String)]) async throws -> SearchOrdersResult {
+        try await index.search(try SearchOrdersQuery.parse(parameters))
+    }
+
+    // MARK: The behaviours
+
+    static func writesAreVersionGuarded(_ index: any SearchIndex) async throws {
+        let v5 = document("o-1", status: .paid, version: 5)
+        #expect(try await index.apply([v5]) == [.applied])
+        #expect(try await index.apply([v5]) == [.stale], "replaying the same version is harmless")
+        var older = document("o-1", status: .draft, version: 3)
+        older.notes = "older"
+        #expect(try await index.apply([older]) == [.stale], "an older version never regresses the document")
+        #expect(try await index.order(id: "o-1") == v5)
+        let v6 = document("o-1", status: .shipped, version: 6)
+        #expect(try await index.apply([v6, document("o-2", version: 2)]) == [.applied, .applied])
+        #expect(try await index.order(id: "o-1")?.status == .shipped)
+        #expect(try await index.order(id: "missing") == nil)
+        #expect(try await index.stats() == IndexStats(documents: 2, highestVersion: 6))
+    }
+
+    static func textSearchFoldsDiacriticsAndMatchesEveryWord(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        #expect(Set(ids(try await search(index, [("q", "muller")]))) == ["ord-aaaa-0001", "ord-bbbb-0004", "ord-dddd-0007"])
+        #expect(Set(ids(try await search(index, [("q", "MÜLLER")]))) == ["ord-aaaa-0001", "ord-bbbb-0004", "ord-dddd-0007"])
+        #expect(ids(try await search(index, [("q", "nunez torch")])) == ["ord-aaaa-0002"], "every word must match")
+        #expect(Set(ids(try await search(index, [("q", "espr*")]))) == ["ord-aaaa-0001", "ord-bbbb-0004", "ord-cccc-0006", "ord-dddd-0007"])
+        #expect(ids(try await search(index, [("q", "\"wool blanket\" soren")])) == ["ord-cccc-0005"])
+        #expect(ids(try await search(index, [("q", "\"blanket wool\"")])).isEmpty, "a phrase keeps its order")
+        #expect(ids(try await search(index, [("q", "malmo")])) == ["ord-cccc-0005"], "shipping city")
+        #expect(ids(try await search(index, [("q", "SKU-TORCH")])) == ["ord-aaaa-0002"], "SKU")
+        #expect(Set(ids(try await search(index, [("q", "jose@example.es")]))) == ["ord-aaaa-0002", "ord-cccc-0006"], "email")
+        #expect(ids(try await search(index, [("q", "door")])) == ["ord-bbbb-0004"], "notes")
+        #expect(ids(try await search(index, [("q", "山田")])) == ["ord-bbbb-0003"], "non-Latin script")
+    }
+
+    static func orderIDsMatchExactlyOrByPrefix(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        #expect(ids(try await search(index, [("q", "ord-cccc-0005")])).first == "ord-cccc-0005", "an exact id comes first")
+        #expect(Set(ids(try await search(index, [("q", "ord-cccc")]))) == ["ord-cccc-0005", "ord-cccc-0006"])
+        #expect(ids(try await search(index, [("q", "ord")])).isEmpty, "a prefix shorter than 4 characters does not match ids")
+    }
+
+    static func userTextIsNeverQuerySyntax(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        for text in [
+            "muller OR torch", "NOT muller", "customer_name:muller", "(muller", "\"unbalanced", "muller AND", "*", "NEAR(a b)",
+            "'; DROP TABLE orders; --",
+        ] {
+            let result = try await search(index, [("q", text)])
+            #expect(result.total == result.hits.count || result.total > result.hits.count, "\(text)")
+        }
+        #expect(ids(try await search(index, [("q", "muller OR torch")])).isEmpty, "OR is a word to match, not an operator")
+        #expect(try await index.stats().documents == corpus.count)
+    }
+
+    static func filtersCombine(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        #expect(Set(ids(try await search(index, [("status", "paid,shipped")]))) == ["ord-aaaa-0001", "ord-aaaa-0002", "ord-cccc-0006"])
+        #expect(Set(ids(try await search(index, [("status", "paid"), ("status", "draft")]))) == ["ord-aaaa-0001", "ord-bbbb-0003", "ord-cccc-0006"])
+        #expect(Set(ids(try await search(index, [("customer_id", "c-2")]))) == ["ord-aaaa-0002", "ord-cccc-0006"])
+        #expect(
+            Set(ids(try await search(index, [("min_total", "5000"), ("max_total", "8900")]))) == ["ord-aaaa-0002", "ord-bbbb-0003", "ord-cccc-0005"])
+        #expect(Set(ids(try await search(index, [("currency", "sek")]))) == ["ord-cccc-0005"])
+        #expect(ids(try await search(index, [("q", "muller"), ("status", "submitted")])) == ["ord-dddd-0007"])
+    }
+
+    static func dateRangesUseTheTimeZone(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        #expect(try await search(index, [("from", "2026-01-01"), ("to", "2026-01-01")]).total == 7, "UTC: all on Jan 1")
+        let berlin = try await search(index, [("from", "2026-01-02"), ("to", "2026-01-02"), ("tz", "Europe/Berlin")])
+        #expect(ids(berlin) == ["ord-dddd-0007"], "23:30 UTC is Jan 2 in Berlin")
+        let instants = try await search(index, [("from", "2026-01-01T04:00:00Z"), ("to", "2026-01-01T05:00:00Z")])
+        #expect(Set(ids(instants)) == ["ord-bbbb-0004", "ord-cccc-0005", "ord-cccc-0006"], "from inclusive")
+        let submitted = try await search(index, [("date_field", "submitted_at"), ("to", "2026-01-01T01:00:31Z")])
+        #expect(ids(submitted) == ["ord-aaaa-0001"], "draft orders have no submitted_at")
+    }
+
+    static func sortsAndPagesAreStable(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        let newest = ids(try await search(index, []))
+        #expect(newest.first == "ord-dddd-0007" && newest.last == "ord-aaaa-0001")
+        #expect(ids(try await search(index, [("sort", "created_at")])).first == "ord-aaaa-0001")
+        #expect(ids(try await search(index, [("sort", "-total")])).first == "ord-bbbb-0004")  // 3 × 12.50 + 89.00
+        // Pages of 2 visit every order exactly once, in order, although three share a created_at.
+        for sort in ["-created_at", "created_at", "-total", "total"] {
+            var seen: [String] = []
+            var after: String?
+            repeat {
+                var parameters = [("size", "2"), ("sort", sort)]
+                if let after { parameters.append(("after", after)) }
+                let page = try await search(index, parameters)
+                #expect(page.total == 7)
+                seen += ids(page)
+                after = page.nextCursor
+            } while after != nil && seen.count < 20
+            #expect(seen == ids(try await search(index, [("sort", sort), ("size", "100")])), "\(sort)")
+            #expect(Set(seen).count == 7, "\(sort)")
+        }
+        let byRelevance = try await search(index, [("q", "espresso"), ("size", "1")])
+        let second = try await search(index, [("q", "espresso"), ("size", "1"), ("after", try #require(byRelevance.nextCursor))])
+        #expect(Set(ids(byRelevance) + ids(second)).count == 2)
+    }
+
+    static func facetsIgnoreTheStatusFilterAndHighlightsMarkMatches(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        let result = try await search(index, [("q", "muller"), ("status", "paid")])
+        #expect(ids(result) == ["ord-aaaa-0001"])
+        #expect(result.statusCounts == [.paid: 1, .cancelled: 1, .submitted: 1])
+        #expect(result.hits.first?.highlights["customer.name"]?.first?.contains("<em>Müller</em>") == true)
+        let products = try await search(index, [("q", "blanket")])
+        #expect(products.hits.allSatisfy { $0.highlights["items.name"] == ["Ægir Wool <em>Blanket</em>"] })
+    }
+
+    static func ordersOfACustomerPageNewestFirst(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        let first = try await index.orders(customerID: "c-1", size: 2, after: nil)
+        #expect(first.orders.map(\.orderID) == ["ord-dddd-0007", "ord-bbbb-0004"])
+        #expect(first.nextCursor != nil)
+        let second = try await index.orders(customerID: "c-1", size: 2, after: first.nextCursor)
+        #expect(second.orders.map(\.orderID) == ["ord-aaaa-0001"])
+        #expect(second.nextCursor == nil)
+    }
+}
