@@ -47,6 +47,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdersProjection",
+            dependencies: ["OrdersDomain", "OrdersStore", "OrdersSearch"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrdersStore",
             dependencies: [
                 "OrdersDomain",
@@ -113,6 +118,11 @@ let package = Package(
         .testTarget(
             name: "OrdersSearchTests",
             dependencies: ["OrdersSearch", "OrdersDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersProjectionTests",
+            dependencies: ["OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,172 @@
+import Foundation
+import OrdersDomain
+public import OrdersSearch
+public import OrdersStore
+
+/// The projection as a pure fold: events in position order in, order documents out.
+///
+/// It keeps what documents denormalize (customer names and emails, product SKUs and names) and
+/// which orders refer to which customer and product, so a rename fans out to every affected order.
+/// A document's `version` is the position of the newest event it reflects, including a rename
+/// that reached it, so versions only grow. No I/O: the projector feeds it batches and persists
+/// what it returns.
+public struct ProjectionState: Sendable {
+    struct CustomerFacts: Sendable, Hashable {
+        var name: String
+        var email: String
+    }
+
+    struct ProductFacts: Sendable, Hashable {
+        var sku: String
+        var name: String
+    }
+
+    private(set) var customers: [String: CustomerFacts] = [:]
+    private(set) var products: [String: ProductFacts] = [:]
+    /// The current document of every order.
+    public private(set) var documents: [String: OrderDocument] = [:]
+    private var ordersByCustomer: [String: Set<String>] = [:]
+    private var ordersByProduct: [String: Set<String>] = [:]
+    /// The position of the last event applied.
+    public private(set) var position: Int64 = 0
+
+    public init() {}
+
+    /// Applies events (which must continue right after `position`, without a hole) and returns
+    /// the ids of the orders whose documents changed.
+    public mutating func apply(_ events: [RecordedEvent]) throws -> Set<String> {
+        var changed = Set<String>()
+        for event in events {
+            guard event.position == position + 1 else {
+                throw ProjectionError(
+                    position: event.position, streamID: event.streamID,
+                    reason: "expected position \(position + 1) next: the log has a hole or events arrived out of order"
+                )
+            }
+            changed.formUnion(try apply(event))
+            position = event.position
+        }
+        return changed
+    }
+
+    private mutating func apply(_ event: RecordedEvent) throws -> Set<String> {
+        let domainEvent: DomainEvent
+        do {
+            domainEvent = try event.decode()
+        } catch {
+            throw ProjectionError(position: event.position, streamID: event.streamID, reason: error.message)
+        }
+        switch domainEvent {
+        case .customer(let e): return applyCustomer(e, event)
+        case .product(let e): return applyProduct(e, event)
+        case .order(let e): return try applyOrder(e, event)
+        }
+    }
+
+    private mutating func applyCustomer(_ e: CustomerEvent, _ event: RecordedEvent) -> Set<String> {
+        let id = String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1))
+        switch e {
+        case .registered(let r):
+            customers[id] = CustomerFacts(name: r.name, email: r.email)
+            return []
+        case .renamed(let r):
+            customers[id]?.name = r.name
+        case .emailChanged(let r):
+            customers[id]?.email = r.email
+        }
+        let affected = ordersByCustomer[id] ?? []
+        for orderID in affected {
+            documents[orderID]?.customer.name = customers[id]?.name ?? ""
+            documents[orderID]?.customer.email = customers[id]?.email ?? ""
+            touch(orderID, event)
+        }
+        return affected
+    }
+
+    private mutating func applyProduct(_ e: ProductEvent, _ event: RecordedEvent) -> Set<String> {
+        let id = String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1))
+        switch e {
+        case .added(let a):
+            products[id] = ProductFacts(sku: a.sku, name: a.name)
+            return []
+        case .repriced:
+            // Orders keep the price an item had when it was added: nothing to fan out.
+            return []
+        case .renamed(let r):
+            products[id]?.name = r.name
+            let affected = ordersByProduct[id] ?? []
+            for orderID in affected {
+                guard var document = documents[orderID] else { continue }
+                for index in document.items.indices where document.items[index].productID == id { document.items[index].name = r.name }
+                documents[orderID] = document
+                touch(orderID, event)
+            }
+            return affected
+        }
+    }
+
+    private mutating func applyOrder(_ e: OrderEvent, _ event: RecordedEvent) throws -> Set<String> {
+        let orderID = String(event.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
+        func fail(_ reason: String) -> ProjectionError { ProjectionError(position: event.position, streamID: event.streamID, reason: reason) }
+        if case .created(let c) = e {
+            guard let customer = customers[c.customerID.rawValue] else { throw fail("customer \(c.customerID) is unknown") }
+            documents[orderID] = OrderDocument(
+                orderID: orderID, status: .draft,
+                customer: .init(id: c.customerID.rawValue, name: customer.name, email: customer.email), items: [],
+                currency: c.currency.code, shipping: .init(city: c.shipping.city, country: c.shipping.country), notes: c.notes,
+                createdAt: event.recordedAt, updatedAt: event.recordedAt, version: event.position
+            )
+            ordersByCustomer[c.customerID.rawValue, default: []].insert(orderID)
+            return [orderID]
+        }
+        guard var document = documents[orderID] else { throw fail("order \(orderID) has no creation event before this one") }
+        switch e {
+        case .created: break
+        case .itemAdded(let a):
+            guard let product = products[a.productID.rawValue] else { throw fail("product \(a.productID) is unknown") }
+            document.items.append(
+                .init(
+                    productID: a.productID.rawValue, sku: product.sku, name: product.name, quantity: a.quantity,
+                    unitPriceMinor: a.unitPrice.amountMinor)
+            )
+            ordersByProduct[a.productID.rawValue, default: []].insert(orderID)
+        case .itemQuantityChanged(let c):
+            guard let index = document.items.firstIndex(where: { $0.productID == c.productID.rawValue }) else {
+                throw fail("product \(c.productID) is not an item of order \(orderID)")
+            }
+            document.items[index].quantity = c.quantity
+            document.items[index].subtotalMinor = document.items[index].unitPriceMinor * Int64(c.quantity)
+        case .itemRemoved(let r):
+            document.items.removeAll { $0.productID == r.productID.rawValue }
+            ordersByProduct[r.productID.rawValue]?.remove(orderID)
+        case .submitted:
+            document.status = .submitted
+            document.submittedAt = event.recordedAt
+        case .paid:
+            document.status = .paid
+            document.paidAt = event.recordedAt
+        case .shipped(let s):
+            document.status = .shipped
+            document.shippedAt = event.recordedAt
+            document.carrier = s.carrier
+            document.trackingNumber = s.trackingNumber
+        case .delivered:
+            document.status = .delivered
+            document.deliveredAt = event.recordedAt
+        case .cancelled(let c):
+            document.status = .cancelled
+            document.cancelledAt = event.recordedAt
+            document.cancelReason = c.reason
+        }
+        document.recomputeTotals()
+        documents[orderID] = document
+        touch(orderID, event)
+        return [orderID]
+    }
+
+    /// The document now reflects `event`.
+    private mutating func touch(_ orderID: String, _ event: RecordedEvent) {
+        documents[orderID]?.version = event.position
+        documents[orderID]?.updatedAt = event.recordedAt
+    }
+}
