@@ -48,7 +48,11 @@ let package = Package(
         ),
         .target(
             name: "OrdersProjection",
-            dependencies: ["OrdersDomain", "OrdersStore", "OrdersSearch"],
+            dependencies: [
+                "OrdersDomain", "OrdersStore", "OrdersSearch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -122,7 +126,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdersProjectionTests",
-            dependencies: ["OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport"],
+            dependencies: [
+                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

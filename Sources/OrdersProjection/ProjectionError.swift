@@ -4,11 +4,14 @@ public struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertibl
     public var position: Int64
     public var streamID: String
     public var reason: String
+    /// A gap in positions (or events out of order): the projector must halt, never skip.
+    public var isHole: Bool
 
-    public init(position: Int64, streamID: String, reason: String) {
+    public init(position: Int64, streamID: String, reason: String, isHole: Bool = false) {
         self.position = position
         self.streamID = streamID
         self.reason = reason
+        self.isHole = isHole
     }
 
     public var description: String { "cannot project event at position \(position) (stream \(streamID)): \(reason)" }

@@ -29,6 +29,9 @@ public struct ProjectionState: Sendable {
     private var ordersByProduct: [String: Set<String>] = [:]
     /// The position of the last event applied.
     public private(set) var position: Int64 = 0
+    /// Orders whose stream had an event that could not be projected: their later events are
+    /// skipped until an operator resolves the dead letter.
+    public private(set) var parkedOrders: Set<String> = []
 
     public init() {}
 
@@ -40,7 +43,7 @@ public struct ProjectionState: Sendable {
             guard event.position == position + 1 else {
                 throw ProjectionError(
                     position: event.position, streamID: event.streamID,
-                    reason: "expected position \(position + 1) next: the log has a hole or events arrived out of order"
+                    reason: "expected position \(position + 1) next: the log has a hole or events arrived out of order", isHole: true
                 )
             }
             changed.formUnion(try apply(event))
@@ -49,7 +52,21 @@ public struct ProjectionState: Sendable {
         return changed
     }
 
+    /// Steps over an order event that could not be projected, parking its order.
+    public mutating func skip(_ event: RecordedEvent) {
+        precondition(event.position == position + 1, "only the next event can be skipped")
+        if let orderID = Self.orderID(event.streamID) { parkedOrders.insert(orderID) }
+        position = event.position
+    }
+
+    /// The order id of an order stream (`order-<id>`), nil for other streams.
+    public static func orderID(_ streamID: String) -> String? {
+        let prefix = OrderTag.streamPrefix + "-"
+        return streamID.hasPrefix(prefix) ? String(streamID.dropFirst(prefix.count)) : nil
+    }
+
     private mutating func apply(_ event: RecordedEvent) throws -> Set<String> {
+        if let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return [] }
         let domainEvent: DomainEvent
         do {
             domainEvent = try event.decode()
@@ -74,7 +91,7 @@ public struct ProjectionState: Sendable {
         case .emailChanged(let r):
             customers[id]?.email = r.email
         }
-        let affected = ordersByCustomer[id] ?? []
+        let affected = (ordersByCustomer[id] ?? []).subtracting(parkedOrders)
         for orderID in affected {
             documents[orderID]?.customer.name = customers[id]?.name ?? ""
             documents[orderID]?.customer.email = customers[id]?.email ?? ""
@@ -94,7 +111,7 @@ public struct ProjectionState: Sendable {
             return []
         case .renamed(let r):
             products[id]?.name = r.name
-            let affected = ordersByProduct[id] ?? []
+            let affected = (ordersByProduct[id] ?? []).subtracting(parkedOrders)
             for orderID in affected {
                 guard var document = documents[orderID] else { continue }
                 for index in document.items.indices where document.items[index].productID == id { document.items[index].name = r.name }

@@ -1,0 +1,171 @@
+import Foundation
+public import Logging
+public import OrdersSearch
+public import OrdersStore
+
+/// How the projector batches and retries. Every property has a documented default.
+public struct ProjectorConfiguration: Sendable {
+    /// At most this many events per batch. Default 1,000.
+    public var batchEvents: Int
+    /// A batch stops growing past this many payload bytes. Default 4 MiB.
+    public var batchBytes: Int
+    /// The first retry delay for documents the index could not take now. Default 100 ms.
+    public var retryBaseDelay: Duration
+    /// Retry delays double up to this. Default 10 s.
+    public var retryMaximumDelay: Duration
+    /// The checkpoint's name (one per read side). Default "orders".
+    public var checkpointName: String
+
+    public init(
+        batchEvents: Int = 1000, batchBytes: Int = 4 << 20, retryBaseDelay: Duration = .milliseconds(100),
+        retryMaximumDelay: Duration = .seconds(10), checkpointName: String = "orders"
+    ) {
+        self.batchEvents = batchEvents
+        self.batchBytes = batchBytes
+        self.retryBaseDelay = retryBaseDelay
+        self.retryMaximumDelay = retryMaximumDelay
+        self.checkpointName = checkpointName
+    }
+}
+
+/// Reads the log after its checkpoint, folds it into documents and writes them to a search
+/// index, following DESIGN.md's invariants: documents are written before the checkpoint moves
+/// (compare-and-set), retryable items are retried (only those) until acknowledged, rejected
+/// ones are dead-lettered and their orders parked, and a hole in positions halts the projector.
+public actor Projector {
+    public let store: EventStore
+    public let index: any SearchIndex
+    public let state: ProjectionStateStore
+    public let configuration: ProjectorConfiguration
+    private let logger: Logger
+    private var fold = ProjectionState()
+    /// Orders whose document the index rejected: their later documents are held back.
+    private var parked: Set<String> = []
+    private var started = false
+
+    public init(
+        store: EventStore, index: any SearchIndex, state: ProjectionStateStore, configuration: ProjectorConfiguration = .init(), logger: Logger
+    ) {
+        self.store = store
+        self.index = index
+        self.state = state
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The position of the last event the read side has acknowledged.
+    public var position: Int64 { fold.position }
+
+    /// Projects every event after the checkpoint; returns the new checkpoint.
+    @discardableResult
+    public func catchUp() async throws -> Int64 {
+        try await start()
+        while true {
+            let batch = try await nextBatch()
+            guard let last = batch.last else { return fold.position }
+            let before = fold.position
+            let (changed, halt) = try await foldBatch(batch)
+            try await write(changed.subtracting(parked).compactMap { fold.documents[$0] })
+            // Everything up to the hole (if any) is written: the checkpoint follows the fold.
+            guard try await state.moveCheckpoint(configuration.checkpointName, from: before, to: fold.position) else {
+                throw ProjectionError(
+                    position: last.position, streamID: last.streamID, reason: "the checkpoint moved under this projector: is another one running?")
+            }
+            if let halt { throw halt }
+            logger.debug("projected", metadata: ["projection.position": "\(fold.position)", "projection.documents": "\(changed.count)"])
+        }
+    }
+
+    /// Rebuilds the fold up to the stored checkpoint (without writing) once.
+    private func start() async throws {
+        guard !started else { return }
+        let checkpoint = try await state.checkpoint(configuration.checkpointName)
+        parked = try await state.parkedOrders()
+        while fold.position < checkpoint {
+            let events = try await store.readAll(after: fold.position, limit: min(configuration.batchEvents, Int(checkpoint - fold.position)))
+            guard !events.isEmpty else { break }
+            if let halt = try await foldBatch(events).halt { throw halt }
+        }
+        started = true
+    }
+
+    /// Folds a batch. An order event that cannot be projected is dead-lettered and its order
+    /// parked (the fold skips its later events; what came before stands). A hole, or a bad
+    /// customer or product event (it affects many orders), stops the batch there: the changes
+    /// before it are returned with the error, so they are written before the projector halts.
+    private func foldBatch(_ events: [RecordedEvent]) async throws -> (changed: Set<String>, halt: ProjectionError?) {
+        var changed = Set<String>()
+        for event in events {
+            do {
+                changed.formUnion(try fold.apply([event]))
+            } catch let error as ProjectionError {
+                guard !error.isHole, let orderID = ProjectionState.orderID(error.streamID) else {
+                    logger.critical(
+                        "projection halted",
+                        metadata: ["projection.position": "\(error.position)", "stream.id": "\(error.streamID)", "error": "\(error.reason)"]
+                    )
+                    return (changed, error)
+                }
+                try await state.addDeadLetter(orderID: orderID, position: error.position, reason: error.reason, at: Date())
+                fold.skip(event)
+                logger.error(
+                    "event dead-lettered; order parked",
+                    metadata: ["order.id": "\(orderID)", "projection.position": "\(error.position)", "error": "\(error.reason)"]
+                )
+            }
+        }
+        return (changed, nil)
+    }
+
+    /// Events after the current position, bounded by count and payload bytes.
+    private func nextBatch() async throws -> [RecordedEvent] {
+        let events = try await store.readAll(after: fold.position, limit: configuration.batchEvents)
+        var bytes = 0
+        var count = 0
+        for event in events {
+            bytes += event.payload.count
+            count += 1
+            if bytes >= configuration.batchBytes { break }
+        }
+        return Array(events.prefix(count))
+    }
+
+    /// Writes documents until every one is applied, stale or dead-lettered.
+    private func write(_ documents: [OrderDocument]) async throws {
+        var pending = documents
+        var attempt = 0
+        var random = SystemRandomNumberGenerator()
+        while !pending.isEmpty {
+            let outcomes: [ApplyOutcome]
+            do {
+                outcomes = try await index.apply(pending)
+            } catch {
+                // The whole request failed (unreachable, overloaded): every document is retried.
+                outcomes = pending.map { _ in .retryable("\(error)") }
+            }
+            var retry: [OrderDocument] = []
+            for (document, outcome) in zip(pending, outcomes) {
+                switch outcome {
+                case .applied, .stale: break
+                case .retryable: retry.append(document)
+                case .rejected(let reason):
+                    try await state.addDeadLetter(orderID: document.orderID, position: document.version, reason: reason, at: Date())
+                    parked.insert(document.orderID)
+                    logger.error(
+                        "document rejected; order parked",
+                        metadata: ["order.id": "\(document.orderID)", "projection.position": "\(document.version)", "error": "\(reason)"]
+                    )
+                }
+            }
+            pending = retry
+            guard !pending.isEmpty else { return }
+            var ceiling = configuration.retryBaseDelay
+            for _ in 0..<min(attempt, 20) { ceiling = min(ceiling * 2, configuration.retryMaximumDelay) }
+            let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
+            logger.warning(
+                "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
+            try await Task.sleep(for: .nanoseconds(Int64.random(in: nanoseconds / 2...max(nanoseconds, 1), using: &random)))
+            attempt += 1
+        }
+    }
+}

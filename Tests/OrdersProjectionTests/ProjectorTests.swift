@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+import Logging
+import OrdersDomain
+import OrdersProjection
+import OrdersSearch
+import OrdersStore
+import OrdersTestSupport
+import Synchronization
+import Testing
+
+/// An index that answers as scripted before passing documents to the embedded one.
+final class ScriptedIndex: SearchIndex {
+    let inner: EmbeddedSearchIndex
+    /// Decides each document's fate per call: nil passes it on.
+    let script: @Sendable (OrderDocument, Int) -> ApplyOutcome?
+    let failWholeRequests: Mutex<Int>
+    let calls = Mutex(0)
+    /// Runs before each call (to act as another process meanwhile).
+    let beforeApply: @Sendable (Int) async throws -> Void
+
+    init(
+        _ inner: EmbeddedSearchIndex, failWholeRequests: Int = 0, beforeApply: @escaping @Sendable (Int) async throws -> Void = { _ in },
+        script: @escaping @Sendable (OrderDocument, Int) -> ApplyOutcome? = { _, _ in nil }
+    ) {
+        self.inner = inner
+        self.script = script
+        self.failWholeRequests = Mutex(failWholeRequests)
+        self.beforeApply = beforeApply
+    }
+
+    struct Unavailable: Error {}
+
+    func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+        let call = calls.withLock { calls in
+            calls += 1
+            return calls
+        }
+        try await beforeApply(call)
+        if failWholeRequests.withLock({ remaining in
+            defer { remaining = max(remaining - 1, 0) }
+            return remaining > 0
+        }) {
+            throw Unavailable()
+        }
+        var outcomes: [ApplyOutcome?] = documents.map { script($0, call) }
+        let passing = documents.enumerated().filter { outcomes[$0.offset] == nil }
+        let applied = try await inner.apply(passing.map(\.element))
+        for (entry, outcome) in zip(passing, applied) { outcomes[entry.offset] = outcome }
+        return outcomes.map { $0! }
+    }
+
+    func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await inner.search(query) }
+    func order(id: String) async throws -> OrderDocument? { try await inner.order(id: id) }
+    func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+        try await inner.orders(customerID: customerID, size: size, after: after)
+    }
+    func stats() async throws -> IndexStats { try await inner.stats() }
+}
+
+@Suite struct ProjectorTests {
+    static let fast = ProjectorConfiguration(batchEvents: 97, retryBaseDelay: .milliseconds(1), retryMaximumDelay: .milliseconds(5))
+
+    struct ReadSide {
+        let directory: URL
+        let index: EmbeddedSearchIndex
+        let state: ProjectionStateStore
+
+        init(_ t: TestStore, name: String = "read") throws {
+            directory = t.directory
+            index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("\(name).sqlite").path)
+            state = try ProjectionStateStore(path: t.directory.appendingPathComponent("\(name)-state.sqlite").path)
+        }
+
+        func projector(_ t: TestStore, index: (any SearchIndex)? = nil) -> Projector {
+            Projector(
+                store: t.store, index: index ?? self.index, state: state, configuration: ProjectorTests.fast, logger: Logger(label: "projector"))
+        }
+    }
+
+    static func seed(_ t: TestStore, orders: Int = 60) async throws {
+        _ = try await Seeder(store: t.store, logger: Logger(label: "seed")).run(
+            SeedOptions(
+                customers: 10, products: 8, orders: orders, seed: 9, since: ProjectionStateTests.since,
+                until: ProjectionStateTests.since.addingTimeInterval(86400 * 30))
+        )
+    }
+
+    static func expectedDocuments(_ t: TestStore) async throws -> [String: OrderDocument] {
+        var fold = ProjectionState()
+        _ = try fold.apply(try await t.allEvents())
+        return fold.documents
+    }
+
+    @Test func projectsTheLogAndMovesTheCheckpointLast() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t)
+            let read = try ReadSide(t)
+            let head = try await t.store.headPosition()
+            #expect(try await read.projector(t).catchUp() == head)
+            #expect(try await read.state.checkpoint("orders") == head)
+            let expected = try await Self.expectedDocuments(t)
+            #expect(try await read.index.stats().documents == expected.count)
+            for (id, document) in expected { #expect(try await read.index.order(id: id) == document) }
+        }
+    }
+
+    @Test func aRestartResumesFromTheCheckpointAndReplayGivesTheSameIndex() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 30)
+            let read = try ReadSide(t)
+            try await read.projector(t).catchUp()
+            // New commands after the first run; a new projector (a restart) picks up from the checkpoint.
+            let customer = try await t.registerCustomer("late-c", name: "Åsa Lindström")
+            _ = try await t.createOrder("late-o", customer: customer)
+            let counting = ScriptedIndex(read.index)
+            try await read.projector(t, index: counting).catchUp()
+            #expect(try await read.index.order(id: "late-o")?.customer.name == "Åsa Lindström")
+            #expect(counting.calls.withLock { $0 } == 1, "only the new events were projected")
+            // Replaying the whole log into a fresh read side gives the same documents.
+            let replay = try ReadSide(t, name: "replay")
+            try await replay.projector(t).catchUp()
+            for (id, document) in try await Self.expectedDocuments(t) {
+                #expect(try await replay.index.order(id: id) == document)
+                #expect(try await read.index.order(id: id) == document)
+            }
+        }
+    }
+
+    @Test func retryableDocumentsAreRetriedUntilApplied() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 20)
+            let read = try ReadSide(t)
+            // Every third document is refused for now on the first two calls.
+            let refused = Mutex(Set<String>())
+            let flaky = ScriptedIndex(
+                read.index, failWholeRequests: 1,
+                script: { document, call in
+                    // The first call fails whole; on the next two, a third of the documents are refused for now.
+                    guard call <= 3, document.orderID.utf8.first! % 3 == 0 else { return nil }
+                    refused.withLock { _ = $0.insert(document.orderID) }
+                    return .retryable("es_rejected_execution_exception")
+                }
+            )
+            try await read.projector(t, index: flaky).catchUp()
+            #expect(!refused.withLock { $0 }.isEmpty, "some documents were refused and retried")
+            #expect(flaky.calls.withLock { $0 } >= 4)
+            for (id, document) in try await Self.expectedDocuments(t) { #expect(try await read.index.order(id: id) == document) }
+            #expect(try await read.state.deadLetters().isEmpty)
+        }
+    }
+
+    @Test func aRejectedDocumentIsDeadLetteredAndItsOrderParked() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-1")
+            let product = try await t.addProduct("p-1")
+            let bad = try await t.createOrder("bad", customer: customer)
+            let good = try await t.createOrder("good", customer: customer)
+            let read = try ReadSide(t)
+            let rejecting = ScriptedIndex(
+                read.index,
+                script: { document, _ in
+                    document.orderID == "bad" ? .rejected("document_parsing_exception: failed to parse field [notes]") : nil
+                }
+            )
+            try await read.projector(t, index: rejecting).catchUp()
+            _ = try await t.bus.send(AddItem(orderID: bad, productID: product, quantity: 1))
+            _ = try await t.bus.send(AddItem(orderID: good, productID: product, quantity: 1))
+            // A restart: parked orders stay parked.
+            let head = try await read.projector(t, index: ScriptedIndex(read.index)).catchUp()
+            #expect(head == (try await t.store.headPosition()), "the checkpoint moves past dead letters")
+            #expect(try await read.index.order(id: "bad") == nil, "later events of a parked order are held back")
+            #expect(try await read.index.order(id: "good")?.items.count == 1)
+            let letters = try await read.state.deadLetters()
+            #expect(letters.map(\.orderID) == ["bad"])
+            #expect(letters.first?.reason.contains("document_parsing_exception") == true)
+        }
+    }
+
+    @Test func aPoisonEventIsDeadLetteredAndParksItsOrder() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-1")
+            _ = try await t.createOrder("poisoned", customer: customer)
+            _ = try await t.createOrder("healthy", customer: customer)
+            // A future schema version this build cannot read, appended to one order's stream.
+            try t.store.writer.write { db in
+                try db.execute(
+                    sql:
+                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (4, 'order-poisoned', 2, 'order.submitted', 9, '{}', 0)"
+                )
+            }
+            _ = try await t.bus.send(CancelOrder(orderID: try OrderID("healthy"), reason: "changed my mind"))
+            let read = try ReadSide(t)
+            try await read.projector(t).catchUp()
+            #expect(try await read.index.order(id: "healthy")?.status == .cancelled)
+            #expect(try await read.index.order(id: "poisoned")?.status == .draft, "the document as it was before the poison event")
+            let letters = try await read.state.deadLetters()
+            #expect(letters.map(\.position) == [4])
+            #expect(letters.first?.reason.contains("future_version") == true)
+        }
+    }
+
+    @Test func aHoleInPositionsHaltsTheProjector() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-1")
+            _ = try await t.createOrder("o-1", customer: customer)
+            try t.store.writer.write { db in
+                try db.execute(
+                    sql:
+                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (9, 'order-o-1', 2, 'order.cancelled', 1, '{\"reason\":\"x\"}', 0)"
+                )
+            }
+            let read = try ReadSide(t)
+            let error = await #expect(throws: ProjectionError.self) { try await read.projector(t).catchUp() }
+            #expect(error?.isHole == true)
+            #expect(try await read.state.checkpoint("orders") == 2, "the checkpoint stops before the hole")
+        }
+    }
+
+    @Test func aCheckpointMovedByAnotherProjectorIsDetected() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 5)
+            let read = try ReadSide(t)
+            let state = read.state
+            // While this projector writes its first batch, another one moves the checkpoint.
+            let racing = ScriptedIndex(
+                read.index,
+                beforeApply: { call in
+                    if call == 1 { _ = try await state.moveCheckpoint("orders", from: 0, to: 1) }
+                })
+            let error = await #expect(throws: ProjectionError.self) { try await read.projector(t, index: racing).catchUp() }
+            #expect(error?.reason.contains("another one running") == true)
+            #expect(try await state.checkpoint("orders") == 1, "the other projector's checkpoint is left alone")
+        }
+    }
+}
