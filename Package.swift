@@ -52,6 +52,7 @@ let package = Package(
                 "OrdersDomain", "OrdersStore", "OrdersSearch",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 public import Logging
 public import OrdersSearch
@@ -42,6 +43,10 @@ public actor Projector {
     /// Orders whose document the index rejected: their later documents are held back.
     private var parked: Set<String> = []
     private var started = false
+    private var positionWaiters: [Int: (position: Int64, continuation: CheckedContinuation<Bool, Never>)] = [:]
+    private var nextWaiter = 0
+    private let lagEvents = Gauge(label: "orders_projection_lag_events")
+    private let lagSeconds = Gauge(label: "orders_projection_lag_seconds")
 
     public init(
         store: EventStore, index: any SearchIndex, state: ProjectionStateStore, configuration: ProjectorConfiguration = .init(), logger: Logger
@@ -71,8 +76,62 @@ public actor Projector {
                 throw ProjectionError(
                     position: last.position, streamID: last.streamID, reason: "the checkpoint moved under this projector: is another one running?")
             }
+            resumeWaiters()
             if let halt { throw halt }
             logger.debug("projected", metadata: ["projection.position": "\(fold.position)", "projection.documents": "\(changed.count)"])
+            try await recordLag()
+        }
+    }
+
+    /// Runs until the task is cancelled: catches up, then waits for new events (the event store's
+    /// in-process commit signal) or `pollInterval` (writers in other processes).
+    public func run(pollInterval: Duration = .seconds(1)) async throws {
+        let wakeup = Wakeup()
+        let commits = store.commits()
+        let listener = Task {
+            for await _ in commits { wakeup.signal() }
+        }
+        defer { listener.cancel() }
+        while !Task.isCancelled {
+            try await catchUp()
+            try await recordLag()
+            await wakeup.wait(upTo: pollInterval)
+        }
+    }
+
+    /// Waits until the read side has acknowledged `position` or `timeout` passed; true if it has.
+    public func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
+        if fold.position >= position { return true }
+        let id = nextWaiter
+        nextWaiter += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expireWaiter(id)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in positionWaiters[id] = (position, continuation) }
+    }
+
+    private func expireWaiter(_ id: Int) {
+        positionWaiters.removeValue(forKey: id)?.continuation.resume(returning: false)
+    }
+
+    private func resumeWaiters() {
+        for (id, waiter) in positionWaiters where waiter.position <= fold.position {
+            positionWaiters.removeValue(forKey: id)
+            waiter.continuation.resume(returning: true)
+        }
+    }
+
+    /// `orders_projection_lag_events` (head minus checkpoint) and `orders_projection_lag_seconds`
+    /// (age of the oldest event not yet projected, 0 when caught up).
+    private func recordLag() async throws {
+        let head = try await store.headPosition()
+        lagEvents.record(Double(head - fold.position))
+        if head > fold.position, let oldest = try await store.readAll(after: fold.position, limit: 1).first {
+            lagSeconds.record(max(0, Date().timeIntervalSince(oldest.recordedAt)))
+        } else {
+            lagSeconds.record(0)
         }
     }
 

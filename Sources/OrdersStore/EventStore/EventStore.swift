@@ -26,6 +26,23 @@ public final class EventStore: Sendable {
         var writing = false
     }
 
+    /// Subscribers to "new events were committed" (the in-process projector).
+    private let subscribers = Mutex<[Int: AsyncStream<Int64>.Continuation]>([:])
+    private let nextSubscriber = Mutex(0)
+
+    /// A stream of the head position after each commit that appended events. Only the newest
+    /// value is kept for a slow reader. Writers in other processes are not seen: poll as well.
+    public func commits() -> AsyncStream<Int64> {
+        let id = nextSubscriber.withLock { next in
+            next += 1
+            return next
+        }
+        let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
     public init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256) {
         precondition(maximumGroupCommit > 0)
         self.writer = writer
@@ -64,6 +81,9 @@ public final class EventStore: Sendable {
             }
             let results = Self.commit(batch.map(\.0), in: db)
             for ((_, ticket), result) in zip(batch, results) { ticket.complete(result) }
+            if let head = results.compactMap({ try? $0.get() }).filter({ !$0.replayed }).map(\.position).max() {
+                for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(head) }
+            }
             let more = queue.withLock { pending in
                 if pending.requests.isEmpty {
                     pending.writing = false

@@ -1,0 +1,40 @@
+public import OrdersSearch
+
+/// The query side: reads from the search index, optionally after waiting (bounded) until the
+/// projection has acknowledged a position the caller wrote (read-your-writes).
+public struct OrderReadModel: Sendable {
+    public let index: any SearchIndex
+    public let projector: Projector
+    /// The longest a query may wait for `minPosition`. Default 5 s.
+    public let maximumWait: Duration
+
+    public init(index: any SearchIndex, projector: Projector, maximumWait: Duration = .seconds(5)) {
+        self.index = index
+        self.projector = projector
+        self.maximumWait = maximumWait
+    }
+
+    /// What a read reflects.
+    public struct Freshness: Sendable, Hashable {
+        /// The projection position the answer reflects (at least).
+        public var position: Int64
+        /// True when `minPosition` was not reached in time: the answer may miss that write.
+        public var mayBeStale: Bool
+    }
+
+    public func search(_ query: SearchOrdersQuery, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (SearchOrdersResult, Freshness) {
+        let freshness = await reach(minPosition, wait: wait)
+        return (try await index.search(query), freshness)
+    }
+
+    public func order(id: String, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (OrderDocument?, Freshness) {
+        let freshness = await reach(minPosition, wait: wait)
+        return (try await index.order(id: id), freshness)
+    }
+
+    private func reach(_ minPosition: Int64?, wait: Duration?) async -> Freshness {
+        guard let minPosition else { return Freshness(position: await projector.position, mayBeStale: false) }
+        let reached = await projector.waitForPosition(minPosition, timeout: min(wait ?? maximumWait, maximumWait))
+        return Freshness(position: await projector.position, mayBeStale: !reached)
+    }
+}

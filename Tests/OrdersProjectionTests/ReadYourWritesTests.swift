@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import OrdersDomain
+import OrdersProjection
+import OrdersSearch
+import OrdersStore
+import OrdersTestSupport
+import Testing
+
+@Suite struct ReadYourWritesTests {
+    @Test func newEventsReachTheIndexPromptlyThroughTheCommitSignal() async throws {
+        try await TestStore.with { t throws in
+            let read = try ProjectorTests.ReadSide(t)
+            let projector = read.projector(t)
+            // Polling alone would take a minute: only the in-process signal can be this quick.
+            let running = Task { try await projector.run(pollInterval: .seconds(60)) }
+            defer { running.cancel() }
+            let customer = try await t.registerCustomer("c-1", name: "Chloé Lefèvre")
+            let created = try await t.bus.send(
+                CreateOrder(
+                    orderID: try OrderID("o-1"), customerID: customer, shipping: try ShippingAddress(city: "Nîmes", country: "FR"),
+                    currency: try Currency("EUR"))
+            )
+            let start = ContinuousClock.now
+            #expect(await projector.waitForPosition(created.position, timeout: .seconds(10)))
+            #expect(ContinuousClock.now - start < .seconds(5))
+            let model = OrderReadModel(index: read.index, projector: projector)
+            let (result, freshness) = try await model.search(try SearchOrdersQuery.parse([("q", "lefevre")]), minPosition: created.position)
+            #expect(result.hits.map(\.order.orderID) == ["o-1"])
+            #expect(freshness.position == created.position && !freshness.mayBeStale)
+        }
+    }
+
+    @Test func aWaitThatTimesOutSaysTheAnswerMayBeStale() async throws {
+        try await TestStore.with { t throws in
+            let read = try ProjectorTests.ReadSide(t)
+            let projector = read.projector(t)  // not running
+            let customer = try await t.registerCustomer("c-1")
+            let created = try await t.bus.send(
+                CreateOrder(
+                    orderID: try OrderID("o-1"), customerID: customer, shipping: try ShippingAddress(city: "Köln", country: "DE"),
+                    currency: try Currency("EUR"))
+            )
+            let model = OrderReadModel(index: read.index, projector: projector, maximumWait: .milliseconds(300))
+            let start = ContinuousClock.now
+            let (document, freshness) = try await model.order(id: "o-1", minPosition: created.position, wait: .seconds(30))
+            #expect(ContinuousClock.now - start < .seconds(3), "the wait is capped")
+            #expect(document == nil)
+            #expect(freshness.mayBeStale)
+            // Once projected, the same read is fresh.
+            try await projector.catchUp()
+            let (fresh, after) = try await model.order(id: "o-1", minPosition: created.position)
+            #expect(fresh?.orderID == "o-1")
+            #expect(after.mayBeStale == false)
+        }
+    }
+}
