@@ -71,6 +71,8 @@ let package = Package(
             dependencies: [
                 "OrdersDomain",
                 "OrdersStore",
+                "OrdersSearch",
+                "OrdersProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

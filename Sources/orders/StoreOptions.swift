@@ -33,3 +33,9 @@ struct StoreOptions: ParsableArguments {
 
 extension StoreConfiguration.Durability: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Options for commands that use the embedded read side.
+struct ReadOptions: ParsableArguments {
+    @Option(name: .long, help: "The embedded read index's SQLite file (separate from the write store).")
+    var readDB: String = "data/read.sqlite"
+}

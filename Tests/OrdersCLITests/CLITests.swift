@@ -85,4 +85,30 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path), "nothing was created")
         }
     }
+
+    @Test func projectThenSearchFromTheTerminal() throws {
+        try Self.withDirectory { directory in
+            let seed = try Self.run(["seed", "--customers", "20", "--products", "10", "--orders", "80", "--durability", "normal"], in: directory)
+            #expect(seed.status == 0, "\(seed.stderr)")
+            let project = try Self.run(["project", "--once"], in: directory)
+            #expect(project.status == 0, "\(project.stderr)")
+            #expect(project.stdout.contains("projected up to position"))
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/read.sqlite").path))
+
+            let all = try Self.run(["search", "--json", "--size", "100"], in: directory)
+            #expect(all.status == 0, "\(all.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
+            #expect(object["total"] as? Int == 80)
+            #expect((object["hits"] as? [Any])?.count == 80)
+
+            let paid = try Self.run(["search", "--status", "paid", "--json"], in: directory)
+            let paidObject = try #require(try JSONSerialization.jsonObject(with: Data(paid.stdout.utf8)) as? [String: Any])
+            let hits = try #require(paidObject["hits"] as? [[String: Any]])
+            #expect(hits.allSatisfy { ($0["order"] as? [String: Any])?["status"] as? String == "paid" })
+
+            let bad = try Self.run(["search", "--size", "0"], in: directory)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--size: must be a whole number from 1 to 100"))
+        }
+    }
 }

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import OrdersDomain
+import OrdersSearch
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search orders in the embedded read index."
+    )
+
+    @Argument(help: "Words to find (all must match); \"quoted phrases\"; a trailing * for a prefix.") var text: String?
+    @Option(help: "From (inclusive): 2026-01-31 or 2026-01-31T08:00:00Z.") var from: String?
+    @Option(help: "To: a date includes that whole day; a date-time is exclusive.") var to: String?
+    @Option(help: "IANA time zone for plain dates (default UTC).") var tz: String?
+    @Option(help: "The date the range applies to (created_at, paid_at, ...).") var dateField: String?
+    @Option(help: "Status, or several separated by commas.") var status: String?
+    @Option(help: "Only this customer's orders.") var customerID: String?
+    @Option(help: "Currency code.") var currency: String?
+    @Option(help: "relevance, -created_at, created_at, -total, total.") var sort: String?
+    @Option(help: "Results per page, 1 to 100.") var size: String?
+    @Option(help: "The cursor printed with the previous page.") var after: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var read: ReadOptions
+
+    func run() async throws {
+        var parameters: [(String, String)] = []
+        for (name, value) in [
+            ("q", text), ("from", from), ("to", to), ("tz", tz), ("date_field", dateField), ("status", status), ("customer_id", customerID),
+            ("currency", currency), ("sort", sort), ("size", size), ("after", after),
+        ] {
+            if let value { parameters.append((name, value)) }
+        }
+        let query: SearchOrdersQuery
+        do {
+            query = try SearchOrdersQuery.parse(parameters)
+        } catch {
+            throw ValidationError("\(error.field.map { "--\($0.replacingOccurrences(of: "_", with: "-")): " } ?? "")\(error.message)")
+        }
+        guard FileManager.default.fileExists(atPath: read.readDB) else {
+            throw ValidationError("no read index at \(read.readDB): run `orders project --once` first")
+        }
+        let result = try await EmbeddedSearchIndex(path: read.readDB).search(query)
+        if json {
+            print(try Self.json(result))
+            return
+        }
+        print(
+            "\(result.total) order(s)"
+                + (result.statusCounts.isEmpty
+                    ? ""
+                    : "  ["
+                        + result.statusCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(
+                            separator: ", ") + "]"))
+        for hit in result.hits {
+            let order = hit.order
+            let total =
+                (try? Currency(order.currency)).map { Money(amountMinor: order.totalMinor, currency: $0).description }
+                ?? "\(order.totalMinor) \(order.currency)"
+            print(
+                "\(order.orderID)  \(order.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(order.createdAt.formatted(.iso8601))  \(order.customerName)  \(total)  \(order.city), \(order.country)"
+            )
+            for (field, fragments) in hit.highlights.sorted(by: { $0.key < $1.key }) { print("    \(field): \(fragments.joined(separator: " … "))") }
+        }
+        if let next = result.nextCursor { print("next page: --after \(next)") }
+    }
+
+    static func json(_ result: SearchOrdersResult) throws -> String {
+        struct Output: Encodable {
+            struct Hit: Encodable {
+                var order: OrderSummary
+                var highlights: [String: [String]]
+            }
+            var total: Int
+            var totalIsExact: Bool
+            var hits: [Hit]
+            var statusCounts: [String: Int]
+            var nextCursor: String?
+
+            enum CodingKeys: String, CodingKey {
+                case total, totalIsExact = "total_is_exact", hits, statusCounts = "status_counts", nextCursor = "next_cursor"
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let output = Output(
+            total: result.total, totalIsExact: result.totalIsExact, hits: result.hits.map { .init(order: $0.order, highlights: $0.highlights) },
+            statusCounts: Dictionary(uniqueKeysWithValues: result.statusCounts.map { ($0.key.rawValue, $0.value) }), nextCursor: result.nextCursor
+        )
+        return String(decoding: try encoder.encode(output), as: UTF8.self)
+    }
+}
