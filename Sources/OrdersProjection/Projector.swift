@@ -93,8 +93,14 @@ public actor Projector {
         }
         defer { listener.cancel() }
         while !Task.isCancelled {
-            try await catchUp()
-            try await recordLag()
+            do {
+                try await catchUp()
+                try await recordLag()
+            } catch  where Task.isCancelled {
+                // Stopping (graceful shutdown): the checkpoint only moves after a stored batch,
+                // so whatever was interrupted is simply done again next time.
+                return
+            }
             await wakeup.wait(upTo: pollInterval)
         }
     }

@@ -54,4 +54,20 @@ import Testing
             #expect(after.mayBeStale == false)
         }
     }
+
+    @Test func cancellingTheRunLoopIsACleanStop() async throws {
+        try await TestStore.with { t throws in
+            try await ProjectorTests.seed(t, orders: 40)
+            let read = try ProjectorTests.ReadSide(t)
+            let projector = read.projector(t)
+            let running = Task { try await projector.run(pollInterval: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(50))
+            running.cancel()
+            let outcome = await running.result
+            #expect((try? outcome.get()) != nil, "run() returns normally when cancelled: \(outcome)")
+            // A new projector resumes from the checkpoint and completes.
+            let head = try await t.store.headPosition()
+            #expect(try await read.projector(t).catchUp() == head)
+        }
+    }
 }

@@ -1,0 +1,54 @@
+public import Hummingbird
+import NIOCore
+import OrdersDomain
+import OrdersStore
+
+/// Every error the API returns, in one JSON shape:
+/// `{"error": {"code": "invalid_argument", "message": "...", "field": "quantity"}}`.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: String] = ["code": code, "message": message]
+        if let field { error["field"] = field }
+        return try JSONResponse.make(["error": error], status: status)
+    }
+
+    /// The API's view of a domain refusal: malformed input 400, missing aggregate 404, taken
+    /// value 409, a rule that forbids the command 422.
+    init(_ error: DomainError) {
+        let status: HTTPResponse.Status =
+            switch error.code {
+            case .invalidArgument: .badRequest
+            case .notFound: .notFound
+            case .alreadyExists: .conflict
+            default: .unprocessableContent
+            }
+        self.init(status, code: error.code.name, error.message, field: error.field)
+    }
+
+    /// Storage errors: a conflict is 409 (412 when the caller pinned a version with If-Match);
+    /// anything else is a 500 whose message says nothing internal.
+    init(_ error: EventStoreError, pinnedVersion: Bool) {
+        switch error.code {
+        case .concurrencyConflict:
+            self.init(pinnedVersion ? .preconditionFailed : .conflict, code: "concurrency_conflict", error.message)
+        default:
+            self.init(.internalServerError, code: "internal", "the order store failed; the request was not applied")
+        }
+    }
+
+    static func badRequest(_ message: String, field: String? = nil) -> APIError {
+        APIError(.badRequest, code: "invalid_argument", message, field: field)
+    }
+}

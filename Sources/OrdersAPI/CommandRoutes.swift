@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrdersDomain
+import OrdersStore
+
+/// The write side over HTTP: each route builds a command and sends it through the bus.
+/// `Idempotency-Key` becomes the command id (a retried request appends once); `If-Match` pins
+/// the aggregate's stream version (412 when it moved on).
+struct CommandRoutes {
+    let bus: CommandBus
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/customers") { request, context in
+            let body = try await StrictJSON.decode(CreateCustomerBody.self, from: request, allowed: CreateCustomerBody.fields)
+            let id = try identifier(body.customerID, CustomerID.self)
+            return try await send(RegisterCustomer(customerID: id, name: body.name, email: body.email), request, created: true)
+        }
+        router.patch("/customers/:id") { request, context in
+            let id = try identifier(context.parameters.get("id"), CustomerID.self)
+            let body = try await StrictJSON.decode(UpdateCustomerBody.self, from: request, allowed: UpdateCustomerBody.fields)
+            guard body.name != nil || body.email != nil else { throw APIError.badRequest("give 'name' or 'email'") }
+            var response = Response(status: .ok)
+            if let name = body.name { response = try await send(RenameCustomer(customerID: id, name: name), request) }
+            if let email = body.email {
+                response = try await send(ChangeCustomerEmail(customerID: id, email: email), request, pinned: body.name == nil)
+            }
+            return response
+        }
+        router.post("/products") { request, context in
+            let body = try await StrictJSON.decode(CreateProductBody.self, from: request, allowed: CreateProductBody.fields)
+            let id = try identifier(body.productID, ProductID.self)
+            let price = Money(amountMinor: body.priceMinor, currency: try currency(body.currency))
+            return try await send(AddProduct(productID: id, sku: body.sku, name: body.name, price: price), request, created: true)
+        }
+        router.patch("/products/:id") { request, context in
+            let id = try identifier(context.parameters.get("id"), ProductID.self)
+            let body = try await StrictJSON.decode(UpdateProductBody.self, from: request, allowed: UpdateProductBody.fields)
+            guard body.name != nil || body.priceMinor != nil else { throw APIError.badRequest("give 'name' or 'price_minor'") }
+            guard (body.priceMinor == nil) == (body.currency == nil) else {
+                throw APIError.badRequest("'price_minor' and 'currency' go together", field: body.currency == nil ? "currency" : "price_minor")
+            }
+            var response = Response(status: .ok)
+            if let name = body.name { response = try await send(RenameProduct(productID: id, name: name), request) }
+            if let amount = body.priceMinor, let code = body.currency {
+                response = try await send(
+                    RepriceProduct(productID: id, price: Money(amountMinor: amount, currency: try currency(code))), request, pinned: body.name == nil
+                )
+            }
+            return response
+        }
+        router.post("/orders") { request, context in
+            let body = try await StrictJSON.decode(CreateOrderBody.self, from: request, allowed: CreateOrderBody.fields)
+            let id = try identifier(body.orderID, OrderID.self)
+            let customer = try identifier(body.customerID, CustomerID.self)
+            let shipping = try domain { try ShippingAddress(city: body.shipping.city, country: body.shipping.country) }
+            return try await send(
+                CreateOrder(orderID: id, customerID: customer, shipping: shipping, notes: body.notes, currency: try currency(body.currency)), request,
+                created: true
+            )
+        }
+        router.post("/orders/:id/items") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let body = try await StrictJSON.decode(AddItemBody.self, from: request, allowed: AddItemBody.fields)
+            return try await send(AddItem(orderID: id, productID: try identifier(body.productID, ProductID.self), quantity: body.quantity), request)
+        }
+        router.put("/orders/:id/items/:product_id") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let product = try identifier(context.parameters.get("product_id"), ProductID.self)
+            let body = try await StrictJSON.decode(QuantityBody.self, from: request, allowed: QuantityBody.fields)
+            return try await send(ChangeQuantity(orderID: id, productID: product, quantity: body.quantity), request)
+        }
+        router.delete("/orders/:id/items/:product_id") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let product = try identifier(context.parameters.get("product_id"), ProductID.self)
+            return try await send(RemoveItem(orderID: id, productID: product), request)
+        }
+        router.post("/orders/:id/submit") { request, context in
+            try await send(SubmitOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request)
+        }
+        router.post("/orders/:id/pay") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let body = try await StrictJSON.decode(PayBody.self, from: request, allowed: PayBody.fields)
+            let amount = Money(amountMinor: body.amountMinor, currency: try currency(body.currency))
+            return try await send(PayOrder(orderID: id, amount: amount, paymentReference: body.paymentReference), request)
+        }
+        router.post("/orders/:id/ship") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let body = try await StrictJSON.decode(ShipBody.self, from: request, allowed: ShipBody.fields)
+            return try await send(ShipOrder(orderID: id, carrier: body.carrier, trackingNumber: body.trackingNumber), request)
+        }
+        router.post("/orders/:id/deliver") { request, context in
+            try await send(DeliverOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request)
+        }
+        router.post("/orders/:id/cancel") { request, context in
+            let id = try identifier(context.parameters.get("id"), OrderID.self)
+            let body = try await StrictJSON.decode(CancelBody.self, from: request, allowed: CancelBody.fields)
+            return try await send(CancelOrder(orderID: id, reason: body.reason), request)
+        }
+    }
+
+    /// Sends the command with the request's metadata and renders the outcome.
+    private func send(_ command: some Command, _ request: Request, created: Bool = false, pinned: Bool = true) async throws -> Response {
+        var metadata = CommandMetadata(commandID: request.headers[.idempotencyKey], correlationID: request.headers[.requestID])
+        if pinned, let ifMatch = request.headers[.ifMatch] {
+            guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version >= 0 else {
+                throw APIError.badRequest("If-Match must be a stream version such as \"3\"", field: "If-Match")
+            }
+            metadata.expectedVersion = version
+        }
+        let result: CommandResult
+        do {
+            result = try await bus.send(command, metadata: metadata)
+        } catch let error as DomainError {
+            throw APIError(error)
+        } catch let error as EventStoreError {
+            throw APIError(error, pinnedVersion: metadata.expectedVersion != nil)
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = "\"\(result.streamVersion)\""
+        return try JSONResponse.make(
+            CommandResponse(id: result.aggregateID, streamVersion: result.streamVersion, position: result.position),
+            status: created && !result.replayed ? .created : .ok, headers: headers
+        )
+    }
+}
+
+/// A client-chosen id, or a new UUID when none is given.
+func identifier<Tag>(_ raw: String?, _ type: Identifier<Tag>.Type) throws -> Identifier<Tag> {
+    try domain { try Identifier<Tag>(raw ?? UUID().uuidString.lowercased()) }
+}
+
+func currency(_ code: String) throws -> Currency { try domain { try Currency(code.uppercased()) } }
+
+/// Runs domain validation, reporting its refusal as an API error.
+func domain<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DomainError {
+        throw APIError(error)
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let requestID = HTTPField.Name("X-Request-ID")!
+}

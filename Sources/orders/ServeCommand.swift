@@ -1,0 +1,40 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import OrdersAPI
+import OrdersProjection
+import OrdersStore
+import Prometheus
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API and the projector (embedded read index) until SIGINT or SIGTERM."
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var read: ReadOptions
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
+    }
+
+    func run() async throws {
+        let logger = store.makeLogger()
+        // Metrics first: everything created afterwards reports to /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let eventStore = try store.open()
+        let projector = try ProjectCommand.makeProjector(store: eventStore, readDB: read.readDB, logger: logger)
+        let readModel = OrderReadModel(index: await projector.index, projector: projector)
+        let application = buildApplication(
+            bus: CommandBus.standard(store: eventStore, logger: logger), store: eventStore, readModel: readModel, registry: registry,
+            configuration: APIConfiguration(host: host, port: port), logger: logger
+        )
+        logger.info("serving", metadata: ["http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.path": "\(read.readDB)"])
+        try await application.runService()
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import OrdersAPI
+import OrdersProjection
+import OrdersSearch
+import OrdersStore
+import OrdersTestSupport
+import Testing
+
+/// The HTTP API through HummingbirdTesting's router framework.
+@Suite struct APITests {
+    struct Harness: Sendable {
+        let store: TestStore
+        let projector: Projector
+    }
+
+    static func with(_ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void) async throws {
+        try await TestStore.with { t throws in
+            let index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
+            let projector = Projector(
+                store: t.store, index: index, state: try ProjectionStateStore(writer: index.writer), logger: Logger(label: "projector"))
+            let readModel = OrderReadModel(index: index, projector: projector, maximumWait: .seconds(5))
+            let application = buildApplication(
+                bus: t.bus, store: t.store, readModel: readModel, registry: nil, configuration: .init(), logger: Logger(label: "api"),
+                runProjector: false
+            )
+            let running = Task { try await projector.run(pollInterval: .seconds(30)) }
+            defer { running.cancel() }
+            let harness = Harness(store: t, projector: projector)
+            try await application.test(.router) { client in try await body(harness, client) }
+        }
+    }
+
+    static func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any])
+    }
+
+    @discardableResult
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:],
+        expect status: HTTPResponse.Status
+    ) async throws -> [String: Any] {
+        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            let text = String(buffer: response.body)
+            #expect(response.status == status, "\(method) \(uri): \(text)")
+            return text.isEmpty ? [:] : ((try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:])
+        }
+    }
+
+    @Test func fromPostOrdersToASearchHitWithReadYourWrites() async throws {
+        try await Self.with { harness, client in
+            try await Self.send(client, .post, "/customers", #"{"customer_id":"c-1","name":"Zoë Müller","email":"zoe@example.de"}"#, expect: .created)
+            try await Self.send(
+                client, .post, "/products", #"{"product_id":"p-1","sku":"cafe-1","name":"Café Crème","price_minor":1250,"currency":"EUR"}"#,
+                expect: .created)
+            let created = try await Self.send(
+                client, .post, "/orders", #"{"order_id":"o-1","customer_id":"c-1","shipping":{"city":"München","country":"de"},"currency":"EUR"}"#,
+                expect: .created
+            )
+            #expect(created["id"] as? String == "o-1")
+            try await Self.send(client, .post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":2}"#, expect: .ok)
+            try await Self.send(client, .post, "/orders/o-1/submit", expect: .ok)
+            let paid = try await Self.send(client, .post, "/orders/o-1/pay", #"{"amount_minor":2500,"currency":"EUR"}"#, expect: .ok)
+            let position = try #require(paid["position"] as? Int)
+            // Read your write: a misspelled accent, a date range, and the position just returned.
+            let found = try await Self.send(
+                client, .get, "/orders/search?q=muller&from=2026-01-01&tz=Europe/Berlin&min_position=\(position)&wait_ms=5000", expect: .ok)
+            #expect(found["may_be_stale"] as? Bool == false)
+            let hits = try #require(found["hits"] as? [[String: Any]])
+            #expect(hits.count == 1)
+            #expect((hits.first?["order"] as? [String: Any])?["status"] as? String == "paid")
+            #expect(((hits.first?["highlights"] as? [String: [String]])?["customer.name"])?.first?.contains("<em>Müller</em>") == true)
+            let document = try await Self.send(client, .get, "/orders/o-1?min_position=\(position)", expect: .ok)
+            #expect(document["total_minor"] as? Int == 2500)
+            #expect(document["version"] as? Int == position)
+            let mine = try await Self.send(client, .get, "/customers/c-1/orders", expect: .ok)
+            #expect((mine["orders"] as? [Any])?.count == 1)
+        }
+    }
+
+    @Test func badInputGets4xxNamingTheFieldAndChangesNothing() async throws {
+        try await Self.with { harness, client in
+            let cases: [(HTTPRequest.Method, String, String?, HTTPResponse.Status, String?)] = [
+                (.post, "/customers", #"{"name":"A","email":"a@example.com","colour":"red"}"#, .badRequest, "colour"),
+                (.post, "/customers", #"{"name":"A"}"#, .badRequest, "email"),
+                (.post, "/customers", #"{"name":"A","email":42}"#, .badRequest, "email"),
+                (.post, "/customers", #"{"name":"  ","email":"a@example.com"}"#, .badRequest, "name"),
+                (.post, "/customers", "not json", .badRequest, nil),
+                (.post, "/customers", #"{"customer_id":"has space","name":"A","email":"a@example.com"}"#, .badRequest, "customer_id"),
+                (.post, "/products", #"{"sku":"X","name":"Y","price_minor":-5,"currency":"EUR"}"#, .badRequest, "price_minor"),
+                (.post, "/products", #"{"sku":"X","name":"Y","price_minor":5,"currency":"EURO"}"#, .badRequest, "currency"),
+                (
+                    .post, "/orders", #"{"customer_id":"nobody","shipping":{"city":"Berlin","country":"DE"},"currency":"EUR"}"#, .notFound,
+                    "customer_id"
+                ),
+                (.post, "/orders", #"{"customer_id":"c","shipping":{"city":"Berlin"},"currency":"EUR"}"#, .badRequest, "shipping.country"),
+                (.post, "/orders/none/submit", nil, .notFound, "order_id"),
+                (.get, "/orders/search?size=500", nil, .badRequest, "size"),
+                (.get, "/orders/search?colour=red", nil, .badRequest, "colour"),
+                (.get, "/orders/search?min_position=-3", nil, .badRequest, "min_position"),
+                (.get, "/no/such/route", nil, .notFound, nil),
+            ]
+            for (method, uri, body, status, field) in cases {
+                let answer = try await Self.send(client, method, uri, body, expect: status)
+                let error = answer["error"] as? [String: Any]
+                #expect(error?["message"] is String, "\(uri) \(body ?? "")")
+                #expect(error?["field"] as? String == field, "\(uri) \(body ?? "")")
+            }
+            let huge = #"{"name":"A","email":"a@example.com","customer_id":"\#(String(repeating: "x", count: 70_000))"}"#
+            try await Self.send(client, .post, "/customers", huge, expect: .contentTooLarge)
+            #expect(try await harness.store.store.headPosition() == 0, "nothing was written")
+        }
+    }
+
+    @Test func rulesConflictsAndPreconditions() async throws {
+        try await Self.with { harness, client in
+            try await Self.send(client, .post, "/customers", #"{"customer_id":"c-1","name":"A","email":"a@example.com"}"#, expect: .created)
+            let taken = try await Self.send(client, .post, "/customers", #"{"name":"B","email":"A@example.com"}"#, expect: .conflict)
+            #expect((taken["error"] as? [String: Any])?["field"] as? String == "email")
+            try await Self.send(
+                client, .post, "/orders", #"{"order_id":"o-1","customer_id":"c-1","shipping":{"city":"Berlin","country":"DE"},"currency":"EUR"}"#,
+                expect: .created)
+            let empty = try await Self.send(client, .post, "/orders/o-1/submit", expect: .unprocessableContent)
+            #expect((empty["error"] as? [String: Any])?["code"] as? String == "empty_order")
+            let stale = try await Self.send(
+                client, .patch, "/customers/c-1", #"{"name":"New"}"#, headers: [.ifMatch: "\"7\""], expect: .preconditionFailed)
+            #expect((stale["error"] as? [String: Any])?["code"] as? String == "concurrency_conflict")
+            try await Self.send(client, .patch, "/customers/c-1", #"{"name":"New"}"#, headers: [.ifMatch: "\"1\""], expect: .ok)
+        }
+    }
+
+    @Test func anIdempotencyKeyAppliesACommandOnce() async throws {
+        try await Self.with { harness, client in
+            let headers: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "req-123"]
+            let first = try await Self.send(
+                client, .post, "/customers", #"{"customer_id":"c-1","name":"A","email":"a@example.com"}"#, headers: headers, expect: .created)
+            let again = try await Self.send(
+                client, .post, "/customers", #"{"customer_id":"c-1","name":"A","email":"a@example.com"}"#, headers: headers, expect: .ok)
+            #expect(first["position"] as? Int == again["position"] as? Int)
+            #expect(try await harness.store.store.headPosition() == 1)
+        }
+    }
+
+    @Test func operationalRoutesAnswer() async throws {
+        try await Self.with { harness, client in
+            #expect(try await Self.send(client, .get, "/health", expect: .ok)["status"] as? String == "ok")
+            let ready = try await Self.send(client, .get, "/ready", expect: .ok)
+            #expect(ready["status"] as? String == "ready")
+            #expect(ready["lag_events"] as? Int == 0)
+            try await Self.send(client, .get, "/metrics", expect: .ok)
+        }
+    }
+
+    @Test func everyDocumentedRouteIsServed() async throws {
+        try await Self.with { harness, client in
+            let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
+            #expect(document["openapi"] as? String == "3.0.3")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            #expect(paths.count == 19)
+            for (path, operations) in paths {
+                for method in operations.keys {
+                    let uri = path.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{product_id}", with: "y")
+                    let status = try await client.execute(
+                        uri: uri, method: HTTPRequest.Method(rawValue: method.uppercased())!, body: ByteBuffer(string: "{}")
+                    ) { response in
+                        let code =
+                            (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?["error"]
+                            as? [String: Any]
+                        return (response.status, code?["code"] as? String)
+                    }
+                    #expect(
+                        status.1 != "no_such_route" && status.0 != .methodNotAllowed, "\(method.uppercased()) \(path) is documented but not served")
+                }
+            }
+        }
+    }
+}
