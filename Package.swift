@@ -120,6 +120,16 @@ let package = Package(
             path: "Benchmarks/ElasticsearchBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "SearchBenchmark",
+            dependencies: [
+                "OrdersAPI", "OrdersSearch", "OrdersProjection", "OrdersStore", "OrdersDomain", "Elasticsearch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/SearchBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrdersTestSupport",
             dependencies: [

@@ -36,13 +36,15 @@ public final class EmbeddedSearchIndex: SearchIndex {
                         shipped_at INTEGER,
                         delivered_at INTEGER,
                         cancelled_at INTEGER,
-                        updated_at INTEGER NOT NULL,
-                        document TEXT NOT NULL
+                        updated_at INTEGER NOT NULL
                     ) STRICT;
+                    -- The full documents apart, so that filtering and counting scan narrow rows.
+                    CREATE TABLE order_documents (id INTEGER PRIMARY KEY, document TEXT NOT NULL) STRICT;
                     CREATE INDEX orders_by_created ON orders (created_at, order_id);
                     CREATE INDEX orders_by_total ON orders (total_minor, order_id);
                     CREATE INDEX orders_by_customer ON orders (customer_id, created_at, order_id);
                     CREATE INDEX orders_by_status ON orders (status, created_at);
+                    CREATE INDEX orders_by_currency ON orders (currency, created_at);
                     CREATE VIRTUAL TABLE orders_text USING fts5(
                         customer_name, customer_email, product_names, skus, city, country, notes,
                         tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
@@ -65,18 +67,18 @@ public final class EmbeddedSearchIndex: SearchIndex {
             let upsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO orders (order_id, version, status, customer_id, currency, total_minor, created_at, submitted_at, paid_at,
-                        shipped_at, delivered_at, cancelled_at, updated_at, document)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        shipped_at, delivered_at, cancelled_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (order_id) DO UPDATE SET
                         version = excluded.version, status = excluded.status, customer_id = excluded.customer_id,
                         currency = excluded.currency, total_minor = excluded.total_minor, created_at = excluded.created_at,
                         submitted_at = excluded.submitted_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at,
-                        delivered_at = excluded.delivered_at, cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at,
-                        document = excluded.document
+                        delivered_at = excluded.delivered_at, cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at
                     WHERE excluded.version > orders.version
                     """
             )
             let rowid = try db.cachedStatement(sql: "SELECT rowid FROM orders WHERE order_id = ?")
+            let saveDocument = try db.cachedStatement(sql: "INSERT OR REPLACE INTO order_documents (id, document) VALUES (?, ?)")
             let deleteText = try db.cachedStatement(sql: "DELETE FROM orders_text WHERE rowid = ?")
             let insertText = try db.cachedStatement(
                 sql: """
@@ -89,13 +91,14 @@ public final class EmbeddedSearchIndex: SearchIndex {
                 try upsert.execute(arguments: [
                     document.orderID, document.version, document.status.rawValue, document.customer.id, document.currency, document.totalMinor,
                     ms(document.createdAt), ms(document.submittedAt), ms(document.paidAt), ms(document.shippedAt), ms(document.deliveredAt),
-                    ms(document.cancelledAt), ms(document.updatedAt), json,
+                    ms(document.cancelledAt), ms(document.updatedAt),
                 ])
                 guard db.changesCount > 0 else {
                     outcomes.append(.stale)
                     continue
                 }
                 let id = try Int64.fetchOne(rowid, arguments: [document.orderID])!
+                try saveDocument.execute(arguments: [id, json])
                 try deleteText.execute(arguments: [id])
                 try insertText.execute(arguments: [
                     id, document.customer.name, document.customer.email, document.items.map(\.name).joined(separator: " \u{1F} "),
@@ -111,21 +114,23 @@ public final class EmbeddedSearchIndex: SearchIndex {
 
     public func order(id: String) async throws -> OrderDocument? {
         try await writer.read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT document FROM orders WHERE order_id = ?"), arguments: [id])
-                .map(Self.decode)
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT d.document FROM orders o JOIN order_documents d ON d.id = o.rowid WHERE o.order_id = ?"),
+                arguments: [id]
+            ).map(Self.decode)
         }
     }
 
     public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
         let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
         return try await writer.read { db in
-            var sql = "SELECT document, created_at, order_id FROM orders WHERE customer_id = ?"
+            var sql = "SELECT d.document, o.created_at, o.order_id FROM orders o JOIN order_documents d ON d.id = o.rowid WHERE o.customer_id = ?"
             var arguments: StatementArguments = [customerID]
             if let position {
-                sql += " AND (created_at < ? OR (created_at = ? AND order_id < ?))"
+                sql += " AND (o.created_at < ? OR (o.created_at = ? AND o.order_id < ?))"
                 arguments += [position.value.databaseValue, position.value.databaseValue, position.orderID]
             }
-            sql += " ORDER BY created_at DESC, order_id DESC LIMIT ?"
+            sql += " ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?"
             arguments += [size + 1]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let page = try rows.prefix(size).map { OrderSummary(try Self.decode($0[0])) }
@@ -145,28 +150,27 @@ public final class EmbeddedSearchIndex: SearchIndex {
         let sort = query.effectiveSort
         let cursor = try query.after.map { try Cursor(decoding: $0, sort: sort.rawValue) }
         return try await writer.read { db in
-            var plan = SearchPlan(query: query)
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(plan.matching(includeStatus: true)))", arguments: plan.arguments)!
-            var facetPlan = SearchPlan(query: query)
+            // One pass gives the status facets (every filter but status) and, summed over the
+            // requested statuses, the total.
+            var facets = SearchPlan(query: query)
             let facetRows = try Row.fetchAll(
-                db, sql: "SELECT status, count(*) FROM (\(facetPlan.matching(includeStatus: false))) GROUP BY status", arguments: facetPlan.arguments
+                db, sql: "SELECT status, count(*) FROM (\(facets.matching(includeStatus: false, scored: false))) GROUP BY status",
+                arguments: facets.arguments
             )
             var counts: [OrderStatus: Int] = [:]
             for row in facetRows { if let status = OrderStatus(rawValue: row[0]) { counts[status] = row[1] } }
+            let total = counts.filter { query.statuses.isEmpty || query.statuses.contains($0.key) }.values.reduce(0, +)
 
+            var plan = SearchPlan(query: query)
             let page = try Row.fetchAll(db, sql: plan.page(sort: sort, after: cursor, size: query.size), arguments: plan.arguments)
+            let shown = Array(page.prefix(query.size))
+            let highlights = try SearchPlan.highlights(db, text: query.text, rowids: shown.map { $0["rowid"] })
             var hits: [SearchOrdersResult.Hit] = []
-            for row in page.prefix(query.size) {
-                var highlights: [String: [String]] = [:]
-                for (column, field) in SearchPlan.highlightColumns {
-                    if let text: String = row[column], text.contains("<em>") {
-                        highlights[field] = field == "items.name" ? text.components(separatedBy: " \u{1F} ").filter { $0.contains("<em>") } : [text]
-                    }
-                }
-                hits.append(.init(order: OrderSummary(try Self.decode(row["document"])), highlights: highlights))
+            for row in shown {
+                hits.append(.init(order: OrderSummary(try Self.decode(row["document"])), highlights: highlights[row["rowid"]] ?? [:]))
             }
             var next: String?
-            if page.count > query.size, let last = page.prefix(query.size).last {
+            if page.count > query.size, let last = shown.last {
                 let value: Cursor.Value =
                     switch sort {
                     case .relevance: .real(last["sort_value"])

@@ -4,15 +4,13 @@ import OrdersDomain
 
 /// The SQL of one `SearchOrders` on the embedded index. User text only ever reaches SQLite as
 /// bound values: FTS5 terms are quoted tokens built by `TextQuery`, never user syntax.
+///
+/// With text, the candidates are the FTS5 matches plus the orders whose id is the text or starts
+/// with it (4+ characters); filters then apply to those candidates only. Highlights are computed
+/// for the rows of the page alone.
 struct SearchPlan {
     let query: SearchOrdersQuery
     private(set) var arguments: StatementArguments = []
-
-    /// FTS5 columns whose highlights are returned, and the field names the API uses for them.
-    static let highlightColumns: [(String, String)] = [
-        ("hl_name", "customer.name"), ("hl_email", "customer.email"), ("hl_products", "items.name"), ("hl_skus", "items.sku"),
-        ("hl_city", "shipping.city"), ("hl_notes", "notes"),
-    ]
 
     init(query: SearchOrdersQuery) { self.query = query }
 
@@ -27,46 +25,35 @@ struct SearchPlan {
         return parts.isEmpty ? nil : parts.joined(separator: " AND ")
     }
 
-    /// `SELECT ... FROM orders` with every filter; `sort_value` and highlights included.
-    mutating func matching(includeStatus: Bool) -> String {
+    /// `SELECT rowid, order_id, status, created_at, total_minor, relevance FROM ...` with every
+    /// filter. `scored: false` skips BM25 (counting and facets do not need it).
+    mutating func matching(includeStatus: Bool, scored: Bool = true) -> String {
         arguments = []
         var sql: String
         var conditions: [String] = []
         if let text = query.text {
-            let fts = Self.ftsExpression(text)
-            // BM25 weights: name 5, email 3, products 4, skus 3, city 1, country 1, notes 1.
-            let matched =
-                fts == nil
-                ? "SELECT NULL AS rowid, 0.0 AS score, NULL AS hl_name, NULL AS hl_email, NULL AS hl_products, NULL AS hl_skus, NULL AS hl_city, NULL AS hl_notes WHERE 0"
-                : """
-                SELECT rowid, bm25(orders_text, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0) AS score,
-                    highlight(orders_text, 0, '<em>', '</em>') AS hl_name, highlight(orders_text, 1, '<em>', '</em>') AS hl_email,
-                    highlight(orders_text, 2, '<em>', '</em>') AS hl_products, highlight(orders_text, 3, '<em>', '</em>') AS hl_skus,
-                    highlight(orders_text, 4, '<em>', '</em>') AS hl_city, highlight(orders_text, 6, '<em>', '</em>') AS hl_notes
-                FROM orders_text WHERE orders_text MATCH ?
-                """
-            sql = """
-                SELECT o.rowid AS rowid, o.*, m.hl_name, m.hl_email, m.hl_products, m.hl_skus, m.hl_city, m.hl_notes,
-                    CASE WHEN o.order_id = ? THEN -1e12 WHEN m.rowid IS NULL THEN 0.0 ELSE m.score END AS relevance
-                FROM orders o LEFT JOIN (\(matched)) m ON m.rowid = o.rowid
-                """
-            // Bound in the order the placeholders appear: the CASE's id, then the MATCH expression.
-            arguments += [text.raw]
-            if let fts { arguments += [fts] }
-            // Text matches, or the order id exactly, or a prefix of it of at least 4 characters.
-            var idCondition = "o.order_id = ?"
+            // Candidates: FTS matches (with their BM25 score; weights name 5, email 3, products 4,
+            // skus 3, city 1, country 1, notes 1) and id matches (exact first).
+            var candidates: [String] = []
+            if let fts = Self.ftsExpression(text) {
+                let score = scored ? "bm25(orders_text, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0)" : "0.0"
+                candidates.append("SELECT rowid AS id, \(score) AS score FROM orders_text WHERE orders_text MATCH ?")
+                arguments += [fts]
+            }
+            candidates.append("SELECT rowid AS id, -1e12 AS score FROM orders WHERE order_id = ?")
             arguments += [text.raw]
             if text.raw.count >= 4 {
-                idCondition += " OR (substr(o.order_id, 1, ?) = ?)"
-                arguments += [text.raw.count, text.raw]
+                // A prefix as a range on the unique index: order_id >= raw AND order_id < raw + U+10FFFF.
+                candidates.append("SELECT rowid AS id, -1e6 AS score FROM orders WHERE order_id >= ? AND order_id < ?")
+                arguments += [text.raw, text.raw + "\u{10FFFF}"]
             }
-            conditions.append("(m.rowid IS NOT NULL OR \(idCondition))")
-        } else {
             sql = """
-                SELECT o.rowid AS rowid, o.*, NULL AS hl_name, NULL AS hl_email, NULL AS hl_products, NULL AS hl_skus, NULL AS hl_city,
-                    NULL AS hl_notes, 0.0 AS relevance
-                FROM orders o
+                SELECT o.rowid AS rowid, o.order_id, o.status, o.created_at, o.total_minor, c.relevance
+                FROM (SELECT id, min(score) AS relevance FROM (\(candidates.joined(separator: " UNION ALL "))) GROUP BY id) c
+                JOIN orders o ON o.rowid = c.id
                 """
+        } else {
+            sql = "SELECT o.rowid AS rowid, o.order_id, o.status, o.created_at, o.total_minor, 0.0 AS relevance FROM orders o"
         }
         let column = "o." + query.dateField.rawValue
         if let from = query.from {
@@ -103,7 +90,7 @@ struct SearchPlan {
     }
 
     /// The page: matching rows sorted with a unique tie-breaker, after the cursor, one extra row
-    /// to know whether there is a next page.
+    /// to know whether there is a next page, with their documents.
     mutating func page(sort: SearchOrdersQuery.Sort, after cursor: Cursor?, size: Int) -> String {
         let inner = matching(includeStatus: true)
         let (value, descending): (String, Bool) =
@@ -114,15 +101,42 @@ struct SearchPlan {
             case .totalDescending: ("total_minor", true)
             case .totalAscending: ("total_minor", false)
             }
-        var sql = "SELECT *, \(value) AS sort_value FROM (\(inner))"
+        var sql = "SELECT m.rowid, m.order_id, m.\(value) AS sort_value, d.document FROM (\(inner)) m JOIN order_documents d ON d.id = m.rowid"
         if let cursor {
             let comparison = descending ? "<" : ">"
-            sql += " WHERE (\(value) \(comparison) ? OR (\(value) = ? AND order_id \(comparison) ?))"
+            sql += " WHERE (m.\(value) \(comparison) ? OR (m.\(value) = ? AND m.order_id \(comparison) ?))"
             arguments += [cursor.value.databaseValue, cursor.value.databaseValue, cursor.orderID]
         }
         let direction = descending ? "DESC" : "ASC"
-        sql += " ORDER BY \(value) \(direction), order_id \(direction) LIMIT ?"
+        sql += " ORDER BY m.\(value) \(direction), m.order_id \(direction) LIMIT ?"
         arguments += [size + 1]
         return sql
+    }
+
+    /// FTS5 columns whose highlights are returned, and the field names the API uses for them.
+    static let highlightColumns: [(Int, String)] = [
+        (0, "customer.name"), (1, "customer.email"), (2, "items.name"), (3, "items.sku"), (4, "shipping.city"), (6, "notes"),
+    ]
+
+    /// Highlighted fragments of the given rows, by rowid and field.
+    static func highlights(_ db: Database, text: TextQuery?, rowids: [Int64]) throws -> [Int64: [String: [String]]] {
+        guard let text, let fts = ftsExpression(text), !rowids.isEmpty else { return [:] }
+        let columns = highlightColumns.map { "highlight(orders_text, \($0.0), '<em>', '</em>')" }.joined(separator: ", ")
+        let rows = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT rowid, \(columns) FROM orders_text WHERE orders_text MATCH ? AND rowid IN (\(rowids.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments([fts]) + StatementArguments(rowids)
+        )
+        var result: [Int64: [String: [String]]] = [:]
+        for row in rows {
+            var fields: [String: [String]] = [:]
+            for (offset, (_, field)) in highlightColumns.enumerated() {
+                guard let value: String = row[offset + 1], value.contains("<em>") else { continue }
+                fields[field] = field == "items.name" ? value.components(separatedBy: " \u{1F} ").filter { $0.contains("<em>") } : [value]
+            }
+            result[row[0]] = fields
+        }
+        return result
     }
 }

@@ -1,0 +1,150 @@
+// The embedded read side under load:
+// 1. projector throughput: a log seeded through the command bus, projected into a fresh index;
+// 2. SearchOrders latency through the HTTP API (the real router on loopback, libcurl client, one
+//    request at a time) on 100,000 orders, for a mix of text, date-range and filter queries.
+//    These documents are generated directly into the index (seeding 100,000 orders through the
+//    bus takes minutes); they have the shape and variety the seeder produces.
+//
+// Run in release: swift run -c release SearchBenchmark [documents] [seeded-orders]
+import Elasticsearch
+import Foundation
+import Hummingbird
+import Logging
+import OrdersAPI
+import OrdersDomain
+import OrdersProjection
+import OrdersSearch
+import OrdersStore
+
+let documentCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 100_000 : 100_000
+let seededOrders = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 10_000 : 10_000
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-search-benchmark-\(getpid())")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+var logger = Logger(label: "benchmark")
+logger.logLevel = .warning
+
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+
+// 1. Projector throughput.
+let store = EventStore(
+    database: try StoreDatabase.open(StoreConfiguration(path: directory.appendingPathComponent("store.sqlite").path, durability: .normal))
+)
+let now = Date()
+let seedStart = ContinuousClock.now
+let summary = try await Seeder(store: store, logger: logger).run(
+    SeedOptions(customers: 500, products: 200, orders: seededOrders, seed: 42, since: now.addingTimeInterval(-365 * 86400), until: now)
+)
+let seedSeconds = seconds(ContinuousClock.now - seedStart)
+let projectionIndex = try EmbeddedSearchIndex(path: directory.appendingPathComponent("projected.sqlite").path)
+let projector = Projector(
+    store: store, index: projectionIndex, state: try ProjectionStateStore(writer: projectionIndex.writer), logger: logger
+)
+let projectStart = ContinuousClock.now
+let projected = try await projector.catchUp()
+let projectSeconds = seconds(ContinuousClock.now - projectStart)
+let stats = try await projectionIndex.stats()
+
+// 2. Search latency on a large index.
+let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("large.sqlite").path)
+let first = ["Zoë", "José", "Łukasz", "Søren", "Chloé", "Anna", "Jürgen", "María", "Ingrid", "Oliver", "太郎", "Иван"]
+let last = ["Müller", "Núñez", "Wójcik", "Østergård", "Lefèvre", "Schröder", "García", "Lindström", "O'Brien", "山田", "Петров", "Smith"]
+let products = [
+    "Café Crème Espresso Beans", "Crème Brûlée Torch", "Ægir Wool Blanket", "Tōkyō Tea Set", "Jalapeño Hot Sauce", "Edelweiß Soap",
+    "Provençal Olive Oil", "Espresso Cups",
+]
+let cities = [
+    ("München", "DE"), ("Málaga", "ES"), ("Kraków", "PL"), ("Malmö", "SE"), ("Nîmes", "FR"), ("東京", "JP"), ("London", "GB"), ("San José", "US"),
+]
+let currencies = ["EUR", "EUR", "EUR", "PLN", "SEK", "JPY", "GBP", "USD"]
+var random = SystemRandomNumberGenerator()
+let yearAgo = now.addingTimeInterval(-365 * 86400)
+let loadStart = ContinuousClock.now
+for start in stride(from: 0, to: documentCount, by: 2000) {
+    var batch: [OrderDocument] = []
+    for i in start..<min(start + 2000, documentCount) {
+        let place = i % cities.count
+        let customer = i % 5000
+        var document = OrderDocument(
+            orderID: String(format: "ord-%08x-%04x", i, i % 65536), status: OrderStatus.allCases[i % 6],
+            customer: .init(
+                id: "c-\(customer)", name: "\(first[customer % first.count]) \(last[(customer / 7) % last.count])",
+                email: "customer\(customer)@example.com"),
+            items: (0..<(1 + i % 3)).map { k in
+                let product = (i + k * 3) % products.count
+                return .init(
+                    productID: "p-\(product)", sku: "SKU-\(product)", name: products[product], quantity: 1 + k,
+                    unitPriceMinor: Int64(500 + product * 250))
+            },
+            currency: currencies[place], shipping: .init(city: cities[place].0, country: cities[place].1),
+            notes: i % 10 == 0 ? "Bitte beim Nachbarn abgeben" : nil,
+            createdAt: yearAgo.addingTimeInterval(Double.random(in: 0..<(365 * 86400), using: &random)),
+            updatedAt: now, version: Int64(i + 1)
+        )
+        document.recomputeTotals()
+        batch.append(document)
+    }
+    _ = try await index.apply(batch)
+}
+let loadSeconds = seconds(ContinuousClock.now - loadStart)
+
+let readModel = OrderReadModel(index: index, projector: projector)
+let router = buildRouter(bus: CommandBus.standard(store: store, logger: logger), store: store, readModel: readModel, registry: nil)
+let port = 18_000 + Int(getpid() % 10_000)
+let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+let server = Task { try await application.run() }
+let client = Transport(configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!]), logger: logger)
+// Wait for the server.
+for _ in 0..<100 {
+    if (try? await client.send(Elasticsearch.HTTPRequest(.get, "/health")))?.status == 200 { break }
+    try await Task.sleep(for: .milliseconds(50))
+}
+
+let mixes: [(String, [(String, String)])] = [
+    ("text", [("q", "muller")]), ("text", [("q", "café crème")]), ("text prefix", [("q", "espr*")]), ("text phrase", [("q", "\"wool blanket\"")]),
+    ("text non-Latin", [("q", "山田")]), ("order id prefix", [("q", "ord-0000")]),
+    ("date range", [("from", "2026-03-01"), ("to", "2026-03-31"), ("tz", "Europe/Berlin")]),
+    ("filters", [("status", "paid,shipped"), ("currency", "EUR"), ("min_total", "1000")]),
+    ("text + date + filter", [("q", "nunez"), ("from", "2026-01-01"), ("status", "delivered")]),
+    ("sorted by total", [("sort", "-total"), ("size", "50")]), ("newest page", []),
+]
+var latencies: [String: [Double]] = [:]
+var all: [Double] = []
+for round in 0..<100 {
+    for (kind, parameters) in mixes {
+        var query = parameters
+        if round % 2 == 1, kind == "text" { query.append(("size", "50")) }
+        let start = ContinuousClock.now
+        let response = try await client.send(Elasticsearch.HTTPRequest(.get, "/orders/search", query: query))
+        let milliseconds = seconds(ContinuousClock.now - start) * 1000
+        precondition(response.status == 200, "\(kind): \(String(decoding: response.body, as: UTF8.self))")
+        if round > 0 {  // the first round warms caches
+            latencies[kind, default: []].append(milliseconds)
+            all.append(milliseconds)
+        }
+    }
+}
+client.shutdown()
+server.cancel()
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+print("search benchmark (release build expected)")
+print(String(format: "seeding: %d orders, %d commands through the bus in %.1f s", summary.orders, summary.commands, seedSeconds))
+print(
+    String(
+        format: "projector: %d events -> %d documents in %.2f s = %.0f events/s, %.0f documents/s", projected, stats.documents, projectSeconds,
+        Double(projected) / projectSeconds, Double(stats.documents) / projectSeconds))
+print(
+    String(format: "index load: %d generated documents in %.1f s (%.0f documents/s)", documentCount, loadSeconds, Double(documentCount) / loadSeconds)
+)
+print("SearchOrders over HTTP on \(documentCount) orders, one request at a time, 99 rounds of \(mixes.count) queries (ms):")
+for kind in mixes.map(\.0).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
+    let values = latencies[kind]!
+    print(
+        String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", kind as NSString, percentile(values, 0.5), percentile(values, 0.99), values.max()!))
+}
+print(String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", "all" as NSString, percentile(all, 0.5), percentile(all, 0.99), all.max()!))
