@@ -20,11 +20,14 @@ struct CommandRoutes {
             let id = try identifier(context.parameters.get("id"), CustomerID.self)
             let body = try await StrictJSON.decode(UpdateCustomerBody.self, from: request, allowed: UpdateCustomerBody.fields)
             guard body.name != nil || body.email != nil else { throw APIError.badRequest("give 'name' or 'email'") }
+            let rename = body.name.map { RenameCustomer(customerID: id, name: $0) }
+            let changeEmail = body.email.map { ChangeCustomerEmail(customerID: id, email: $0) }
+            // Both are checked before either is sent: malformed input changes nothing.
+            _ = try domain { try rename?.validated() }
+            _ = try domain { try changeEmail?.validated() }
             var response = Response(status: .ok)
-            if let name = body.name { response = try await send(RenameCustomer(customerID: id, name: name), request) }
-            if let email = body.email {
-                response = try await send(ChangeCustomerEmail(customerID: id, email: email), request, pinned: body.name == nil)
-            }
+            if let rename { response = try await send(rename, request) }
+            if let changeEmail { response = try await send(changeEmail, request, pinned: rename == nil) }
             return response
         }
         router.post("/products") { request, context in
@@ -40,13 +43,17 @@ struct CommandRoutes {
             guard (body.priceMinor == nil) == (body.currency == nil) else {
                 throw APIError.badRequest("'price_minor' and 'currency' go together", field: body.currency == nil ? "currency" : "price_minor")
             }
-            var response = Response(status: .ok)
-            if let name = body.name { response = try await send(RenameProduct(productID: id, name: name), request) }
+            let rename = body.name.map { RenameProduct(productID: id, name: $0) }
+            var reprice: RepriceProduct?
             if let amount = body.priceMinor, let code = body.currency {
-                response = try await send(
-                    RepriceProduct(productID: id, price: Money(amountMinor: amount, currency: try currency(code))), request, pinned: body.name == nil
-                )
+                reprice = RepriceProduct(productID: id, price: Money(amountMinor: amount, currency: try currency(code)))
             }
+            // Both are checked before either is sent: malformed input changes nothing.
+            _ = try domain { try rename?.validated() }
+            _ = try domain { try reprice?.validated() }
+            var response = Response(status: .ok)
+            if let rename { response = try await send(rename, request) }
+            if let reprice { response = try await send(reprice, request, pinned: rename == nil) }
             return response
         }
         router.post("/orders") { request, context in

@@ -130,6 +130,11 @@ import Testing
                 client, .patch, "/customers/c-1", #"{"name":"New"}"#, headers: [.ifMatch: "\"7\""], expect: .preconditionFailed)
             #expect((stale["error"] as? [String: Any])?["code"] as? String == "concurrency_conflict")
             try await Self.send(client, .patch, "/customers/c-1", #"{"name":"New"}"#, headers: [.ifMatch: "\"1\""], expect: .ok)
+            // A request carrying two changes, one malformed, changes nothing.
+            let before = try await harness.store.store.headPosition()
+            let partial = try await Self.send(client, .patch, "/customers/c-1", #"{"name":"Newer","email":"not-an-email"}"#, expect: .badRequest)
+            #expect((partial["error"] as? [String: Any])?["field"] as? String == "email")
+            #expect(try await harness.store.store.headPosition() == before)
         }
     }
 
