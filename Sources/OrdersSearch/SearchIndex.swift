@@ -8,13 +8,6 @@ public enum ApplyOutcome: Sendable, Hashable {
     case retryable(String)
     /// Refused for good (mapping/parse error): dead-letter it with this reason.
     case rejected(String)
-
-    public var isDone: Bool {
-        switch self {
-        case .applied, .stale: true
-        case .retryable, .rejected: false
-        }
-    }
 }
 
 /// The read side's storage, whichever backend serves it (the embedded SQLite FTS5 index or

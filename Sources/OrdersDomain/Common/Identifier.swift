@@ -15,12 +15,6 @@ public struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, Cu
         self.rawValue = rawValue
     }
 
-    /// For identifiers already known to be valid (read back from the store). Traps on invalid input.
-    public init(trusted rawValue: String) {
-        precondition(Self.isValid(rawValue), "invalid \(Tag.field): \(rawValue)")
-        self.rawValue = rawValue
-    }
-
     /// The event stream this aggregate's events live in: `order-<id>`.
     public var streamID: String { Tag.streamPrefix + "-" + rawValue }
 

@@ -9,11 +9,6 @@ public struct ShippingAddress: Hashable, Sendable, Codable {
         self.country = try Validate.countryCode(country)
     }
 
-    init(trustedCity city: String, country: String) {
-        self.city = city
-        self.country = country
-    }
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.city = try container.decode(String.self, forKey: .city)
