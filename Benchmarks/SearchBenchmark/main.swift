@@ -18,9 +18,14 @@ import OrdersStore
 
 let documentCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 100_000 : 100_000
 let seededOrders = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 10_000 : 10_000
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-search-benchmark-\(getpid())")
+// SEARCH_BENCHMARK_KEEP=<dir> keeps the databases there, to study query plans afterwards.
+let keptDirectory = ProcessInfo.processInfo.environment["SEARCH_BENCHMARK_KEEP"]
+let directory =
+    keptDirectory.map { URL(fileURLWithPath: $0) }
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent("orders-search-benchmark-\(getpid())")
+try? FileManager.default.removeItem(at: directory)
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: directory) }
+defer { if keptDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
 var logger = Logger(label: "benchmark")
 logger.logLevel = .warning
 
@@ -47,31 +52,47 @@ let stats = try await projectionIndex.stats()
 
 // 2. Search latency on a large index.
 let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("large.sqlite").path)
-let first = ["Zoë", "José", "Łukasz", "Søren", "Chloé", "Anna", "Jürgen", "María", "Ingrid", "Oliver", "太郎", "Иван"]
-let last = ["Müller", "Núñez", "Wójcik", "Østergård", "Lefèvre", "Schröder", "García", "Lindström", "O'Brien", "山田", "Петров", "Smith"]
-let products = [
-    "Café Crème Espresso Beans", "Crème Brûlée Torch", "Ægir Wool Blanket", "Tōkyō Tea Set", "Jalapeño Hot Sauce", "Edelweiß Soap",
-    "Provençal Olive Oil", "Espresso Cups",
+// A shop's variety: 40 × 40 names over 20,000 customers, 400 products (origin × kind), 16 cities.
+let first = [
+    "Zoë", "José", "Łukasz", "Søren", "Chloé", "Anna", "Jürgen", "María", "Ingrid", "Oliver", "太郎", "Иван", "Amélie", "Björn", "Çağla",
+    "Dário", "Élodie", "Fátima", "Gábor", "Hélène", "Íñigo", "Jörg", "Kateřina", "Léa", "Mónica", "Nuño", "Ødegaard", "Pål", "Raphaël",
+    "Sébastien", "Tomás", "Úrsula", "Vojtěch", "Wiebke", "Xénia", "Yağmur", "Zdeněk", "Ana", "Ben", "Clara",
 ]
+let last = [
+    "Müller", "Núñez", "Wójcik", "Østergård", "Lefèvre", "Schröder", "García", "Lindström", "O'Brien", "山田", "Петров", "Smith", "Dvořák",
+    "Björklund", "Çelik", "Fernández", "Gößmann", "Håkansson", "Ibáñez", "Jäger", "Kowalczyk", "López", "Mäkinen", "Nováková", "Öztürk",
+    "Pérez", "Quiñones", "Rømer", "Sánchez", "Thérien", "Übel", "Vázquez", "Weiß", "Xavier", "Yılmaz", "Żak", "Andrés", "Brandt", "Costa",
+    "Dubois",
+]
+let origins = [
+    "Café", "Provençal", "Tōkyō", "Ægir", "Jalapeño", "Edelweiß", "Crème", "Nordic", "Andalusian", "Bavarian", "Kraków", "Málaga",
+    "Smörgås", "Île", "Öland", "Señorita", "Château", "Fjord", "Pâtisserie", "Ñandú",
+]
+let kinds = [
+    "Espresso Beans", "Brûlée Torch", "Wool Blanket", "Tea Set", "Hot Sauce", "Soap", "Olive Oil", "Espresso Cups", "Linen Apron",
+    "Cutting Board", "Honey", "Candle", "Chocolate", "Notebook", "Scarf", "Mug", "Salt", "Jam", "Teapot", "Knife",
+]
+let products = origins.flatMap { origin in kinds.map { "\(origin) \($0)" } }
 let cities = [
     ("München", "DE"), ("Málaga", "ES"), ("Kraków", "PL"), ("Malmö", "SE"), ("Nîmes", "FR"), ("東京", "JP"), ("London", "GB"), ("San José", "US"),
+    ("Köln", "DE"), ("Córdoba", "ES"), ("Łódź", "PL"), ("Göteborg", "SE"), ("Besançon", "FR"), ("大阪", "JP"), ("Leeds", "GB"), ("Boston", "US"),
 ]
-let currencies = ["EUR", "EUR", "EUR", "PLN", "SEK", "JPY", "GBP", "USD"]
+let currencies = ["EUR", "EUR", "PLN", "SEK", "EUR", "JPY", "GBP", "USD", "EUR", "EUR", "PLN", "SEK", "EUR", "JPY", "GBP", "USD"]
 var random = SystemRandomNumberGenerator()
 let yearAgo = now.addingTimeInterval(-365 * 86400)
 let loadStart = ContinuousClock.now
 for start in stride(from: 0, to: documentCount, by: 2000) {
     var batch: [OrderDocument] = []
     for i in start..<min(start + 2000, documentCount) {
-        let place = i % cities.count
-        let customer = i % 5000
+        let place = Int.random(in: 0..<cities.count, using: &random)
+        let customer = Int.random(in: 0..<20_000, using: &random)
         var document = OrderDocument(
-            orderID: String(format: "ord-%08x-%04x", i, i % 65536), status: OrderStatus.allCases[i % 6],
+            orderID: UUID().uuidString.lowercased(), status: OrderStatus.allCases[i % 6],
             customer: .init(
-                id: "c-\(customer)", name: "\(first[customer % first.count]) \(last[(customer / 7) % last.count])",
+                id: "c-\(customer)", name: "\(first[customer % first.count]) \(last[(customer / first.count) % last.count])",
                 email: "customer\(customer)@example.com"),
             items: (0..<(1 + i % 3)).map { k in
-                let product = (i + k * 3) % products.count
+                let product = Int.random(in: 0..<products.count, using: &random)
                 return .init(
                     productID: "p-\(product)", sku: "SKU-\(product)", name: products[product], quantity: 1 + k,
                     unitPriceMinor: Int64(500 + product * 250))
@@ -100,15 +121,21 @@ for _ in 0..<100 {
     try await Task.sleep(for: .milliseconds(50))
 }
 
+// An order id from the index, for exact and prefix lookups.
+let someOrderID = try await index.search(try SearchOrdersQuery.parse([("size", "1")])).hits[0].order.orderID
 let mixes: [(String, [(String, String)])] = [
-    ("text", [("q", "muller")]), ("text", [("q", "café crème")]), ("text prefix", [("q", "espr*")]), ("text phrase", [("q", "\"wool blanket\"")]),
-    ("text non-Latin", [("q", "山田")]), ("order id prefix", [("q", "ord-0000")]),
+    ("text", [("q", "muller")]), ("text two words", [("q", "café crème")]), ("text prefix", [("q", "espr*")]),
+    ("text phrase", [("q", "\"wool blanket\"")]),
+    ("text non-Latin", [("q", "山田")]), ("order id", [("q", someOrderID)]), ("order id prefix", [("q", String(someOrderID.prefix(5)))]),
     ("date range", [("from", "2026-03-01"), ("to", "2026-03-31"), ("tz", "Europe/Berlin")]),
     ("filters", [("status", "paid,shipped"), ("currency", "EUR"), ("min_total", "1000")]),
     ("text + date + filter", [("q", "nunez"), ("from", "2026-01-01"), ("status", "delivered")]),
     ("sorted by total", [("sort", "-total"), ("size", "50")]), ("newest page", []),
+    // The worst case for text: a word in every order (every email is at example.com).
+    ("broad text (all match)", [("q", "example")]),
 ]
 var latencies: [String: [Double]] = [:]
+var matches: [String: Int] = [:]
 var all: [Double] = []
 for round in 0..<100 {
     for (kind, parameters) in mixes {
@@ -118,6 +145,11 @@ for round in 0..<100 {
         let response = try await client.send(Elasticsearch.HTTPRequest(.get, "/orders/search", query: query))
         let milliseconds = seconds(ContinuousClock.now - start) * 1000
         precondition(response.status == 200, "\(kind): \(String(decoding: response.body, as: UTF8.self))")
+        if round == 0, let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let total = json["total"] as? [String: Any]
+        {
+            matches[kind, default: 0] += total["value"] as? Int ?? 0
+        }
         if round > 0 {  // the first round warms caches
             latencies[kind, default: []].append(milliseconds)
             all.append(milliseconds)
@@ -126,6 +158,17 @@ for round in 0..<100 {
 }
 client.shutdown()
 server.cancel()
+
+// The same queries on the index directly (no HTTP, no JSON), to separate the index's share.
+var direct: [String: [Double]] = [:]
+for round in 0..<30 {
+    for (kind, parameters) in mixes {
+        let query = try SearchOrdersQuery.parse(parameters)
+        let start = ContinuousClock.now
+        _ = try await index.search(query)
+        if round > 0 { direct[kind, default: []].append(seconds(ContinuousClock.now - start) * 1000) }
+    }
+}
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
@@ -145,6 +188,8 @@ print("SearchOrders over HTTP on \(documentCount) orders, one request at a time,
 for kind in mixes.map(\.0).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
     let values = latencies[kind]!
     print(
-        String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", kind as NSString, percentile(values, 0.5), percentile(values, 0.99), values.max()!))
+        String(
+            format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f  | index alone p50 %6.2f  (%d matching)", kind as NSString, percentile(values, 0.5),
+            percentile(values, 0.99), values.max()!, percentile(direct[kind]!, 0.5), matches[kind] ?? 0))
 }
 print(String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", "all" as NSString, percentile(all, 0.5), percentile(all, 0.99), all.max()!))

@@ -21,6 +21,9 @@ import Testing
     @Test func facetsAndHighlights() async throws {
         try await Self.withIndex(SearchIndexBehaviour.facetsIgnoreTheStatusFilterAndHighlightsMarkMatches)
     }
+    @Test func agreesWithTheReference() async throws {
+        try await Self.withIndex(SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference)
+    }
     @Test func customerOrders() async throws { try await Self.withIndex(SearchIndexBehaviour.ordersOfACustomerPageNewestFirst) }
 
     @Test func aCursorFromAnotherSortIsRefused() async throws {

@@ -14,6 +14,11 @@ public final class EmbeddedSearchIndex: SearchIndex {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // Reads walk indexes and FTS5 segments: map the file rather than copy pages through
+            // read(2), and keep a larger page cache for the WAL's pages.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384")
+        }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
     }
@@ -49,6 +54,44 @@ public final class EmbeddedSearchIndex: SearchIndex {
                         customer_name, customer_email, product_names, skus, city, country, notes,
                         tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
                     );
+                    """
+            )
+        }
+        migrator.registerMigration("2026-11-22 covering indexes and status counts") { db in
+            // Sort indexes cover every filter column, so a page walks one index and stops; the
+            // status counts answer unfiltered facets without counting; the other status
+            // timestamps get (partial) indexes for date ranges on them.
+            try db.execute(
+                sql: """
+                    DROP INDEX orders_by_created;
+                    DROP INDEX orders_by_total;
+                    DROP INDEX orders_by_status;
+                    DROP INDEX orders_by_currency;
+                    CREATE INDEX orders_by_created ON orders (created_at, order_id, status, currency, total_minor);
+                    CREATE INDEX orders_by_total ON orders (total_minor, order_id, status, currency, created_at);
+                    CREATE INDEX orders_by_status ON orders (status, created_at, currency, total_minor);
+                    CREATE INDEX orders_by_currency ON orders (currency, status, total_minor, created_at);
+                    CREATE INDEX orders_by_submitted ON orders (submitted_at, status) WHERE submitted_at IS NOT NULL;
+                    CREATE INDEX orders_by_paid ON orders (paid_at, status) WHERE paid_at IS NOT NULL;
+                    CREATE INDEX orders_by_shipped ON orders (shipped_at, status) WHERE shipped_at IS NOT NULL;
+                    CREATE INDEX orders_by_delivered ON orders (delivered_at, status) WHERE delivered_at IS NOT NULL;
+                    CREATE INDEX orders_by_cancelled ON orders (cancelled_at, status) WHERE cancelled_at IS NOT NULL;
+                    CREATE INDEX orders_by_updated ON orders (updated_at, status);
+
+                    CREATE TABLE status_counts (status TEXT PRIMARY KEY, count INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+                    INSERT INTO status_counts (status, count) SELECT status, count(*) FROM orders WHERE true GROUP BY status;
+                    CREATE TRIGGER orders_counted_insert AFTER INSERT ON orders BEGIN
+                        INSERT INTO status_counts (status, count) VALUES (NEW.status, 1)
+                            ON CONFLICT (status) DO UPDATE SET count = count + 1;
+                    END;
+                    CREATE TRIGGER orders_counted_update AFTER UPDATE OF status ON orders WHEN OLD.status <> NEW.status BEGIN
+                        UPDATE status_counts SET count = count - 1 WHERE status = OLD.status;
+                        INSERT INTO status_counts (status, count) VALUES (NEW.status, 1)
+                            ON CONFLICT (status) DO UPDATE SET count = count + 1;
+                    END;
+                    CREATE TRIGGER orders_counted_delete AFTER DELETE ON orders BEGIN
+                        UPDATE status_counts SET count = count - 1 WHERE status = OLD.status;
+                    END;
                     """
             )
         }
@@ -147,36 +190,31 @@ public final class EmbeddedSearchIndex: SearchIndex {
     }
 
     public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
-        let sort = query.effectiveSort
-        let cursor = try query.after.map { try Cursor(decoding: $0, sort: sort.rawValue) }
+        let plan = SearchPlan(query: query)
+        let cursor = try query.after.map { try Cursor(decoding: $0, sort: plan.sort.rawValue) }
         return try await writer.read { db in
-            // One pass gives the status facets (every filter but status) and, summed over the
-            // requested statuses, the total.
-            var facets = SearchPlan(query: query)
-            let facetRows = try Row.fetchAll(
-                db, sql: "SELECT status, count(*) FROM (\(facets.matching(includeStatus: false, scored: false))) GROUP BY status",
-                arguments: facets.arguments
-            )
-            var counts: [OrderStatus: Int] = [:]
-            for row in facetRows { if let status = OrderStatus(rawValue: row[0]) { counts[status] = row[1] } }
-            let total = counts.filter { query.statuses.isEmpty || query.statuses.contains($0.key) }.values.reduce(0, +)
-
-            var plan = SearchPlan(query: query)
-            let page = try Row.fetchAll(db, sql: plan.page(sort: sort, after: cursor, size: query.size), arguments: plan.arguments)
+            let counts: [OrderStatus: Int]
+            let total: Int
+            let page: [SearchPlan.PageRow]
+            if let text = query.text {
+                (counts, total, page) = try plan.textPage(db, text: text, after: cursor)
+            } else {
+                counts = try plan.facets(db)
+                total = counts.filter { query.statuses.isEmpty || query.statuses.contains($0.key) }.values.reduce(0, +)
+                page = try plan.page(db, after: cursor)
+            }
             let shown = Array(page.prefix(query.size))
-            let highlights = try SearchPlan.highlights(db, text: query.text, rowids: shown.map { $0["rowid"] })
+            let documents = try SearchPlan.documents(db, rowids: shown.map(\.rowid))
+            let highlights = try SearchPlan.highlights(db, text: query.text, rowids: shown.map(\.rowid))
             var hits: [SearchOrdersResult.Hit] = []
+            hits.reserveCapacity(shown.count)
             for row in shown {
-                hits.append(.init(order: OrderSummary(try Self.decode(row["document"])), highlights: highlights[row["rowid"]] ?? [:]))
+                guard let document = documents[row.rowid] else { continue }
+                hits.append(.init(order: OrderSummary(try Self.decode(document)), highlights: highlights[row.rowid] ?? [:]))
             }
             var next: String?
             if page.count > query.size, let last = shown.last {
-                let value: Cursor.Value =
-                    switch sort {
-                    case .relevance: .real(last["sort_value"])
-                    default: .integer(last["sort_value"])
-                    }
-                next = Cursor(sort: sort.rawValue, value: value, orderID: last["order_id"]).encoded
+                next = Cursor(sort: plan.sort.rawValue, value: last.sortValue, orderID: last.orderID).encoded
             }
             return SearchOrdersResult(total: total, totalIsExact: true, hits: hits, statusCounts: counts, nextCursor: next)
         }

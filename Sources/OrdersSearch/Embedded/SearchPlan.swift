@@ -2,72 +2,47 @@ import Foundation
 import GRDB
 import OrdersDomain
 
-/// The SQL of one `SearchOrders` on the embedded index. User text only ever reaches SQLite as
-/// bound values: FTS5 terms are quoted tokens built by `TextQuery`, never user syntax.
+/// How the embedded index answers one `SearchOrders`. User text only ever reaches SQLite as bound
+/// values: FTS5 terms are quoted tokens built by `TextQuery`, never user syntax.
 ///
-/// With text, the candidates are the FTS5 matches plus the orders whose id is the text or starts
-/// with it (4+ characters); filters then apply to those candidates only. Highlights are computed
-/// for the rows of the page alone.
+/// The work is bounded by the shape of the query, not by luck of the planner:
+/// - **With text**, one pass reads the matching orders' narrow rows (FTS5 matches joined to
+///   `orders`, plus the orders whose id is the text or starts with it), with every filter but
+///   status applied in SQL. Status facets, the total and the page (a top-k with the cursor) are
+///   computed from those rows in memory, so the FTS5 query (and BM25) runs once.
+/// - **Without text**, the page walks the index of the sort (`created_at` or `total_minor`, each
+///   covering every filter column) and stops after one page; at worst it reads that index once.
+///   Facets come from `status_counts` (kept by triggers) when nothing is filtered, else from one
+///   `GROUP BY status` over covering indexes.
+/// Documents are read for the page's rows only, and so are highlights.
 struct SearchPlan {
     let query: SearchOrdersQuery
-    private(set) var arguments: StatementArguments = []
+    let sort: SearchOrdersQuery.Sort
 
-    init(query: SearchOrdersQuery) { self.query = query }
-
-    /// The FTS5 MATCH expression: every word (prefix with `*`) and phrase, quoted, ANDed.
-    static func ftsExpression(_ text: TextQuery) -> String? {
-        let parts: [String] = text.terms.map { term in
-            switch term {
-            case .word(let word, let prefix): "\"\(word.replacingOccurrences(of: "\"", with: ""))\"" + (prefix ? "*" : "")
-            case .phrase(let words): "\"" + words.map { $0.replacingOccurrences(of: "\"", with: "") }.joined(separator: " ") + "\""
-            }
-        }
-        return parts.isEmpty ? nil : parts.joined(separator: " AND ")
+    init(query: SearchOrdersQuery) {
+        self.query = query
+        sort = query.effectiveSort
     }
 
-    /// `SELECT rowid, order_id, status, created_at, total_minor, relevance FROM ...` with every
-    /// filter. `scored: false` skips BM25 (counting and facets do not need it).
-    mutating func matching(includeStatus: Bool, scored: Bool = true) -> String {
-        arguments = []
-        var sql: String
+    /// One row of the page: where its document is, and what its cursor is made of.
+    struct PageRow {
+        var rowid: Int64
+        var orderID: String
+        var sortValue: Cursor.Value
+    }
+
+    /// The filters other than text and status, as SQL over `orders o` with their arguments.
+    var filters: (conditions: [String], arguments: StatementArguments) {
         var conditions: [String] = []
-        if let text = query.text {
-            // Candidates: FTS matches (with their BM25 score; weights name 5, email 3, products 4,
-            // skus 3, city 1, country 1, notes 1) and id matches (exact first).
-            var candidates: [String] = []
-            if let fts = Self.ftsExpression(text) {
-                let score = scored ? "bm25(orders_text, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0)" : "0.0"
-                candidates.append("SELECT rowid AS id, \(score) AS score FROM orders_text WHERE orders_text MATCH ?")
-                arguments += [fts]
-            }
-            candidates.append("SELECT rowid AS id, -1e12 AS score FROM orders WHERE order_id = ?")
-            arguments += [text.raw]
-            if text.raw.count >= 4 {
-                // A prefix as a range on the unique index: order_id >= raw AND order_id < raw + U+10FFFF.
-                candidates.append("SELECT rowid AS id, -1e6 AS score FROM orders WHERE order_id >= ? AND order_id < ?")
-                arguments += [text.raw, text.raw + "\u{10FFFF}"]
-            }
-            sql = """
-                SELECT o.rowid AS rowid, o.order_id, o.status, o.created_at, o.total_minor, c.relevance
-                FROM (SELECT id, min(score) AS relevance FROM (\(candidates.joined(separator: " UNION ALL "))) GROUP BY id) c
-                JOIN orders o ON o.rowid = c.id
-                """
-        } else {
-            sql = "SELECT o.rowid AS rowid, o.order_id, o.status, o.created_at, o.total_minor, 0.0 AS relevance FROM orders o"
-        }
+        var arguments: StatementArguments = []
         let column = "o." + query.dateField.rawValue
         if let from = query.from {
             conditions.append("\(column) >= ?")
-            arguments += [Int64((from.timeIntervalSince1970 * 1000).rounded())]
+            arguments += [Self.milliseconds(from)]
         }
         if let to = query.to {
             conditions.append("\(column) < ?")
-            arguments += [Int64((to.timeIntervalSince1970 * 1000).rounded())]
-        }
-        if includeStatus, !query.statuses.isEmpty {
-            let statuses = query.statuses.map(\.rawValue).sorted()
-            conditions.append("o.status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
-            arguments += StatementArguments(statuses)
+            arguments += [Self.milliseconds(to)]
         }
         if let customer = query.customerID {
             conditions.append("o.customer_id = ?")
@@ -85,32 +60,251 @@ struct SearchPlan {
             conditions.append("o.currency = ?")
             arguments += [currency]
         }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        return sql
+        return (conditions, arguments)
     }
 
-    /// The page: matching rows sorted with a unique tie-breaker, after the cursor, one extra row
-    /// to know whether there is a next page, with their documents.
-    mutating func page(sort: SearchOrdersQuery.Sort, after cursor: Cursor?, size: Int) -> String {
-        let inner = matching(includeStatus: true)
-        let (value, descending): (String, Bool) =
-            switch sort {
-            case .relevance: ("relevance", false)
-            case .createdAtDescending: ("created_at", true)
-            case .createdAtAscending: ("created_at", false)
-            case .totalDescending: ("total_minor", true)
-            case .totalAscending: ("total_minor", false)
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The FTS5 MATCH expression: every word (prefix with `*`) and phrase, quoted, ANDed.
+    static func ftsExpression(_ text: TextQuery) -> String? {
+        let parts: [String] = text.terms.map { term in
+            switch term {
+            case .word(let word, let prefix): "\"\(word.replacingOccurrences(of: "\"", with: ""))\"" + (prefix ? "*" : "")
+            case .phrase(let words): "\"" + words.map { $0.replacingOccurrences(of: "\"", with: "") }.joined(separator: " ") + "\""
             }
-        var sql = "SELECT m.rowid, m.order_id, m.\(value) AS sort_value, d.document FROM (\(inner)) m JOIN order_documents d ON d.id = m.rowid"
-        if let cursor {
-            let comparison = descending ? "<" : ">"
-            sql += " WHERE (m.\(value) \(comparison) ? OR (m.\(value) = ? AND m.order_id \(comparison) ?))"
-            arguments += [cursor.value.databaseValue, cursor.value.databaseValue, cursor.orderID]
         }
+        return parts.isEmpty ? nil : parts.joined(separator: " AND ")
+    }
+
+    /// BM25 column weights: name 5, email 3, products 4, SKUs 3, city 1, country 1, notes 1.
+    static let bm25 = "bm25(orders_text, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0)"
+    /// Scores of id matches, below any BM25 score (lower sorts first): the exact id, then prefixes.
+    static let exactIDScore = -1e12
+    static let idPrefixScore = -1e6
+
+    // MARK: Text
+
+    /// A matching order as the text path first reads it: numbers only. Order ids (strings) are
+    /// read afterwards for the few rows that can reach the page.
+    struct Candidate {
+        var rowid: Int64
+        var status: Int
+        var value: Cursor.Value
+    }
+
+    /// `status` as its index in `OrderStatus.allCases`, computed by SQLite.
+    static let statusCode =
+        "CASE o.status " + OrderStatus.allCases.enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset)" }.joined(separator: " ")
+        + " ELSE -1 END"
+
+    /// Status facets, total and page of a text query, from one read of the matching rows.
+    func textPage(_ db: Database, text: TextQuery, after cursor: Cursor?) throws -> (counts: [OrderStatus: Int], total: Int, page: [PageRow]) {
+        let (conditions, filterArguments) = filters
+        let filter = conditions.map { " AND " + $0 }.joined()
+        let (column, descending) = sortColumn
+        let scored = sort == .relevance
+        var candidates: [Candidate] = []
+        func collect(_ sql: String, _ arguments: StatementArguments) throws {
+            let statement = try db.cachedStatement(sql: sql)
+            let rows = try Row.fetchCursor(statement, arguments: arguments)
+            while let row = try rows.next() {
+                let value: Cursor.Value = scored ? .real(row[2]) : .integer(row[2])
+                candidates.append(Candidate(rowid: row[0], status: row[1], value: value))
+            }
+        }
+        if let fts = Self.ftsExpression(text) {
+            try collect(
+                """
+                SELECT o.rowid, \(Self.statusCode), \(scored ? Self.bm25 : "o.\(column)") FROM orders_text t JOIN orders o ON o.rowid = t.rowid
+                WHERE orders_text MATCH ?\(filter)
+                """,
+                [fts] + filterArguments
+            )
+        }
+        // The id: exact, or as a prefix of 4+ characters (a range on the unique index). An order
+        // found both ways keeps its best score.
+        let textMatches = candidates.count
+        var idCondition = "o.order_id = ?"
+        var idArguments: StatementArguments = [text.raw]
+        if text.raw.count >= 4 {
+            idCondition = "(o.order_id = ? OR (o.order_id >= ? AND o.order_id < ?))"
+            idArguments += [text.raw, text.raw + "\u{10FFFF}"]
+        }
+        let idScore = scored ? "CASE WHEN o.order_id = ? THEN \(Self.exactIDScore) ELSE \(Self.idPrefixScore) END" : "o.\(column)"
+        try collect(
+            "SELECT o.rowid, \(Self.statusCode), \(idScore) FROM orders o WHERE \(idCondition)\(filter)",
+            (scored ? [text.raw] : []) + idArguments + filterArguments
+        )
+        if candidates.count > textMatches { candidates = Self.keepingBestScore(candidates) }
+
+        var statusCounts = [Int](repeating: 0, count: OrderStatus.allCases.count)
+        let wanted = Set(query.statuses.compactMap { OrderStatus.allCases.firstIndex(of: $0) })
+        var survivors: [Candidate] = []
+        var total = 0
+        var tiedWithCursor: [Candidate] = []
+        for candidate in candidates where candidate.status >= 0 {
+            statusCounts[candidate.status] += 1
+            guard wanted.isEmpty || wanted.contains(candidate.status) else { continue }
+            total += 1
+            if let cursor {
+                let comparison = Self.compare(candidate.value, cursor.value)
+                if comparison == .orderedSame {
+                    tiedWithCursor.append(candidate)
+                    continue
+                }
+                if (comparison == .orderedAscending) == descending { survivors.append(candidate) }
+                // else: before the cursor
+            } else {
+                survivors.append(candidate)
+            }
+        }
+        var counts: [OrderStatus: Int] = [:]
+        for (index, count) in statusCounts.enumerated() where count > 0 { counts[OrderStatus.allCases[index]] = count }
+
+        // Rows tied with the cursor's value come next if their id is after the cursor's.
+        let tiedIDs = try Self.orderIDs(db, rowids: tiedWithCursor.map(\.rowid))
+        var page: [PageRow] = tiedWithCursor.compactMap { candidate in
+            guard let id = tiedIDs[candidate.rowid], let cursor else { return nil }
+            let row = PageRow(rowid: candidate.rowid, orderID: id, sortValue: candidate.value)
+            return Self.precedes(cursor: cursor, row, descending: descending) ? row : nil
+        }
+        // The best of the others by value, plus every row tied with the last one taken (the
+        // order id decides among those).
+        let wantedRows = query.size + 1
+        if page.count < wantedRows, !survivors.isEmpty {
+            survivors.sort { a, b in
+                let comparison = Self.compare(a.value, b.value)
+                return descending ? comparison == .orderedDescending : comparison == .orderedAscending
+            }
+            var end = min(wantedRows - page.count, survivors.count)
+            let boundary = survivors[end - 1].value
+            while end < survivors.count, Self.compare(survivors[end].value, boundary) == .orderedSame { end += 1 }
+            let taken = survivors[..<end]
+            let ids = try Self.orderIDs(db, rowids: taken.map(\.rowid))
+            page += taken.compactMap { candidate in
+                ids[candidate.rowid].map { PageRow(rowid: candidate.rowid, orderID: $0, sortValue: candidate.value) }
+            }
+        }
+        page.sort { Self.ordered($0, $1, descending: descending) }
+        return (counts, total, Array(page.prefix(wantedRows)))
+    }
+
+    /// One candidate per order, with its lowest (best) score (without scores, both values are the same).
+    static func keepingBestScore(_ candidates: [Candidate]) -> [Candidate] {
+        var best: [Int64: Int] = [:]
+        var result: [Candidate] = []
+        for candidate in candidates {
+            if let index = best[candidate.rowid] {
+                if candidate.value.double < result[index].value.double { result[index] = candidate }
+            } else {
+                best[candidate.rowid] = result.count
+                result.append(candidate)
+            }
+        }
+        return result
+    }
+
+    /// Order ids by rowid (any number of rows: the list goes in as one JSON array).
+    static func orderIDs(_ db: Database, rowids: [Int64]) throws -> [Int64: String] {
+        guard !rowids.isEmpty else { return [:] }
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT rowid, order_id FROM orders WHERE rowid IN (SELECT value FROM json_each(?))"),
+            arguments: ["[" + rowids.map(String.init).joined(separator: ",") + "]"]
+        )
+        var ids: [Int64: String] = [:]
+        ids.reserveCapacity(rowids.count)
+        while let row = try rows.next() { ids[row[0]] = row[1] }
+        return ids
+    }
+
+    /// Whether `row` comes after the cursor in the sort order.
+    static func precedes(cursor: Cursor, _ row: PageRow, descending: Bool) -> Bool {
+        let comparison = compare(cursor.value, row.sortValue)
+        if comparison != .orderedSame { return descending ? comparison == .orderedDescending : comparison == .orderedAscending }
+        return descending ? row.orderID < cursor.orderID : row.orderID > cursor.orderID
+    }
+
+    static func ordered(_ a: PageRow, _ b: PageRow, descending: Bool) -> Bool {
+        let comparison = compare(a.sortValue, b.sortValue)
+        if comparison != .orderedSame { return descending ? comparison == .orderedDescending : comparison == .orderedAscending }
+        return descending ? a.orderID > b.orderID : a.orderID < b.orderID
+    }
+
+    static func compare(_ a: Cursor.Value, _ b: Cursor.Value) -> ComparisonResult {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
+        default: a.double < b.double ? .orderedAscending : a.double > b.double ? .orderedDescending : .orderedSame
+        }
+    }
+
+    static func cursorValue(_ value: DatabaseValue, sort: SearchOrdersQuery.Sort) -> Cursor.Value {
+        sort == .relevance ? .real(Double.fromDatabaseValue(value) ?? 0) : .integer(Int64.fromDatabaseValue(value) ?? 0)
+    }
+
+    // MARK: No text
+
+    /// The sort column of `orders` and its direction (relevance sorts by score, ascending).
+    var sortColumn: (column: String, descending: Bool) {
+        switch sort {
+        case .relevance: ("created_at", true)  // only used to read a value; relevance rows carry their score
+        case .createdAtDescending: ("created_at", true)
+        case .createdAtAscending: ("created_at", false)
+        case .totalDescending: ("total_minor", true)
+        case .totalAscending: ("total_minor", false)
+        }
+    }
+
+    /// Status facets without text: the maintained counts when nothing is filtered.
+    func facets(_ db: Database) throws -> [OrderStatus: Int] {
+        let (conditions, arguments) = filters
+        let rows =
+            conditions.isEmpty
+            ? try Row.fetchAll(db, sql: "SELECT status, count FROM status_counts WHERE count > 0")
+            : try Row.fetchAll(
+                db, sql: "SELECT o.status, count(*) FROM orders o WHERE \(conditions.joined(separator: " AND ")) GROUP BY o.status",
+                arguments: arguments)
+        var counts: [OrderStatus: Int] = [:]
+        for row in rows { if let status = OrderStatus(rawValue: row[0]) { counts[status] = row[1] } }
+        return counts
+    }
+
+    /// The page without text: a walk down the sort's covering index, or the customer's orders.
+    func page(_ db: Database, after cursor: Cursor?) throws -> [PageRow] {
+        var (conditions, arguments) = filters
+        let (column, descending) = sortColumn
+        if !query.statuses.isEmpty {
+            let statuses = query.statuses.map(\.rawValue).sorted()
+            conditions.append("o.status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+            arguments += StatementArguments(statuses)
+        }
+        if let cursor {
+            conditions.append("(o.\(column), o.order_id) \(descending ? "<" : ">") (?, ?)")
+            arguments += [cursor.value.databaseValue, cursor.orderID]
+        }
+        // A customer's orders are few: their own index finds them. Otherwise, walking the sort's
+        // index (which covers status, currency, total and created_at) bounds the work by one pass
+        // over that index even when the filters match little, and stops after a page when they
+        // match much; letting the planner pick a filter's index instead sorts everything it matches.
+        let index = query.customerID != nil ? "" : column == "created_at" ? " INDEXED BY orders_by_created" : " INDEXED BY orders_by_total"
         let direction = descending ? "DESC" : "ASC"
-        sql += " ORDER BY m.\(value) \(direction), m.order_id \(direction) LIMIT ?"
-        arguments += [size + 1]
-        return sql
+        var sql = "SELECT o.rowid, o.order_id, o.\(column) FROM orders o\(index)"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY o.\(column) \(direction), o.order_id \(direction) LIMIT ?"
+        arguments += [query.size + 1]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            PageRow(rowid: $0[0], orderID: $0[1], sortValue: .integer($0[2]))
+        }
+    }
+
+    // MARK: Documents and highlights
+
+    /// The documents of the given rows, by rowid.
+    static func documents(_ db: Database, rowids: [Int64]) throws -> [Int64: String] {
+        guard !rowids.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, document FROM order_documents WHERE id IN (\(rowids.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(rowids))
+        return Dictionary(rows.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// FTS5 columns whose highlights are returned, and the field names the API uses for them.
@@ -138,5 +332,14 @@ struct SearchPlan {
             result[row[0]] = fields
         }
         return result
+    }
+}
+
+extension Cursor.Value {
+    var double: Double {
+        switch self {
+        case .integer(let value): Double(value)
+        case .real(let value): value
+        }
     }
 }
