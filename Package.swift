@@ -45,8 +45,9 @@ let package = Package(
         .target(
             name: "OrdersSearch",
             dependencies: [
-                "OrdersDomain",
+                "OrdersDomain", "Elasticsearch",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -155,7 +156,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdersSearchTests",
-            dependencies: ["OrdersSearch", "OrdersDomain"],
+            dependencies: [
+                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -118,6 +118,9 @@ public actor Projector {
         return await withCheckedContinuation { continuation in positionWaiters[id] = (position, continuation) }
     }
 
+    /// Whether a reader is waiting for a position (then writes ask the index for visibility).
+    public var hasWaiters: Bool { !positionWaiters.isEmpty }
+
     private func expireWaiter(_ id: Int) {
         positionWaiters.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
@@ -203,7 +206,7 @@ public actor Projector {
         while !pending.isEmpty {
             let outcomes: [ApplyOutcome]
             do {
-                outcomes = try await index.apply(pending)
+                outcomes = try await index.apply(pending, waitForVisibility: !positionWaiters.isEmpty)
             } catch {
                 // The whole request failed (unreachable, overloaded): every document is retried.
                 outcomes = pending.map { _ in .retryable("\(error)") }

@@ -14,8 +14,9 @@ public enum ApplyOutcome: Sendable, Hashable {
 /// Elasticsearch). Writes are idempotent and never regress: a document is stored only when its
 /// `version` is higher than the stored one.
 public protocol SearchIndex: Sendable {
-    /// Stores a batch; one outcome per document, in order.
-    func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome]
+    /// Stores a batch; one outcome per document, in order. With `waitForVisibility`, returns
+    /// only once searches see the batch (someone is waiting for it: read-your-writes).
+    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome]
 
     func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult
 
@@ -26,6 +27,13 @@ public protocol SearchIndex: Sendable {
     func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?)
 
     func stats() async throws -> IndexStats
+}
+
+extension SearchIndex {
+    /// Stores a batch without waiting for it to become visible.
+    public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+        try await apply(documents, waitForVisibility: false)
+    }
 }
 
 public struct IndexStats: Sendable, Hashable {

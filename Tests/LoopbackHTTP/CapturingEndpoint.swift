@@ -41,7 +41,7 @@ public final class CapturingEndpoint: Sendable {
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 
-    static func answer(_ request: LoopbackServer.Request) -> String {
+    public static func answer(_ request: LoopbackServer.Request) -> String {
         let path = request.path
         if path.hasSuffix("/_bulk") {
             // One successful item per action line.

@@ -31,7 +31,11 @@ final class ScriptedIndex: SearchIndex {
 
     struct Unavailable: Error {}
 
-    func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+    /// `waitForVisibility` of every call, in order.
+    let visibility = Mutex<[Bool]>([])
+
+    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        visibility.withLock { $0.append(waitForVisibility) }
         let call = calls.withLock { calls in
             calls += 1
             return calls

@@ -5,6 +5,7 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import Synchronization
 import Testing
 
 @Suite struct ReadYourWritesTests {
@@ -28,6 +29,33 @@ import Testing
             let (result, freshness) = try await model.search(try SearchOrdersQuery.parse([("q", "lefevre")]), minPosition: created.position)
             #expect(result.hits.map(\.order.orderID) == ["o-1"])
             #expect(freshness.position == created.position && !freshness.mayBeStale)
+        }
+    }
+
+    @Test func aWaitingReaderMakesTheBatchWaitForVisibility() async throws {
+        try await TestStore.with { t throws in
+            let read = try ProjectorTests.ReadSide(t)
+            let index = ScriptedIndex(read.index)
+            let projector = read.projector(t, index: index)
+            let customer = try await t.registerCustomer("c-1")
+            let first = try await t.bus.send(
+                CreateOrder(
+                    orderID: try OrderID("o-1"), customerID: customer, shipping: try ShippingAddress(city: "Köln", country: "DE"),
+                    currency: try Currency("EUR"))
+            )
+            try await projector.catchUp()
+            #expect(index.visibility.withLock { $0 } == [false], "nobody waits: no refresh asked for")
+            let second = try await t.bus.send(
+                CreateOrder(
+                    orderID: try OrderID("o-2"), customerID: customer, shipping: try ShippingAddress(city: "Köln", country: "DE"),
+                    currency: try Currency("EUR"))
+            )
+            #expect(second.position > first.position)
+            let waiting = Task { await projector.waitForPosition(second.position, timeout: .seconds(10)) }
+            while await projector.hasWaiters == false { try await Task.sleep(for: .milliseconds(5)) }
+            try await projector.catchUp()
+            #expect(await waiting.value)
+            #expect(index.visibility.withLock { $0 } == [false, true], "a reader waits: the batch must be visible when acknowledged")
         }
     }
 

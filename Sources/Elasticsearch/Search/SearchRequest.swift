@@ -53,6 +53,8 @@ public struct SearchRequest: Sendable {
     }
 
     public var query: Query?
+    /// Filters the hits but not the aggregations (facets that ignore their own filter).
+    public var postFilter: Query?
     public var size: Int?
     public var from: Int?
     public var sort: [Sort]
@@ -67,11 +69,12 @@ public struct SearchRequest: Sendable {
     public var timeout: String?
 
     public init(
-        query: Query? = nil, size: Int? = nil, from: Int? = nil, sort: [Sort] = [], searchAfter: [JSONValue]? = nil,
+        query: Query? = nil, postFilter: Query? = nil, size: Int? = nil, from: Int? = nil, sort: [Sort] = [], searchAfter: [JSONValue]? = nil,
         highlight: Highlight? = nil, aggregations: [String: Aggregation] = [:], sourceIncludes: [String]? = nil,
         trackTotalHits: TrackTotalHits? = nil, pointInTime: (id: String, keepAlive: String)? = nil, timeout: String? = nil
     ) {
         self.query = query
+        self.postFilter = postFilter
         self.size = size
         self.from = from
         self.sort = sort
@@ -87,6 +90,7 @@ public struct SearchRequest: Sendable {
     public var json: JSONValue {
         var body: [String: JSONValue] = [:]
         if let query { body["query"] = query.json }
+        if let postFilter { body["post_filter"] = postFilter.json }
         if let size { body["size"] = .int(Int64(size)) }
         if let from { body["from"] = .int(Int64(from)) }
         if !sort.isEmpty { body["sort"] = .array(sort.map(\.json)) }

@@ -100,7 +100,8 @@ public final class EmbeddedSearchIndex: SearchIndex {
 
     // MARK: Writes
 
-    public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+    /// Committed documents are visible at once, so `waitForVisibility` changes nothing here.
+    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         let encoded = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }

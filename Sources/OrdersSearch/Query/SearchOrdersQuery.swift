@@ -16,6 +16,9 @@ public struct SearchOrdersQuery: Sendable, Hashable {
     /// Exclusive upper bound on `dateField`.
     public var to: Date?
     public var dateField: DateField = .createdAt
+    /// The zone plain dates were read in (`from`/`to` are already instants; backends that do
+    /// calendar work, such as Elasticsearch's date math, are told it too).
+    public var timeZone = TimeZone(identifier: "UTC")!
     public var statuses: Set<OrderStatus> = []
     public var customerID: String?
     public var minTotal: Int64?
@@ -67,6 +70,7 @@ public struct SearchOrdersQuery: Sendable, Hashable {
             }
             timeZone = zone
         }
+        query.timeZone = timeZone
         if let from = try single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
         if let to = try single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
         if let from = query.from, let to = query.to, from >= to {

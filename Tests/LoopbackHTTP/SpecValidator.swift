@@ -1,9 +1,8 @@
-import Foundation
-import Testing
+public import Foundation
 
 /// Runs shared/es-spec/validate.py, Elastic's schema checker, over captured requests.
-enum SpecValidator {
-    static let script: URL = {
+public enum SpecValidator {
+    public static let script: URL = {
         if let path = ProcessInfo.processInfo.environment["ES_SPEC_DIR"] {
             return URL(fileURLWithPath: path).appendingPathComponent("validate.py")
         }
@@ -12,14 +11,14 @@ enum SpecValidator {
     }()
 
     /// Present, or required anyway (CI must not skip the check silently).
-    static var enabled: Bool {
+    public static var enabled: Bool {
         FileManager.default.fileExists(atPath: script.path) || ProcessInfo.processInfo.environment["CI"] != nil
     }
 
-    static let skipMessage: Comment = "shared/es-spec/validate.py not found beside the package (set ES_SPEC_DIR): schema check skipped"
+    public static let skipMessage = "shared/es-spec/validate.py not found beside the package (set ES_SPEC_DIR): schema check skipped"
 
     /// Validates the lines; returns the validator's exit status and output.
-    static func validate(_ lines: [String]) throws -> (status: Int32, output: String) {
+    public static func validate(_ lines: [String]) throws -> (status: Int32, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("es-requests-\(UUID().uuidString).jsonl")
         try lines.joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -1,0 +1,285 @@
+public import Elasticsearch
+import Foundation
+public import Logging
+import OrdersDomain
+
+/// The read side on Elasticsearch, through the libcurl client. Indices are `<alias>-<n>` behind
+/// the alias (default `orders`); every read and write goes through the alias.
+///
+/// Writes are `_bulk` `index` actions with `version_type=external` and the document's `version`
+/// (the global position of its newest event), so replays and races never regress a document:
+/// 2xx is applied, 409 is stale (already there), 429/5xx items are retried alone with jittered
+/// backoff, any other 4xx is rejected (the projector dead-letters it).
+public final class ElasticsearchSearchIndex: SearchIndex {
+    public struct Configuration: Sendable {
+        /// The alias every read and write uses; indices are named `<alias>-<n>`.
+        public var alias = "orders"
+        /// One `_bulk` request carries at most this many documents...
+        public var bulkOperations = 1000
+        /// ...and about this many bytes.
+        public var bulkBytes = 5 << 20
+        /// Bulk requests in flight at once for one `apply` (more documents wait: backpressure).
+        public var concurrentRequests = 2
+        /// Retries of items answered 429/5xx within one `apply`, before they are handed back as
+        /// retryable (the projector then retries them with its own backoff).
+        public var itemRetries = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
+
+        public init() {}
+    }
+
+    public let client: ElasticsearchClient
+    public let definition: IndexDefinition
+    public let configuration: Configuration
+    let logger: Logger
+
+    public init(client: ElasticsearchClient, definition: IndexDefinition, configuration: Configuration = .init(), logger: Logger) {
+        self.client = client
+        self.definition = definition
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public var alias: String { configuration.alias }
+
+    // MARK: Bootstrap
+
+    /// What the alias points at, and whether it was built from the current definition.
+    public struct IndexState: Sendable, Hashable {
+        /// The index behind the alias.
+        public var index: String
+        /// `_meta.mapping_version` of that index (nil if it has none).
+        public var mappingVersion: Int64?
+        /// The version `index-mappings/` defines.
+        public var expectedMappingVersion: Int64
+
+        public var hasDrifted: Bool { mappingVersion != expectedMappingVersion }
+
+        /// A sentence for `/ready`, logs and `orders status`.
+        public var drift: String? {
+            guard hasDrifted else { return nil }
+            return "index \(index) has mapping version \(mappingVersion.map(String.init) ?? "none"), index-mappings/ defines "
+                + "\(expectedMappingVersion): run `orders reindex` to rebuild it"
+        }
+    }
+
+    /// Creates `<alias>-1` with the alias when the alias does not exist; reports the live index's
+    /// mapping version against the file (and logs a drift).
+    @discardableResult
+    public func bootstrap() async throws -> IndexState {
+        if try await currentIndex() == nil {
+            var body = definition.body.object ?? [:]
+            body["aliases"] = .object([alias: .object([:])])
+            let index = "\(alias)-1"
+            do {
+                try await client.createIndex(index, body: .object(body))
+                logger.notice("created the first index", metadata: ["es.index": "\(index)", "es.alias": "\(alias)"])
+            } catch {
+                // Another process may have created it meanwhile; the alias comes with it.
+                guard error.errorType == "resource_already_exists_exception" else { throw error }
+            }
+        }
+        let state = try await indexState()
+        if let drift = state.drift { logger.warning("mapping drift", metadata: ["es.index": "\(state.index)", "problem": "\(drift)"]) }
+        return state
+    }
+
+    /// The index the alias points at (nil when the alias does not exist).
+    public func currentIndex() async throws -> String? {
+        do {
+            return try await client.aliases(named: alias).keys.sorted().last
+        } catch {
+            guard error.status == 404 else { throw error }
+            return nil
+        }
+    }
+
+    public func indexState() async throws -> IndexState {
+        guard let index = try await currentIndex() else {
+            throw ElasticsearchIndexError(reason: "the alias '\(alias)' does not exist (start the service or run `orders project` once)")
+        }
+        let mapping = try await client.mapping(index)
+        let version = mapping[index]?["_meta"]?["mapping_version"]?.int
+        return IndexState(index: index, mappingVersion: version, expectedMappingVersion: definition.mappingVersion)
+    }
+
+    // MARK: Writes
+
+    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        guard !documents.isEmpty else { return [] }
+        let encoded = try documents.map { try Self.encode($0) }
+        // Requests by operations and bytes.
+        var chunks: [Range<Int>] = []
+        var start = 0
+        var bytes = 0
+        for (offset, source) in encoded.enumerated() {
+            if offset > start, offset - start >= configuration.bulkOperations || bytes + source.count > configuration.bulkBytes {
+                chunks.append(start..<offset)
+                start = offset
+                bytes = 0
+            }
+            bytes += source.count + 100
+        }
+        chunks.append(start..<encoded.count)
+
+        var outcomes = [ApplyOutcome](repeating: .retryable("not sent"), count: documents.count)
+        try await withThrowingTaskGroup(of: (Range<Int>, [ApplyOutcome]).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < chunks.count else { return }
+                let range = chunks[next]
+                next += 1
+                group.addTask {
+                    (range, try await self.send(Array(documents[range]), sources: Array(encoded[range]), waitForVisibility: waitForVisibility))
+                }
+            }
+            for _ in 0..<configuration.concurrentRequests { startNext() }
+            while let (range, result) = try await group.next() {
+                outcomes.replaceSubrange(range, with: result)
+                startNext()
+            }
+        }
+        return outcomes
+    }
+
+    /// One bulk request, then the items answered 429/5xx again (only those) with backoff.
+    func send(_ documents: [OrderDocument], sources: [[UInt8]], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        var outcomes = [ApplyOutcome](repeating: .retryable("not sent"), count: documents.count)
+        var pending = Array(documents.indices)
+        var random = SystemRandomNumberGenerator()
+        var body = BulkBody(reservingCapacity: sources.reduce(0) { $0 + $1.count + 100 })
+        for retry in 0...configuration.itemRetries.maximumRetries {
+            if retry > 0 { try await Task.sleep(for: configuration.itemRetries.delay(beforeRetry: retry - 1, using: &random)) }
+            body.removeAll()
+            for index in pending {
+                body.index(sources[index], id: documents[index].orderID, version: documents[index].version, versionType: .external)
+            }
+            let response: BulkResponse
+            do {
+                response = try await client.bulk(
+                    body, index: alias, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath, idempotent: true)
+            } catch {
+                // The transport already retried the whole request; the projector tries again later.
+                guard error.isRetryable else { throw error }
+                for index in pending { outcomes[index] = .retryable("\(error)") }
+                return outcomes
+            }
+            guard response.items.count == pending.count else {
+                throw ElasticsearchIndexError(reason: "_bulk answered \(response.items.count) items for \(pending.count) documents")
+            }
+            var again: [Int] = []
+            for (index, item) in zip(pending, response.items) {
+                let outcome = Self.outcome(item)
+                outcomes[index] = outcome
+                if case .retryable = outcome { again.append(index) }
+            }
+            pending = again
+            if pending.isEmpty { break }
+            logger.warning("retrying bulk items", metadata: ["es.retry.items": "\(pending.count)", "es.retry": "\(retry + 1)"])
+        }
+        return outcomes
+    }
+
+    /// Trimmed responses that still have one entry per item, in order.
+    static let filterPath = "errors,items.*.status,items.*.error.type,items.*.error.reason"
+
+    /// What one bulk item's answer means for its document.
+    static func outcome(_ item: BulkItem) -> ApplyOutcome {
+        let status = item.status ?? (item.error == nil ? 200 : 500)
+        let reason = "\(status) \(item.error?.type ?? ""): \(item.error?.reason ?? "")"
+        switch status {
+        case 200..<300: return .applied
+        case 409: return .stale  // version_conflict_engine_exception: this version or a newer one is stored
+        case 429, 500...: return .retryable(reason)
+        default: return .rejected(reason)
+        }
+    }
+
+    /// The document as stored: the `OrderDocument` fields, dates as epoch milliseconds, plus the
+    /// root-level `product_names` and `skus` that keep product search (and highlights) simple.
+    static func encode(_ document: OrderDocument) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(Source(document: document)))
+    }
+
+    private struct Source: Encodable {
+        let document: OrderDocument
+        enum Keys: String, CodingKey { case productNames = "product_names", skus }
+        func encode(to encoder: any Encoder) throws {
+            try document.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(document.items.map(\.name), forKey: .productNames)
+            try container.encode(document.items.map(\.sku), forKey: .skus)
+        }
+    }
+
+    static func decode(_ source: JSONValue) throws -> OrderDocument {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(OrderDocument.self, from: Data(source.serialized))
+    }
+
+    // MARK: Reads
+
+    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
+        let body = ElasticsearchSearchBody(query)
+        let cursor = try query.after.map { try Cursor(decoding: $0, sort: body.sort.rawValue) }
+        let response = try await client.search(alias, body.request(after: cursor))
+        var counts: [OrderStatus: Int] = [:]
+        for bucket in response.aggregations?[ElasticsearchSearchBody.statusAggregation]?.buckets ?? [] {
+            if let name = bucket.key.string, let status = OrderStatus(rawValue: name) { counts[status] = bucket.docCount }
+        }
+        let hits = response.hits?.hits ?? []
+        let shown = hits.prefix(query.size)
+        var results: [SearchOrdersResult.Hit] = []
+        for hit in shown {
+            guard let source = hit.source else { continue }
+            var highlights: [String: [String]] = [:]
+            for (field, fragments) in (hit.highlight ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let base = field.hasSuffix(".prefix") ? String(field.dropLast(".prefix".count)) : field
+                guard let name = ElasticsearchSearchBody.highlightNames[base], highlights[name] == nil || !field.hasSuffix(".prefix") else {
+                    continue
+                }
+                highlights[name] = fragments
+            }
+            results.append(.init(order: OrderSummary(try Self.decode(source)), highlights: highlights))
+        }
+        let next = hits.count > query.size ? body.cursor(sortValues: shown.last?.sort)?.encoded : nil
+        let total = response.hits?.total ?? TotalHits(value: results.count, isExact: true)
+        return SearchOrdersResult(total: total.value, totalIsExact: total.isExact, hits: results, statusCounts: counts, nextCursor: next)
+    }
+
+    public func order(id: String) async throws -> OrderDocument? {
+        guard let found = try await client.document(alias, id: id), let source = found.source else { return nil }
+        return try Self.decode(source)
+    }
+
+    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+        let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
+        var request = SearchRequest(
+            query: .bool(filter: [.term("customer.id", .string(customerID))]), size: size + 1,
+            sort: [.field("created_at", .desc), .field("order_id", .desc)], trackTotalHits: .off
+        )
+        if let position, case .integer(let value) = position.value { request.searchAfter = [.int(value), .string(position.orderID)] }
+        let hits = try await client.search(alias, request).hits?.hits ?? []
+        let page = try hits.prefix(size).compactMap { hit in try hit.source.map { OrderSummary(try Self.decode($0)) } }
+        var next: String?
+        if hits.count > size, let values = hits[size - 1].sort, values.count == 2, let value = values[0].int, let id = values[1].string {
+            next = Cursor(sort: "customer", value: .integer(value), orderID: id).encoded
+        }
+        return (page, next)
+    }
+
+    public func stats() async throws -> IndexStats {
+        let request = SearchRequest(size: 0, aggregations: ["highest_version": .max("version")], trackTotalHits: .exact)
+        let response = try await client.search(alias, request)
+        return IndexStats(
+            documents: response.hits?.total?.value ?? 0, highestVersion: Int64(response.aggregations?["highest_version"]?.value ?? 0))
+    }
+}
+
+public struct ElasticsearchIndexError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "elasticsearch index: \(reason)" }
+}

@@ -1,0 +1,220 @@
+import Elasticsearch
+import Foundation
+import Logging
+import LoopbackHTTP
+import OrdersDomain
+import Synchronization
+import Testing
+
+@testable import OrdersSearch
+
+/// The Elasticsearch backend against loopback servers that answer like Elasticsearch: per-item
+/// bulk outcomes, retries of only the failed items, bootstrap and drift, and (in
+/// `RequestBodiesTests`) the schema of every body it sends.
+@Suite struct ElasticsearchBackendTests {
+    static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("index-mappings/orders.json").path
+
+    static func backend(_ url: URL, retries: Int = 3) throws -> ElasticsearchSearchIndex {
+        var configuration = ElasticsearchConfiguration(nodes: [url], retry: RetryPolicy(maximumRetries: 1, baseDelay: .milliseconds(1)))
+        configuration.requestTimeout = .seconds(10)
+        var settings = ElasticsearchSearchIndex.Configuration()
+        settings.itemRetries = RetryPolicy(maximumRetries: retries, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+        return ElasticsearchSearchIndex(
+            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test")),
+            definition: try IndexDefinition(contentsOf: definitionPath), configuration: settings, logger: Logger(label: "test"))
+    }
+
+    /// The `_id`s of a bulk body's action lines.
+    static func ids(_ request: LoopbackServer.Request) -> [String] {
+        String(decoding: request.body, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let json = try? JSONValue.parse(Array(line.utf8)), let action = json["index"] else { return nil }
+            return action["_id"]?.string
+        }
+    }
+
+    static func item(_ status: Int, _ error: String? = nil) -> String {
+        let error = error.map { #","error":{"type":"\#($0)","reason":"because"}"# } ?? ""
+        return #"{"index":{"status":\#(status)\#(error)}}"#
+    }
+
+    @Test func everyItemGetsItsOwnOutcomeAndOnlyOverloadedItemsAreSentAgain() async throws {
+        let requests = Mutex<[LoopbackServer.Request]>([])
+        let server = try LoopbackServer { request in
+            let first = requests.withLock { list in
+                list.append(request)
+                return list.count == 1
+            }
+            let items = Self.ids(request).map { id -> String in
+                switch id {
+                case "d-201": Self.item(201)
+                case "d-200": Self.item(200)
+                case "d-409": Self.item(409, "version_conflict_engine_exception")
+                case "d-429": first ? Self.item(429, "es_rejected_execution_exception") : Self.item(201)
+                case "d-400": Self.item(400, "mapper_parsing_exception")
+                case "d-503": first ? Self.item(503, "unavailable_shards_exception") : Self.item(200)
+                default: Self.item(500, "unexpected")
+                }
+            }
+            return .json(#"{"errors":true,"items":[\#(items.joined(separator: ","))]}"#)
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        defer { index.client.shutdown() }
+        let names = ["d-201", "d-200", "d-409", "d-429", "d-400", "d-503"]
+        let documents = names.enumerated().map { SearchIndexBehaviour.document($0.element, version: Int64(10 + $0.offset)) }
+        let outcomes = try await index.apply(documents)
+        #expect(outcomes.count == 6)
+        #expect(outcomes[0] == .applied && outcomes[1] == .applied && outcomes[2] == .stale && outcomes[3] == .applied)
+        guard case .rejected(let reason) = outcomes[4] else {
+            Issue.record("400 must be rejected, got \(outcomes[4])")
+            return
+        }
+        #expect(reason.contains("mapper_parsing_exception") && reason.contains("because"))
+        #expect(outcomes[5] == .applied)
+
+        let sent = requests.withLock { $0 }
+        #expect(sent.count == 2)
+        #expect(sent.map { Self.ids($0) } == [names, ["d-429", "d-503"]], "only the overloaded items go again")
+        let first = try #require(sent.first)
+        #expect(first.path == "/orders/_bulk")
+        #expect(first.query?.contains("filter_path=") == true)
+        #expect(first.headers["content-type"]?.hasPrefix("application/x-ndjson") == true)
+        #expect(first.body.last == UInt8(ascii: "\n"))
+        let action = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[0].utf8))
+        #expect(action["index"]?["version"] == .int(10) && action["index"]?["version_type"] == .string("external"))
+        let source = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[1].utf8))
+        #expect(source["product_names"] == ["Café Crème Espresso Beans"] && source["order_id"] == "d-201")
+    }
+
+    @Test func itemsThatStayOverloadedAreHandedBackAsRetryable() async throws {
+        let server = try LoopbackServer { request in
+            .json(
+                #"{"errors":true,"items":[\#(Self.ids(request).map { _ in Self.item(429, "es_rejected_execution_exception") }.joined(separator: ","))]}"#
+            )
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url, retries: 2)
+        defer { index.client.shutdown() }
+        let outcomes = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+        #expect(outcomes.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+    }
+
+    @Test func aWholeRequestFailureMakesEveryDocumentRetryableAndAnAuthErrorIsThrown() async throws {
+        let unavailable = try LoopbackServer { _ in .json(#"{"error":{"type":"x","reason":"down"},"status":503}"#, status: 503) }
+        defer { unavailable.stop() }
+        let index = try Self.backend(unavailable.url)
+        defer { index.client.shutdown() }
+        let outcomes = try await index.apply([SearchIndexBehaviour.document("a")])
+        #expect(outcomes.count == 1)
+        if case .retryable = outcomes[0] {} else { Issue.record("expected retryable, got \(outcomes[0])") }
+
+        let refusing = try LoopbackServer { _ in
+            .json(#"{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}"#, status: 401)
+        }
+        defer { refusing.stop() }
+        let unauthorised = try Self.backend(refusing.url)
+        defer { unauthorised.client.shutdown() }
+        let error = await #expect(throws: ElasticsearchError.self) { try await unauthorised.apply([SearchIndexBehaviour.document("a")]) }
+        #expect(error?.status == 401 && error?.errorType == "security_exception")
+    }
+
+    @Test func largeBatchesAreSplitByOperationsAndSentConcurrently() async throws {
+        let requests = Mutex<[Int]>([])
+        let server = try LoopbackServer { request in
+            let ids = Self.ids(request)
+            requests.withLock { $0.append(ids.count) }
+            return .json(#"{"errors":false,"items":[\#(ids.map { _ in Self.item(201) }.joined(separator: ","))]}"#)
+        }
+        defer { server.stop() }
+        var settings = ElasticsearchSearchIndex.Configuration()
+        settings.bulkOperations = 40
+        settings.concurrentRequests = 3
+        let base = try Self.backend(server.url)
+        let index = ElasticsearchSearchIndex(client: base.client, definition: base.definition, configuration: settings, logger: Logger(label: "t"))
+        defer { index.client.shutdown() }
+        let documents = (0..<250).map { SearchIndexBehaviour.document("o-\($0)", version: Int64($0 + 1)) }
+        let outcomes = try await index.apply(documents)
+        #expect(outcomes == Array(repeating: .applied, count: 250))
+        #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
+    }
+
+    /// The real bulk responses in shared/es-fixtures/bulk: what each item means for a document.
+    @Test(.enabled(if: FixtureFiles.enabled, Comment(rawValue: FixtureFiles.skipMessage)))
+    func realBulkResponsesMapToOutcomes() throws {
+        let expected: [String: [String]] = [
+            "resp_esdocs_bulk_curl_compact.json": ["applied"],
+            "resp_goclient_bulk_response_1a.json": ["applied", "stale"],
+            "resp_goclient_bulk_response_1b.json": ["applied", "rejected"],
+            "resp_goclient_bulk_response_1c.json": ["applied", "applied"],
+            "resp_goclient_bulk_response_2.json": ["applied", "stale", "rejected", "applied"],
+            "resp_goclient_mock_item_400_mapper_parsing_exception.json": ["rejected"],
+            "resp_rally-mock_item_429_cluster_block_exception.json": ["retryable"],
+            "resp_rally-mock_mixed_409_and_429.json": ["stale", "stale", "stale", "stale", "stale", "stale", "retryable"],
+            "resp_spec_BulkResponseExample1.json": ["applied", "rejected", "applied", "applied"],
+            "resp_spec_BulkResponseExample2.json": ["rejected", "rejected", "applied"],
+        ]
+        for (file, kinds) in expected {
+            let bytes = try Array(Data(contentsOf: FixtureFiles.directory.appendingPathComponent("bulk/\(file)")))
+            let outcomes = try BulkResponse.parse(bytes).items.map(ElasticsearchSearchIndex.outcome)
+            let names = outcomes.map { outcome in
+                switch outcome {
+                case .applied: "applied"
+                case .stale: "stale"
+                case .retryable: "retryable"
+                case .rejected: "rejected"
+                }
+            }
+            #expect(names == kinds, "\(file)")
+        }
+    }
+
+    @Test func bootstrapCreatesTheFirstIndexBehindTheAliasAndReportsDrift() async throws {
+        let created = Mutex<[LoopbackServer.Request]>([])
+        let liveVersion = Mutex<Int>(1)
+        let server = try LoopbackServer { request in
+            if request.method == "PUT" {
+                created.withLock { $0.append(request) }
+                return .json(#"{"acknowledged":true,"shards_acknowledged":true,"index":"orders-1"}"#)
+            }
+            if request.path == "/_alias/orders" {
+                return created.withLock { $0.isEmpty }
+                    ? .json(#"{"error":"alias [orders] missing","status":404}"#, status: 404) : .json(#"{"orders-1":{"aliases":{"orders":{}}}}"#)
+            }
+            if request.path == "/orders-1/_mapping" {
+                return .json(#"{"orders-1":{"mappings":{"_meta":{"mapping_version":\#(liveVersion.withLock { $0 })},"properties":{}}}}"#)
+            }
+            return .json(#"{"error":"unexpected \#(request.method) \#(request.path)","status":400}"#, status: 400)
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        defer { index.client.shutdown() }
+        let state = try await index.bootstrap()
+        #expect(state == .init(index: "orders-1", mappingVersion: 1, expectedMappingVersion: 1))
+        #expect(state.drift == nil)
+        let put = try #require(created.withLock { $0 }.first)
+        #expect(put.path == "/orders-1")
+        let body = try JSONValue.parse(put.body)
+        #expect(body["aliases"] == ["orders": [:]])
+        #expect(body["mappings"]?["dynamic"] == "strict")
+        #expect(body["mappings"] == index.definition.body["mappings"])
+
+        // A second start finds the alias and creates nothing; an older live mapping is drift.
+        liveVersion.withLock { $0 = 0 }
+        let drifted = try await index.bootstrap()
+        #expect(created.withLock { $0.count } == 1)
+        #expect(drifted.hasDrifted)
+        #expect(drifted.drift?.contains("orders reindex") == true)
+    }
+}
+
+/// shared/es-fixtures beside the package (or ES_FIXTURES_DIR); required in CI.
+enum FixtureFiles {
+    static let directory: URL = {
+        if let path = ProcessInfo.processInfo.environment["ES_FIXTURES_DIR"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/es-fixtures")
+    }()
+    static var enabled: Bool { FileManager.default.fileExists(atPath: directory.path) || ProcessInfo.processInfo.environment["CI"] != nil }
+    static let skipMessage = "shared/es-fixtures not found beside the package (set ES_FIXTURES_DIR): fixture tests skipped"
+}

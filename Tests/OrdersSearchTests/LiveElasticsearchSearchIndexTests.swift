@@ -1,0 +1,63 @@
+import Elasticsearch
+import Foundation
+import Logging
+import OrdersSearch
+import Testing
+
+/// The behavioural suite, unchanged, against a real Elasticsearch: runs when `ES_URL` is set
+/// (with `ES_USERNAME`/`ES_PASSWORD`, `ES_API_KEY`, `ES_CA_FILE` as needed), each behaviour on
+/// its own alias and index, deleted afterwards.
+@Suite(.enabled(if: LiveElasticsearch.configuration != nil, "ES_URL is not set: the suite against Elasticsearch is skipped"), .serialized)
+struct LiveElasticsearchSearchIndexTests {
+    static func withIndex(_ body: (any SearchIndex) async throws -> Void) async throws {
+        let client = ElasticsearchClient(configuration: LiveElasticsearch.configuration!, logger: Logger(label: "live"))
+        defer { client.shutdown() }
+        var settings = ElasticsearchSearchIndex.Configuration()
+        settings.alias = "orders-test-\(UUID().uuidString.lowercased().prefix(8))"
+        let index = ElasticsearchSearchIndex(
+            client: client, definition: try IndexDefinition(contentsOf: ElasticsearchBackendTests.definitionPath), configuration: settings,
+            logger: Logger(label: "live"))
+        let state = try await index.bootstrap()
+        do {
+            try await body(VisibleWrites(inner: index))
+        } catch {
+            _ = try? await client.deleteIndex(state.index)
+            throw error
+        }
+        try await client.deleteIndex(state.index)
+    }
+
+    @Test func writesAreVersionGuarded() async throws { try await Self.withIndex(SearchIndexBehaviour.writesAreVersionGuarded) }
+    @Test func textSearch() async throws { try await Self.withIndex(SearchIndexBehaviour.textSearchFoldsDiacriticsAndMatchesEveryWord) }
+    @Test func orderIDs() async throws { try await Self.withIndex(SearchIndexBehaviour.orderIDsMatchExactlyOrByPrefix) }
+    @Test func noQuerySyntax() async throws { try await Self.withIndex(SearchIndexBehaviour.userTextIsNeverQuerySyntax) }
+    @Test func filters() async throws { try await Self.withIndex(SearchIndexBehaviour.filtersCombine) }
+    @Test func dateRanges() async throws { try await Self.withIndex(SearchIndexBehaviour.dateRangesUseTheTimeZone) }
+    @Test func sortsAndPages() async throws { try await Self.withIndex(SearchIndexBehaviour.sortsAndPagesAreStable) }
+    @Test func facetsAndHighlights() async throws {
+        try await Self.withIndex(SearchIndexBehaviour.facetsIgnoreTheStatusFilterAndHighlightsMarkMatches)
+    }
+    @Test func agreesWithTheReference() async throws {
+        try await Self.withIndex(SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference)
+    }
+    @Test func customerOrders() async throws { try await Self.withIndex(SearchIndexBehaviour.ordersOfACustomerPageNewestFirst) }
+}
+
+enum LiveElasticsearch {
+    static let configuration: ElasticsearchConfiguration? = try? ElasticsearchConfiguration.fromEnvironment()
+}
+
+/// Elasticsearch shows writes after a refresh; the suite reads right after writing, as a reader
+/// passing `min_position` would, so its writes wait for visibility.
+struct VisibleWrites: SearchIndex {
+    let inner: any SearchIndex
+    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        try await inner.apply(documents, waitForVisibility: true)
+    }
+    func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await inner.search(query) }
+    func order(id: String) async throws -> OrderDocument? { try await inner.order(id: id) }
+    func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+        try await inner.orders(customerID: customerID, size: size, after: after)
+    }
+    func stats() async throws -> IndexStats { try await inner.stats() }
+}
