@@ -92,6 +92,7 @@ let package = Package(
                 "OrdersSearch",
                 "OrdersProjection",
                 "OrdersAPI",
+                "Elasticsearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

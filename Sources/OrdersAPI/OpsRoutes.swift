@@ -20,9 +20,11 @@ struct OpsRoutes {
         var lagEvents: Int64
         var indexedOrders: Int?
         var problem: String?
+        /// What an operator should act on while the service keeps serving (a mapping drift).
+        var warnings: [String]?
         enum CodingKeys: String, CodingKey {
             case status, headPosition = "head_position", projectedPosition = "projected_position", lagEvents = "lag_events"
-            case indexedOrders = "indexed_orders", problem
+            case indexedOrders = "indexed_orders", problem, warnings
         }
     }
 
@@ -34,6 +36,8 @@ struct OpsRoutes {
             var readiness = Readiness(status: "ready", headPosition: head, projectedPosition: projected, lagEvents: head - projected)
             do {
                 readiness.indexedOrders = try await readModel.index.stats().documents
+                let warnings = try await readModel.index.problems()
+                readiness.warnings = warnings.isEmpty ? nil : warnings
             } catch {
                 readiness.status = "unavailable"
                 readiness.problem = "the read index is not reachable: \(error)"

@@ -92,14 +92,33 @@ public actor Projector {
             for await _ in commits { wakeup.signal() }
         }
         defer { listener.cancel() }
+        var failures = 0
+        var random = SystemRandomNumberGenerator()
         while !Task.isCancelled {
             do {
                 try await catchUp()
                 try await recordLag()
+                failures = 0
             } catch  where Task.isCancelled {
                 // Stopping (graceful shutdown): the checkpoint only moves after a stored batch,
                 // so whatever was interrupted is simply done again next time.
                 return
+            } catch let error as ProjectionError {
+                // A hole in positions or a checkpoint moved by someone else: halt loudly.
+                throw error
+            } catch {
+                // The read side is unreachable or refusing (say, Elasticsearch down at start):
+                // the write side goes on; try again with a growing, jittered delay.
+                failures += 1
+                var ceiling = configuration.retryBaseDelay
+                for _ in 0..<min(failures, 20) { ceiling = min(ceiling * 2, configuration.retryMaximumDelay) }
+                let milliseconds = max(1, ceiling.components.seconds * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
+                let delay = Duration.milliseconds(Int64.random(in: milliseconds / 2...milliseconds, using: &random))
+                logger.error(
+                    "projection failed; retrying",
+                    metadata: ["error": "\(error)", "projection.retry.in": "\(delay)", "projection.failures": "\(failures)"])
+                try? await Task.sleep(for: delay)
+                continue
             }
             await wakeup.wait(upTo: pollInterval)
         }
@@ -147,7 +166,19 @@ public actor Projector {
     /// Rebuilds the fold up to the stored checkpoint (without writing) once.
     private func start() async throws {
         guard !started else { return }
-        let checkpoint = try await state.checkpoint(configuration.checkpointName)
+        var checkpoint = try await state.checkpoint(configuration.checkpointName)
+        if try await index.prepare(), checkpoint > 0 {
+            // The index holds no order although the checkpoint says events were projected: it
+            // was lost or replaced. Project everything again (writes are idempotent).
+            logger.warning(
+                "the read index is empty: projecting again from the start",
+                metadata: ["projection.checkpoint": "\(checkpoint)", "projection.name": "\(configuration.checkpointName)"])
+            guard try await state.moveCheckpoint(configuration.checkpointName, from: checkpoint, to: 0) else {
+                throw ProjectionError(
+                    position: checkpoint, streamID: "-", reason: "the checkpoint moved under this projector: is another one running?")
+            }
+            checkpoint = 0
+        }
         parked = try await state.parkedOrders()
         while fold.position < checkpoint {
             let events = try await store.readAll(after: fold.position, limit: min(configuration.batchEvents, Int(checkpoint - fold.position)))

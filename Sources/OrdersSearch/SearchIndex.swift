@@ -27,9 +27,20 @@ public protocol SearchIndex: Sendable {
     func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?)
 
     func stats() async throws -> IndexStats
+
+    /// Makes the index ready to be written, creating it if needed. `true` when it holds no order
+    /// (new, or lost): the projector then projects everything again from the start.
+    func prepare() async throws -> Bool
+
+    /// What an operator must know before trusting the index (`/ready`, `orders status`), such as
+    /// a mapping older than the definition. Empty when all is well.
+    func problems() async throws -> [String]
 }
 
 extension SearchIndex {
+    public func prepare() async throws -> Bool { try await stats().documents == 0 }
+    public func problems() async throws -> [String] { [] }
+
     /// Stores a batch without waiting for it to become visible.
     public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
         try await apply(documents, waitForVisibility: false)

@@ -7,7 +7,7 @@ import OrdersStore
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "Project the event log into the embedded read index (until interrupted, or --once)."
+        abstract: "Project the event log into the read index, Elasticsearch or embedded (until interrupted, or --once)."
     )
 
     @Flag(help: "Catch up once and exit.") var once = false
@@ -21,20 +21,23 @@ struct ProjectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = store.makeLogger()
-        let projector = try Self.makeProjector(store: try store.open(), readDB: read.readDB, logger: logger)
+        let readSide = try read.open(logger: logger)
+        defer { readSide.close() }
+        let projector = Self.makeProjector(store: try store.open(), readSide: readSide, logger: logger)
         if once {
             let position = try await projector.catchUp()
-            print("projected up to position \(position) into \(read.readDB)")
+            print("projected up to position \(position) into \(readSide.location)")
         } else {
-            logger.info("projecting", metadata: ["read.db": "\(read.readDB)"])
+            logger.info("projecting", metadata: ["read.index": "\(readSide.location)"])
             // The checkpoint moves only after each batch is stored: stopping at any moment loses nothing.
             try await projector.run(pollInterval: .milliseconds(Int64(pollSeconds * 1000)))
         }
     }
 
-    /// The embedded read side: the index and the projector's checkpoint in one SQLite file.
-    static func makeProjector(store: EventStore, readDB: String, logger: Logger) throws -> Projector {
-        let index = try EmbeddedSearchIndex(path: readDB)
-        return Projector(store: store, index: index, state: try ProjectionStateStore(writer: index.writer), logger: logger)
+    static func makeProjector(store: EventStore, readSide: ReadOptions.ReadSide, logger: Logger) -> Projector {
+        Projector(
+            store: store, index: readSide.index, state: readSide.state,
+            configuration: ProjectorConfiguration(checkpointName: readSide.checkpointName),
+            logger: logger)
     }
 }

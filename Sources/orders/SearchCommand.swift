@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OrdersDomain
 import OrdersSearch
 
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search orders in the embedded read index."
+        abstract: "Search orders in the read index (Elasticsearch with --es-url or ES_URL, else embedded)."
     )
 
     @Argument(help: "Words to find (all must match); \"quoted phrases\"; a trailing * for a prefix.") var text: String?
@@ -37,10 +38,12 @@ struct SearchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error.field.map { "--\($0.replacingOccurrences(of: "_", with: "-")): " } ?? "")\(error.message)")
         }
-        guard FileManager.default.fileExists(atPath: read.readDB) else {
+        if try read.elasticsearchConfiguration() == nil, !FileManager.default.fileExists(atPath: read.readDB) {
             throw ValidationError("no read index at \(read.readDB): run `orders project --once` first")
         }
-        let result = try await EmbeddedSearchIndex(path: read.readDB).search(query)
+        let readSide = try read.open(logger: Logger(label: "orders"))
+        defer { readSide.close() }
+        let result = try await readSide.index.search(query)
         if json {
             print(try Self.json(result))
             return

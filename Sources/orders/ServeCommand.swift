@@ -10,7 +10,7 @@ import Prometheus
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API and the projector (embedded read index) until SIGINT or SIGTERM."
+        abstract: "Run the HTTP API and the projector until SIGINT or SIGTERM (Elasticsearch with --es-url or ES_URL, else embedded)."
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -28,13 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let eventStore = try store.open()
-        let projector = try ProjectCommand.makeProjector(store: eventStore, readDB: read.readDB, logger: logger)
+        let readSide = try read.open(logger: logger)
+        defer { readSide.close() }
+        let projector = ProjectCommand.makeProjector(store: eventStore, readSide: readSide, logger: logger)
         let readModel = OrderReadModel(index: await projector.index, projector: projector)
         let application = buildApplication(
             bus: CommandBus.standard(store: eventStore, logger: logger), store: eventStore, readModel: readModel, registry: registry,
             configuration: APIConfiguration(host: host, port: port), logger: logger
         )
-        logger.info("serving", metadata: ["http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.path": "\(read.readDB)"])
+        logger.info("serving", metadata: ["http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.index": "\(readSide.location)"])
         try await application.runService()
     }
 }

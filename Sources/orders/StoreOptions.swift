@@ -1,5 +1,9 @@
 public import ArgumentParser
+import Elasticsearch
+import Foundation
 public import Logging
+import OrdersProjection
+import OrdersSearch
 public import OrdersStore
 
 /// Options shared by every command that opens the write store.
@@ -34,8 +38,67 @@ struct StoreOptions: ParsableArguments {
 extension StoreConfiguration.Durability: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Options for commands that use the embedded read side.
+/// Where the read side lives: Elasticsearch when a URL is given (`--es-url` or `ES_URL`), else
+/// the embedded index in `--read-db`.
 struct ReadOptions: ParsableArguments {
     @Option(name: .long, help: "The embedded read index's SQLite file (separate from the write store).")
     var readDB: String = "data/read.sqlite"
+
+    @Option(
+        name: .customLong("es-url"),
+        help: ArgumentHelp(
+            "Elasticsearch node URL(s), comma-separated (default: $ES_URL). Credentials: ES_USERNAME/ES_PASSWORD or ES_API_KEY; ES_CA_FILE.",
+            valueName: "urls"))
+    var esURL: String?
+
+    @Option(name: .customLong("es-alias"), help: "The Elasticsearch alias; its indices are <alias>-<n>.")
+    var esAlias: String = "orders"
+
+    @Option(help: "The index definition (default: $ORDERS_INDEX_MAPPINGS or index-mappings/orders.json).")
+    var indexMappings: String?
+
+    @Option(
+        help: "With Elasticsearch: the SQLite file holding the projector's checkpoint and dead letters.")
+    var stateDB: String = "data/projection-elasticsearch.sqlite"
+
+    /// The Elasticsearch connection, when one is configured (flag or environment).
+    func elasticsearchConfiguration() throws -> ElasticsearchConfiguration? {
+        var environment = ProcessInfo.processInfo.environment
+        if let esURL { environment["ES_URL"] = esURL }
+        do {
+            return try ElasticsearchConfiguration.fromEnvironment(environment)
+        } catch {
+            throw ValidationError("--es-url / ES_URL: \(error)")
+        }
+    }
+
+    /// The read side: the index, the projector's state and the checkpoint's name.
+    struct ReadSide {
+        var index: any SearchIndex
+        var state: ProjectionStateStore
+        var checkpointName: String
+        /// For logs: where the documents go.
+        var location: String
+        var close: @Sendable () -> Void
+    }
+
+    func open(logger: Logger) throws -> ReadSide {
+        guard let configuration = try elasticsearchConfiguration() else {
+            let index = try EmbeddedSearchIndex(path: readDB)
+            return ReadSide(
+                index: index, state: try ProjectionStateStore(writer: index.writer), checkpointName: "orders", location: readDB, close: {})
+        }
+        guard let path = indexMappings ?? IndexDefinition.defaultPath() else {
+            throw ValidationError("index-mappings/orders.json not found: run from the checkout or pass --index-mappings")
+        }
+        var settings = ElasticsearchSearchIndex.Configuration()
+        settings.alias = esAlias
+        let client = ElasticsearchClient(configuration: configuration, logger: logger)
+        let index = ElasticsearchSearchIndex(
+            client: client, definition: try IndexDefinition(contentsOf: path), configuration: settings, logger: logger)
+        return ReadSide(
+            index: index, state: try ProjectionStateStore(path: stateDB), checkpointName: "elasticsearch:\(esAlias)",
+            location: "elasticsearch alias \(esAlias) at \(configuration.nodes.map(\.absoluteString).joined(separator: ","))",
+            close: { client.shutdown() })
+    }
 }

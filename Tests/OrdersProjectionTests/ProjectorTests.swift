@@ -31,6 +31,19 @@ final class ScriptedIndex: SearchIndex {
 
     struct Unavailable: Error {}
 
+    /// `prepare()` throws this many times first (the index unreachable at start).
+    let failPrepare = Mutex(0)
+
+    func prepare() async throws -> Bool {
+        if failPrepare.withLock({ remaining in
+            defer { remaining = max(remaining - 1, 0) }
+            return remaining > 0
+        }) {
+            throw Unavailable()
+        }
+        return try await inner.prepare()
+    }
+
     /// `waitForVisibility` of every call, in order.
     let visibility = Mutex<[Bool]>([])
 
@@ -106,6 +119,21 @@ final class ScriptedIndex: SearchIndex {
             let expected = try await Self.expectedDocuments(t)
             #expect(try await read.index.stats().documents == expected.count)
             for (id, document) in expected { #expect(try await read.index.order(id: id) == document) }
+        }
+    }
+
+    @Test func aLostIndexIsProjectedAgainFromTheStart() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 30)
+            let read = try ReadSide(t)
+            let head = try await read.projector(t).catchUp()
+            // The index is replaced by an empty one (deleted, restored from nothing), the
+            // checkpoint stays: the next projector must not trust it.
+            let replacement = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("replacement.sqlite").path)
+            #expect(try await read.projector(t, index: replacement).catchUp() == head)
+            let expected = try await Self.expectedDocuments(t)
+            #expect(try await replacement.stats().documents == expected.count)
+            for (id, document) in expected { #expect(try await replacement.order(id: id) == document) }
         }
     }
 

@@ -59,6 +59,26 @@ import Testing
         }
     }
 
+    @Test func anIndexUnreachableAtStartIsRetriedWhileWritesGoOn() async throws {
+        try await TestStore.with { t throws in
+            let read = try ProjectorTests.ReadSide(t)
+            let index = ScriptedIndex(read.index)
+            index.failPrepare.withLock { $0 = 3 }
+            let projector = read.projector(t, index: index)
+            let running = Task { try await projector.run(pollInterval: .milliseconds(50)) }
+            defer { running.cancel() }
+            let customer = try await t.registerCustomer("c-1")
+            let created = try await t.bus.send(
+                CreateOrder(
+                    orderID: try OrderID("o-1"), customerID: customer, shipping: try ShippingAddress(city: "Köln", country: "DE"),
+                    currency: try Currency("EUR"))
+            )
+            #expect(await projector.waitForPosition(created.position, timeout: .seconds(20)), "the projector keeps trying and gets there")
+            #expect(index.failPrepare.withLock { $0 } == 0)
+            #expect(try await read.index.order(id: "o-1") != nil)
+        }
+    }
+
     @Test func aWaitThatTimesOutSaysTheAnswerMayBeStale() async throws {
         try await TestStore.with { t throws in
             let read = try ProjectorTests.ReadSide(t)

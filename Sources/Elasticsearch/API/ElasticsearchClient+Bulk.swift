@@ -5,10 +5,14 @@ extension ElasticsearchClient {
 
     /// `POST /_bulk` (or `/<index>/_bulk`). The HTTP request succeeds even when items fail: check
     /// every item. Retried on overload only when `idempotent` (external versions make it so).
+    /// `requireAlias`: fail items whose target is not an alias, instead of letting Elasticsearch
+    /// create a concrete index of that name with guessed mappings.
     public func bulk(
-        _ body: BulkBody, index: String? = nil, refresh: Refresh? = nil, filterPath: String? = nil, idempotent: Bool = false
+        _ body: BulkBody, index: String? = nil, refresh: Refresh? = nil, filterPath: String? = nil, requireAlias: Bool = false,
+        idempotent: Bool = false
     ) async throws(ElasticsearchError) -> BulkResponse {
         var query: [(name: String, value: String)] = []
+        if requireAlias { query.append(("require_alias", "true")) }
         if let refresh { query.append(("refresh", refresh.rawValue)) }
         if let filterPath { query.append(("filter_path", filterPath)) }
         let path = index.map { Self.path($0, "_bulk") } ?? "/_bulk"

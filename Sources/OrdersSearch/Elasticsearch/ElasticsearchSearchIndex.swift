@@ -66,12 +66,18 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     /// mapping version against the file (and logs a drift).
     @discardableResult
     public func bootstrap() async throws -> IndexState {
+        try await bootstrapReportingCreation().state
+    }
+
+    func bootstrapReportingCreation() async throws -> (state: IndexState, created: Bool) {
+        var created = false
         if try await currentIndex() == nil {
             var body = definition.body.object ?? [:]
             body["aliases"] = .object([alias: .object([:])])
             let index = "\(alias)-1"
             do {
                 try await client.createIndex(index, body: .object(body))
+                created = true
                 logger.notice("created the first index", metadata: ["es.index": "\(index)", "es.alias": "\(alias)"])
             } catch {
                 // Another process may have created it meanwhile; the alias comes with it.
@@ -80,7 +86,18 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         }
         let state = try await indexState()
         if let drift = state.drift { logger.warning("mapping drift", metadata: ["es.index": "\(state.index)", "problem": "\(drift)"]) }
-        return state
+        return (state, created)
+    }
+
+    /// Bootstraps the alias; fresh when the index was just created or holds no document.
+    public func prepare() async throws -> Bool {
+        let (_, created) = try await bootstrapReportingCreation()
+        if created { return true }
+        return try await stats().documents == 0
+    }
+
+    public func problems() async throws -> [String] {
+        try await indexState().drift.map { [$0] } ?? []
     }
 
     /// The index the alias points at (nil when the alias does not exist).
@@ -156,7 +173,8 @@ public final class ElasticsearchSearchIndex: SearchIndex {
             let response: BulkResponse
             do {
                 response = try await client.bulk(
-                    body, index: alias, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath, idempotent: true)
+                    body, index: alias, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath, requireAlias: true, idempotent: true
+                )
             } catch {
                 // The transport already retried the whole request; the projector tries again later.
                 guard error.isRetryable else { throw error }
