@@ -1,0 +1,24 @@
+# The orders service, built from this package. Used by docker-compose.yml; on its own:
+#   docker build -t orders . && docker run -p 8080:8080 -e ES_URL=... orders serve --host 0.0.0.0
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libcurl4-openssl-dev zlib1g-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN swift build -c release --product orders --static-swift-stdlib \
+    && cp "$(swift build -c release --show-bin-path)/orders" /usr/local/bin/orders
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libcurl4 zlib1g ca-certificates curl tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /data orders && mkdir -p /data && chown orders /data
+COPY --from=build /usr/local/bin/orders /usr/local/bin/orders
+# Found by the binary beside it (../share/orders/index-mappings).
+COPY index-mappings /usr/local/share/orders/index-mappings
+USER orders
+WORKDIR /data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/orders"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080", "--db", "/data/orders.sqlite", "--read-db", "/data/read.sqlite"]
