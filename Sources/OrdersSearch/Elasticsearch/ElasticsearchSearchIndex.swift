@@ -1,6 +1,7 @@
 public import Elasticsearch
 import Foundation
 public import Logging
+import Metrics
 import OrdersDomain
 
 /// The read side on Elasticsearch, through the libcurl client. Indices are `<alias>-<n>` behind
@@ -31,6 +32,19 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     public let definition: IndexDefinition
     public let configuration: Configuration
     let logger: Logger
+    let metrics = BulkMetrics()
+
+    /// What the bulk writer reports to the metrics backend (`/metrics` when serving).
+    struct BulkMetrics {
+        let documents = Counter(label: "orders_es_bulk_documents_total")
+        let bytes = Counter(label: "orders_es_bulk_bytes_total")
+        let requests = Counter(label: "orders_es_bulk_requests_total")
+        let itemRetries = Counter(label: "orders_es_bulk_item_retries_total")
+        let rejected = Counter(label: "orders_es_bulk_failures_total", dimensions: [("kind", "rejected")])
+        let retryable = Counter(label: "orders_es_bulk_failures_total", dimensions: [("kind", "retryable")])
+        let requestFailures = Counter(label: "orders_es_bulk_failures_total", dimensions: [("kind", "request")])
+        let duration = Metrics.Timer(label: "orders_es_bulk_duration_seconds", preferredDisplayUnit: .seconds)
+    }
 
     public init(client: ElasticsearchClient, definition: IndexDefinition, configuration: Configuration = .init(), logger: Logger) {
         self.client = client
@@ -171,12 +185,19 @@ public final class ElasticsearchSearchIndex: SearchIndex {
                 body.index(sources[index], id: documents[index].orderID, version: documents[index].version, versionType: .external)
             }
             let response: BulkResponse
+            let started = ContinuousClock.now
+            metrics.requests.increment()
+            metrics.documents.increment(by: pending.count)
+            metrics.bytes.increment(by: body.bytes.count)
+            if retry > 0 { metrics.itemRetries.increment(by: pending.count) }
+            defer { metrics.duration.record(duration: ContinuousClock.now - started) }
             do {
                 response = try await client.bulk(
                     body, index: alias, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath, requireAlias: true, idempotent: true
                 )
             } catch {
                 // The transport already retried the whole request; the projector tries again later.
+                metrics.requestFailures.increment()
                 guard error.isRetryable else { throw error }
                 for index in pending { outcomes[index] = .retryable("\(error)") }
                 return outcomes
@@ -193,6 +214,13 @@ public final class ElasticsearchSearchIndex: SearchIndex {
             pending = again
             if pending.isEmpty { break }
             logger.warning("retrying bulk items", metadata: ["es.retry.items": "\(pending.count)", "es.retry": "\(retry + 1)"])
+        }
+        for outcome in outcomes {
+            switch outcome {
+            case .rejected: metrics.rejected.increment()
+            case .retryable: metrics.retryable.increment()
+            case .applied, .stale: break
+            }
         }
         return outcomes
     }
