@@ -111,4 +111,30 @@ import Testing
             #expect(bad.stderr.contains("--size: must be a whole number from 1 to 100"))
         }
     }
+
+    @Test func statusReportsHeadCheckpointLagAndTheIndex() throws {
+        try Self.withDirectory { directory in
+            let seed = try Self.run(["seed", "--customers", "5", "--products", "5", "--orders", "12", "--durability", "normal"], in: directory)
+            #expect(seed.status == 0, "\(seed.stderr)")
+            func status() throws -> [String: Any] {
+                let output = try Self.run(["status", "--json"], in: directory)
+                #expect(output.status == 0, "\(output.stderr)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            }
+            let before = try status()
+            let head = try #require(before["head_position"] as? Int)
+            #expect(head > 0 && before["checkpoint"] as? Int == 0 && before["lag_events"] as? Int == head)
+            _ = try Self.run(["project", "--once"], in: directory)
+            let after = try status()
+            #expect(after["checkpoint"] as? Int == head && after["lag_events"] as? Int == 0)
+            let index = try #require(after["index"] as? [String: Any])
+            #expect(index["backend"] as? String == "embedded" && index["documents"] as? Int == 12)
+            #expect((after["dead_letters"] as? [Any])?.isEmpty == true)
+
+            // An unreachable Elasticsearch is reported, not fatal.
+            let unreachable = try Self.run(["status", "--es-url", "http://127.0.0.1:9"], in: directory)
+            #expect(unreachable.status == 0, "\(unreachable.stderr)")
+            #expect(unreachable.stdout.contains("not reachable"))
+        }
+    }
 }
