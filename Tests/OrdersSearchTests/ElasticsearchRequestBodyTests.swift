@@ -32,13 +32,7 @@ import Testing
         defer { index.client.shutdown() }
 
         try await index.bootstrap()
-        let behaviours: [(any SearchIndex) async throws -> Void] = [
-            SearchIndexBehaviour.writesAreVersionGuarded, SearchIndexBehaviour.textSearchFoldsDiacriticsAndMatchesEveryWord,
-            SearchIndexBehaviour.orderIDsMatchExactlyOrByPrefix, SearchIndexBehaviour.userTextIsNeverQuerySyntax,
-            SearchIndexBehaviour.filtersCombine, SearchIndexBehaviour.dateRangesUseTheTimeZone, SearchIndexBehaviour.sortsAndPagesAreStable,
-            SearchIndexBehaviour.facetsIgnoreTheStatusFilterAndHighlightsMarkMatches, SearchIndexBehaviour.ordersOfACustomerPageNewestFirst,
-            SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference,
-        ]
+        let behaviours = SearchIndexBehaviour.names.map { SearchIndexBehaviour.all[$0]! }
         for behaviour in behaviours {
             await withKnownIssue("the loopback server stores nothing", isIntermittent: true) { try await behaviour(index) }
         }

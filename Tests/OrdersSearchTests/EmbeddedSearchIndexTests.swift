@@ -11,20 +11,9 @@ import Testing
         try await body(try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path))
     }
 
-    @Test func writesAreVersionGuarded() async throws { try await Self.withIndex(SearchIndexBehaviour.writesAreVersionGuarded) }
-    @Test func textSearch() async throws { try await Self.withIndex(SearchIndexBehaviour.textSearchFoldsDiacriticsAndMatchesEveryWord) }
-    @Test func orderIDs() async throws { try await Self.withIndex(SearchIndexBehaviour.orderIDsMatchExactlyOrByPrefix) }
-    @Test func noQuerySyntax() async throws { try await Self.withIndex(SearchIndexBehaviour.userTextIsNeverQuerySyntax) }
-    @Test func filters() async throws { try await Self.withIndex(SearchIndexBehaviour.filtersCombine) }
-    @Test func dateRanges() async throws { try await Self.withIndex(SearchIndexBehaviour.dateRangesUseTheTimeZone) }
-    @Test func sortsAndPages() async throws { try await Self.withIndex(SearchIndexBehaviour.sortsAndPagesAreStable) }
-    @Test func facetsAndHighlights() async throws {
-        try await Self.withIndex(SearchIndexBehaviour.facetsIgnoreTheStatusFilterAndHighlightsMarkMatches)
+    @Test(arguments: SearchIndexBehaviour.names) func behaviour(_ name: String) async throws {
+        try await Self.withIndex(SearchIndexBehaviour.all[name]!)
     }
-    @Test func agreesWithTheReference() async throws {
-        try await Self.withIndex(SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference)
-    }
-    @Test func customerOrders() async throws { try await Self.withIndex(SearchIndexBehaviour.ordersOfACustomerPageNewestFirst) }
 
     @Test func aCursorFromAnotherSortIsRefused() async throws {
         try await Self.withIndex { index throws in

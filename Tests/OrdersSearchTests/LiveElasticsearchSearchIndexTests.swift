@@ -27,20 +27,9 @@ struct LiveElasticsearchSearchIndexTests {
         try await client.deleteIndex(state.index)
     }
 
-    @Test func writesAreVersionGuarded() async throws { try await Self.withIndex(SearchIndexBehaviour.writesAreVersionGuarded) }
-    @Test func textSearch() async throws { try await Self.withIndex(SearchIndexBehaviour.textSearchFoldsDiacriticsAndMatchesEveryWord) }
-    @Test func orderIDs() async throws { try await Self.withIndex(SearchIndexBehaviour.orderIDsMatchExactlyOrByPrefix) }
-    @Test func noQuerySyntax() async throws { try await Self.withIndex(SearchIndexBehaviour.userTextIsNeverQuerySyntax) }
-    @Test func filters() async throws { try await Self.withIndex(SearchIndexBehaviour.filtersCombine) }
-    @Test func dateRanges() async throws { try await Self.withIndex(SearchIndexBehaviour.dateRangesUseTheTimeZone) }
-    @Test func sortsAndPages() async throws { try await Self.withIndex(SearchIndexBehaviour.sortsAndPagesAreStable) }
-    @Test func facetsAndHighlights() async throws {
-        try await Self.withIndex(SearchIndexBehaviour.facetsIgnoreTheStatusFilterAndHighlightsMarkMatches)
+    @Test(arguments: SearchIndexBehaviour.names) func behaviour(_ name: String) async throws {
+        try await Self.withIndex(SearchIndexBehaviour.all[name]!)
     }
-    @Test func agreesWithTheReference() async throws {
-        try await Self.withIndex(SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference)
-    }
-    @Test func customerOrders() async throws { try await Self.withIndex(SearchIndexBehaviour.ordersOfACustomerPageNewestFirst) }
 }
 
 enum LiveElasticsearch {

@@ -59,6 +59,21 @@ enum SearchIndexBehaviour {
         try await index.search(try SearchOrdersQuery.parse(parameters))
     }
 
+    /// Every behaviour by name, for `@Test(arguments:)` in each backend's suite.
+    static let all: [String: @Sendable (any SearchIndex) async throws -> Void] = [
+        "writes are version-guarded": writesAreVersionGuarded,
+        "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
+        "order ids match exactly or by prefix": orderIDsMatchExactlyOrByPrefix,
+        "user text is never query syntax": userTextIsNeverQuerySyntax,
+        "filters combine": filtersCombine,
+        "date ranges use the time zone": dateRangesUseTheTimeZone,
+        "sorts and pages are stable": sortsAndPagesAreStable,
+        "facets ignore the status filter; highlights mark matches": facetsIgnoreTheStatusFilterAndHighlightsMarkMatches,
+        "a customer's orders page newest first": ordersOfACustomerPageNewestFirst,
+        "filters, sorts, pages and facets agree with a reference": SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference,
+    ]
+    static var names: [String] { all.keys.sorted() }
+
     // MARK: The behaviours
 
     static func writesAreVersionGuarded(_ index: any SearchIndex) async throws {
