@@ -59,6 +59,7 @@ public final class LoopbackServer: Sendable {
         var requests = 0
         var sockets: Set<Int32> = []
         var stopped = false
+        var listenerClosed = false
     }
 
     /// Starts listening; `stop()` closes everything.
@@ -79,22 +80,30 @@ public final class LoopbackServer: Sendable {
     public var acceptedConnections: Int { state.withLock { $0.connections } }
     public var handledRequests: Int { state.withLock { $0.requests } }
 
+    /// Stops accepting and drops every connection. Idempotent.
+    ///
+    /// Descriptors are only shut down here, under the lock, and only while this server still
+    /// owns them: their threads close them under the same lock. A descriptor number closed
+    /// elsewhere is soon reused by a parallel test's socket, and shutting that one down would
+    /// break an unrelated connection ("server returned nothing").
     public func stop() {
-        let sockets = state.withLock { state -> Set<Int32> in
+        state.withLock { state in
+            guard !state.stopped else { return }
             state.stopped = true
-            return state.sockets
+            if !state.listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        // Only shut the sockets down: their threads close them. Closing here would free the
-        // descriptor numbers while those threads still use them, and a parallel test's new
-        // socket could get the same number.
-        shutdown(listener, Int32(SHUT_RDWR))
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer {
+            state.withLock { state in
+                state.listenerClosed = true
+                close(listener)
+            }
+        }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {
@@ -120,8 +129,10 @@ public final class LoopbackServer: Sendable {
 
     private func serve(_ connection: Int32) {
         defer {
-            state.withLock { _ = $0.sockets.remove(connection) }
-            close(connection)
+            state.withLock { state in
+                state.sockets.remove(connection)
+                close(connection)
+            }
         }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)

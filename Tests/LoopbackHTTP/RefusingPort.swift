@@ -23,8 +23,9 @@ public final class RefusingPort: Sendable {
 func bindLoopbackSocket() throws -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-    var yes: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    // No SO_REUSEADDR: on Linux, a port bound with it by a socket that is not listening (a
+    // RefusingPort) can be handed out again to another socket that sets it too, and a "dead
+    // node" would then answer as some parallel test's server. Port 0 needs no reuse anyway.
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
