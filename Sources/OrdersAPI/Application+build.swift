@@ -17,14 +17,26 @@ public struct APIConfiguration: Sendable {
     }
 }
 
+/// The operator routes (`/admin/...`): their bearer token and what they report. Without one,
+/// the routes do not exist.
+public struct AdminConfiguration: Sendable {
+    public var token: String
+    public var status: @Sendable () async throws -> ReadSideStatus
+
+    public init(token: String, status: @escaping @Sendable () async throws -> ReadSideStatus) {
+        self.token = token
+        self.status = status
+    }
+}
+
 /// The HTTP application: command routes over the bus, query routes over the read model, and
 /// operational routes; the projector runs beside the server in the same ServiceGroup. Tests
 /// build it the same way.
 public func buildApplication(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, configuration: APIConfiguration,
-    logger: Logger, runProjector: Bool = true
+    logger: Logger, runProjector: Bool = true, admin: AdminConfiguration? = nil
 ) -> some ApplicationProtocol {
-    let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry)
+    let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, admin: admin)
     var application = Application(
         router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger
     )
@@ -34,12 +46,13 @@ public func buildApplication(
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives).
 public func buildRouter(
-    bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?
+    bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, admin: AdminConfiguration? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     CommandRoutes(bus: bus).register(on: router)
     QueryRoutes(readModel: readModel).register(on: router)
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
+    if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status).register(on: router) }
     return router
 }

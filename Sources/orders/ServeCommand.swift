@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -32,11 +33,25 @@ struct ServeCommand: AsyncParsableCommand {
         defer { readSide.close() }
         let projector = ProjectCommand.makeProjector(store: eventStore, readSide: readSide, logger: logger)
         let readModel = OrderReadModel(index: await projector.index, projector: projector)
+        // Operator routes only with a token (ORDERS_ADMIN_TOKEN); never logged.
+        let token = ProcessInfo.processInfo.environment["ORDERS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let admin = token.map { token in
+            AdminConfiguration(token: token) {
+                try await ReadSideStatus.read(
+                    store: eventStore, index: readSide.index, state: readSide.state, checkpointName: readSide.checkpointName,
+                    location: readSide.location)
+            }
+        }
         let application = buildApplication(
             bus: CommandBus.standard(store: eventStore, logger: logger), store: eventStore, readModel: readModel, registry: registry,
-            configuration: APIConfiguration(host: host, port: port), logger: logger
+            configuration: APIConfiguration(host: host, port: port), logger: logger, admin: admin
         )
-        logger.info("serving", metadata: ["http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.index": "\(readSide.location)"])
+        logger.info(
+            "serving",
+            metadata: [
+                "http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.index": "\(readSide.location)",
+                "admin.routes": "\(admin == nil ? "off" : "on")",
+            ])
         try await application.runService()
     }
 }

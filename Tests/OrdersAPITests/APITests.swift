@@ -18,15 +18,23 @@ import Testing
         let projector: Projector
     }
 
-    static func with(_ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void) async throws {
+    static func with(
+        adminToken: String? = nil, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await TestStore.with { t throws in
             let index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
-            let projector = Projector(
-                store: t.store, index: index, state: try ProjectionStateStore(writer: index.writer), logger: Logger(label: "projector"))
+            let state = try ProjectionStateStore(writer: index.writer)
+            let projector = Projector(store: t.store, index: index, state: state, logger: Logger(label: "projector"))
             let readModel = OrderReadModel(index: index, projector: projector, maximumWait: .seconds(5))
+            let store = t.store
+            let admin = adminToken.map { token in
+                AdminConfiguration(token: token) {
+                    try await ReadSideStatus.read(store: store, index: index, state: state, checkpointName: "orders", location: "read.sqlite")
+                }
+            }
             let application = buildApplication(
                 bus: t.bus, store: t.store, readModel: readModel, registry: nil, configuration: .init(), logger: Logger(label: "api"),
-                runProjector: false
+                runProjector: false, admin: admin
             )
             let running = Task { try await projector.run(pollInterval: .seconds(30)) }
             defer { running.cancel() }
@@ -160,12 +168,30 @@ import Testing
         }
     }
 
+    @Test func adminRoutesNeedTheBearerTokenAndAreOffWithoutOne() async throws {
+        try await Self.with(adminToken: "s3cret-token") { harness, client in
+            _ = try await harness.store.registerCustomer("c-1")
+            let missing = try await Self.send(client, .get, "/admin/status", expect: .unauthorized)
+            #expect((missing["error"] as? [String: Any])?["code"] as? String == "unauthorized")
+            try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Bearer s3cret-tokem"], expect: .unauthorized)
+            try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Basic s3cret-token"], expect: .unauthorized)
+            let status = try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Bearer s3cret-token"], expect: .ok)
+            #expect((status["head_position"] as? Int ?? 0) >= 1)
+            #expect((status["index"] as? [String: Any])?["backend"] as? String == "embedded")
+            #expect(status["dead_letters"] as? [Any] != nil)
+        }
+        try await Self.with { _, client in
+            let off = try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Bearer anything"], expect: .notFound)
+            #expect((off["error"] as? [String: Any])?["code"] as? String == "no_such_route")
+        }
+    }
+
     @Test func everyDocumentedRouteIsServed() async throws {
-        try await Self.with { harness, client in
+        try await Self.with(adminToken: "token") { harness, client in
             let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
             #expect(document["openapi"] as? String == "3.0.3")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 19)
+            #expect(paths.count == 20)
             for (path, operations) in paths {
                 for method in operations.keys {
                     let uri = path.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{product_id}", with: "y")
