@@ -131,6 +131,11 @@ import Testing
             #expect(index["backend"] as? String == "embedded" && index["documents"] as? Int == 12)
             #expect((after["dead_letters"] as? [Any])?.isEmpty == true)
 
+            // A malformed Elasticsearch URL is refused by name, before anything is opened.
+            let malformed = try Self.run(["search", "muller", "--es-url", "ftp://es.example.com"], in: directory)
+            #expect(malformed.status != 0)
+            #expect(malformed.stderr.contains("--es-url / ES_URL") && malformed.stderr.contains("not an http(s) URL"), "\(malformed.stderr)")
+
             // An unreachable Elasticsearch is reported, not fatal.
             let unreachable = try Self.run(["status", "--es-url", "http://127.0.0.1:9"], in: directory)
             #expect(unreachable.status == 0, "\(unreachable.stderr)")
