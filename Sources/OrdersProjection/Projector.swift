@@ -29,6 +29,17 @@ public struct ProjectorConfiguration: Sendable {
     }
 }
 
+extension ProjectorConfiguration {
+    /// A jittered retry delay: `retryBaseDelay` doubled `doublings` times, capped at
+    /// `retryMaximumDelay`, then a random value between half of that and all of it.
+    func retryDelay(doublings: Int, using random: inout some RandomNumberGenerator) -> Duration {
+        var ceiling = retryBaseDelay
+        for _ in 0..<min(max(doublings, 0), 20) { ceiling = min(ceiling * 2, retryMaximumDelay) }
+        let nanoseconds = max(1, ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000)
+        return .nanoseconds(Int64.random(in: nanoseconds / 2...nanoseconds, using: &random))
+    }
+}
+
 /// Reads the log after its checkpoint, folds it into documents and writes them to a search
 /// index, following DESIGN.md's invariants: documents are written before the checkpoint moves
 /// (compare-and-set), retryable items are retried (only those) until acknowledged, rejected
@@ -110,10 +121,7 @@ public actor Projector {
                 // The read side is unreachable or refusing (say, Elasticsearch down at start):
                 // the write side goes on; try again with a growing, jittered delay.
                 failures += 1
-                var ceiling = configuration.retryBaseDelay
-                for _ in 0..<min(failures, 20) { ceiling = min(ceiling * 2, configuration.retryMaximumDelay) }
-                let milliseconds = max(1, ceiling.components.seconds * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
-                let delay = Duration.milliseconds(Int64.random(in: milliseconds / 2...milliseconds, using: &random))
+                let delay = configuration.retryDelay(doublings: failures, using: &random)
                 logger.error(
                     "projection failed; retrying",
                     metadata: ["error": "\(error)", "projection.retry.in": "\(delay)", "projection.failures": "\(failures)"])
@@ -258,12 +266,9 @@ public actor Projector {
             }
             pending = retry
             guard !pending.isEmpty else { return }
-            var ceiling = configuration.retryBaseDelay
-            for _ in 0..<min(attempt, 20) { ceiling = min(ceiling * 2, configuration.retryMaximumDelay) }
-            let nanoseconds = ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
             logger.warning(
                 "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
-            try await Task.sleep(for: .nanoseconds(Int64.random(in: nanoseconds / 2...max(nanoseconds, 1), using: &random)))
+            try await Task.sleep(for: configuration.retryDelay(doublings: attempt, using: &random))
             attempt += 1
         }
     }
