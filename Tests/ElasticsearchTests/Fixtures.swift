@@ -1,21 +1,13 @@
 import Elasticsearch
 import Foundation
+import LoopbackHTTP
 import Testing
 
 /// The real Elasticsearch responses in `shared/es-fixtures/` beside this package.
 enum Fixtures {
-    static let directory: URL = {
-        if let path = ProcessInfo.processInfo.environment["ES_FIXTURES_DIR"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/es-fixtures")
-    }()
-
-    /// Present, or required anyway (CI must not skip these silently).
-    static var enabled: Bool {
-        FileManager.default.fileExists(atPath: directory.path) || ProcessInfo.processInfo.environment["CI"] != nil
-    }
-
-    static let skipMessage: Comment = "shared/es-fixtures not found beside the package (set ES_FIXTURES_DIR): fixture tests skipped"
+    static var directory: URL { FixtureDirectory.url }
+    static var enabled: Bool { FixtureDirectory.enabled }
+    static let skipMessage = Comment(rawValue: FixtureDirectory.skipMessage)
 
     struct Entry: Decodable {
         var file: String

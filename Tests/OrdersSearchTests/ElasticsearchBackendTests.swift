@@ -139,8 +139,37 @@ import Testing
         #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
     }
 
+    @Test func aCustomersOrdersPageCarriesItsCursorIntoSearchAfter() async throws {
+        let bodies = Mutex<[JSONValue]>([])
+        let source = String(decoding: try ElasticsearchSearchIndex.encode(SearchIndexBehaviour.document("ord-2")), as: UTF8.self)
+        let server = try LoopbackServer { request in
+            bodies.withLock { $0.append((try? JSONValue.parse(request.body)) ?? .null) }
+            // Two hits for a page of one: there is a next page, after the first hit's sort values.
+            let hits = [("ord-2", 1_767_229_200_000), ("ord-1", 1_767_225_600_000)].map { id, millis in
+                #"{"_index":"orders-1","_id":"\#(id)","_source":\#(source),"sort":[\#(millis),"\#(id)"]}"#
+            }
+            return .json(#"{"took":1,"timed_out":false,"hits":{"hits":[\#(hits.joined(separator: ","))]}}"#)
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        defer { index.client.shutdown() }
+        let first = try await index.orders(customerID: "c-1", size: 1, after: nil)
+        #expect(first.orders.map(\.orderID) == ["ord-2"])
+        let cursor = try #require(first.nextCursor)
+        _ = try await index.orders(customerID: "c-1", size: 1, after: cursor)
+        let sent = bodies.withLock { $0 }
+        #expect(sent.count == 2)
+        #expect(sent.first?["search_after"] == nil)
+        #expect(sent.last?["search_after"] == [1_767_229_200_000, "ord-2"])
+        #expect(sent.last?["query"]?["bool"]?["filter"] == [["term": ["customer.id": ["value": "c-1"]]]])
+        // A cursor from a search with another sort is refused by name.
+        let foreign = Cursor(sort: "-total", value: .integer(5), orderID: "x").encoded
+        let error = await #expect(throws: DomainError.self) { try await index.orders(customerID: "c-1", size: 1, after: foreign) }
+        #expect(error?.field == "after")
+    }
+
     /// The real bulk responses in shared/es-fixtures/bulk: what each item means for a document.
-    @Test(.enabled(if: FixtureFiles.enabled, Comment(rawValue: FixtureFiles.skipMessage)))
+    @Test(.enabled(if: FixtureDirectory.enabled, Comment(rawValue: FixtureDirectory.skipMessage)))
     func realBulkResponsesMapToOutcomes() throws {
         let expected: [String: [String]] = [
             "resp_esdocs_bulk_curl_compact.json": ["applied"],
@@ -155,7 +184,7 @@ import Testing
             "resp_spec_BulkResponseExample2.json": ["rejected", "rejected", "applied"],
         ]
         for (file, kinds) in expected {
-            let bytes = try Array(Data(contentsOf: FixtureFiles.directory.appendingPathComponent("bulk/\(file)")))
+            let bytes = try Array(Data(contentsOf: FixtureDirectory.url.appendingPathComponent("bulk/\(file)")))
             let outcomes = try BulkResponse.parse(bytes).items.map(ElasticsearchSearchIndex.outcome)
             let names = outcomes.map { outcome in
                 switch outcome {
@@ -206,15 +235,4 @@ import Testing
         #expect(drifted.hasDrifted)
         #expect(drifted.drift?.contains("orders reindex") == true)
     }
-}
-
-/// shared/es-fixtures beside the package (or ES_FIXTURES_DIR); required in CI.
-enum FixtureFiles {
-    static let directory: URL = {
-        if let path = ProcessInfo.processInfo.environment["ES_FIXTURES_DIR"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/es-fixtures")
-    }()
-    static var enabled: Bool { FileManager.default.fileExists(atPath: directory.path) || ProcessInfo.processInfo.environment["CI"] != nil }
-    static let skipMessage = "shared/es-fixtures not found beside the package (set ES_FIXTURES_DIR): fixture tests skipped"
 }

@@ -111,15 +111,20 @@ struct ElasticsearchSearchBody {
 
     /// The cursor of a hit's `sort` values.
     func cursor(sortValues: [JSONValue]?) -> Cursor? {
+        Self.cursor(sort: sort.rawValue, score: sort == .relevance, sortValues: sortValues)
+    }
+
+    /// A cursor from `[value, order_id]` sort values: a score (relevance) or a whole number.
+    static func cursor(sort: String, score: Bool, sortValues: [JSONValue]?) -> Cursor? {
         guard let values = sortValues, values.count == 2, let orderID = values[1].string else { return nil }
         let value: Cursor.Value
-        if sort == .relevance {
-            guard let score = values[0].double else { return nil }
-            value = .real(score)
+        if score {
+            guard let number = values[0].double else { return nil }
+            value = .real(number)
         } else {
             guard let number = values[0].int else { return nil }
             value = .integer(number)
         }
-        return Cursor(sort: sort.rawValue, value: value, orderID: orderID)
+        return Cursor(sort: sort, value: value, orderID: orderID)
     }
 }

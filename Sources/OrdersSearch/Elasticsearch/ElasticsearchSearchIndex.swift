@@ -310,10 +310,8 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         if let position, case .integer(let value) = position.value { request.searchAfter = [.int(value), .string(position.orderID)] }
         let hits = try await client.search(alias, request).hits?.hits ?? []
         let page = try hits.prefix(size).compactMap { hit in try hit.source.map { OrderSummary(try Self.decode($0)) } }
-        var next: String?
-        if hits.count > size, let values = hits[size - 1].sort, values.count == 2, let value = values[0].int, let id = values[1].string {
-            next = Cursor(sort: "customer", value: .integer(value), orderID: id).encoded
-        }
+        let next =
+            hits.count > size ? ElasticsearchSearchBody.cursor(sort: "customer", score: false, sortValues: hits[size - 1].sort)?.encoded : nil
         return (page, next)
     }
 
