@@ -131,7 +131,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     """
             )
             for (document, json) in zip(documents, encoded) {
-                let ms = { (date: Date?) in date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
+                let ms = { (date: Date?) in date.map(SearchPlan.milliseconds) }
                 try upsert.execute(arguments: [
                     document.orderID, document.version, document.status.rawValue, document.customer.id, document.currency, document.totalMinor,
                     ms(document.createdAt), ms(document.submittedAt), ms(document.paidAt), ms(document.shippedAt), ms(document.deliveredAt),
