@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "OrdersProjectionTests",
             dependencies: [
-                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport",
+                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "Elasticsearch", "LoopbackHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -65,14 +65,30 @@ public struct ProjectionState: Sendable {
         return streamID.hasPrefix(prefix) ? String(streamID.dropFirst(prefix.count)) : nil
     }
 
-    private mutating func apply(_ event: RecordedEvent) throws -> Set<String> {
+    /// Applies one already decoded event without checking that it follows `position`: for a
+    /// fold that sees only some streams (`SnapshotFold`), whose events still come in position order.
+    mutating func apply(_ domainEvent: DomainEvent, of event: RecordedEvent) throws -> Set<String> {
         if let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return [] }
-        let domainEvent: DomainEvent
+        let changed = try apply(domainEvent, event)
+        position = event.position
+        return changed
+    }
+
+    /// The domain event, or the projection error that parks its order.
+    static func decode(_ event: RecordedEvent) throws(ProjectionError) -> DomainEvent {
         do {
-            domainEvent = try event.decode()
+            return try event.decode()
         } catch {
             throw ProjectionError(position: event.position, streamID: event.streamID, reason: error.message)
         }
+    }
+
+    private mutating func apply(_ event: RecordedEvent) throws -> Set<String> {
+        if let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return [] }
+        return try apply(try Self.decode(event), event)
+    }
+
+    private mutating func apply(_ domainEvent: DomainEvent, _ event: RecordedEvent) throws -> Set<String> {
         switch domainEvent {
         case .customer(let e): return applyCustomer(e, event)
         case .product(let e): return applyProduct(e, event)

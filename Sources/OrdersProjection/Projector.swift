@@ -237,39 +237,9 @@ public actor Projector {
         return Array(events.prefix(count))
     }
 
-    /// Writes documents until every one is applied, stale or dead-lettered.
+    /// Writes documents until every one is applied, stale or dead-lettered (then parked).
     private func write(_ documents: [OrderDocument]) async throws {
-        var pending = documents
-        var attempt = 0
-        var random = SystemRandomNumberGenerator()
-        while !pending.isEmpty {
-            let outcomes: [ApplyOutcome]
-            do {
-                outcomes = try await index.apply(pending, waitForVisibility: !positionWaiters.isEmpty)
-            } catch {
-                // The whole request failed (unreachable, overloaded): every document is retried.
-                outcomes = pending.map { _ in .retryable("\(error)") }
-            }
-            var retry: [OrderDocument] = []
-            for (document, outcome) in zip(pending, outcomes) {
-                switch outcome {
-                case .applied, .stale: break
-                case .retryable: retry.append(document)
-                case .rejected(let reason):
-                    try await state.addDeadLetter(orderID: document.orderID, position: document.version, reason: reason, at: Date())
-                    parked.insert(document.orderID)
-                    logger.error(
-                        "document rejected; order parked",
-                        metadata: ["order.id": "\(document.orderID)", "projection.position": "\(document.version)", "error": "\(reason)"]
-                    )
-                }
-            }
-            pending = retry
-            guard !pending.isEmpty else { return }
-            logger.warning(
-                "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
-            try await Task.sleep(for: configuration.retryDelay(doublings: attempt, using: &random))
-            attempt += 1
-        }
+        let writer = DocumentWriter(index: index, state: state, configuration: configuration, logger: logger)
+        parked.formUnion(try await writer.write(documents, waitForVisibility: { await self.hasWaiters }))
     }
 }

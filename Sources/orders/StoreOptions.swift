@@ -58,8 +58,19 @@ struct ReadOptions: ParsableArguments {
     var indexMappings: String?
 
     @Option(
-        help: "With Elasticsearch: the SQLite file holding the projector's checkpoint and dead letters.")
-    var stateDB: String = "data/projection-elasticsearch.sqlite"
+        help: ArgumentHelp(
+            "The SQLite file holding the projector's checkpoint, dead letters and reindex lock "
+                + "(default: data/projection-elasticsearch.sqlite, or <read-db>-state.sqlite beside the embedded index).",
+            valueName: "path"))
+    var stateDB: String?
+
+    /// The state file for the embedded read side: `data/read.sqlite` → `data/read-state.sqlite`.
+    var embeddedStateDB: String {
+        let url = URL(fileURLWithPath: readDB)
+        let stem = url.deletingPathExtension().lastPathComponent
+        let suffix = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)-state\(suffix)").relativePath
+    }
 
     /// The Elasticsearch connection, when one is configured (flag or environment).
     func elasticsearchConfiguration() throws -> ElasticsearchConfiguration? {
@@ -75,6 +86,8 @@ struct ReadOptions: ParsableArguments {
     /// The read side: the index, the projector's state and the checkpoint's name.
     struct ReadSide {
         var index: any SearchIndex
+        /// The index's generations (for reindex).
+        var generations: any IndexGenerations
         var state: ProjectionStateStore
         var checkpointName: String
         /// For logs: where the documents go.
@@ -84,9 +97,10 @@ struct ReadOptions: ParsableArguments {
 
     func open(logger: Logger) throws -> ReadSide {
         guard let configuration = try elasticsearchConfiguration() else {
-            let index = try EmbeddedSearchIndex(path: readDB)
+            let index = try LiveEmbeddedIndex(path: readDB)
             return ReadSide(
-                index: index, state: try ProjectionStateStore(writer: index.writer), checkpointName: "orders", location: readDB, close: {})
+                index: index, generations: index.generations, state: try ProjectionStateStore(path: stateDB ?? embeddedStateDB),
+                checkpointName: "orders", location: readDB, close: {})
         }
         guard let path = indexMappings ?? IndexDefinition.defaultPath() else {
             throw ValidationError("index-mappings/orders.json not found: run from the checkout or pass --index-mappings")
@@ -94,10 +108,11 @@ struct ReadOptions: ParsableArguments {
         var settings = ElasticsearchSearchIndex.Configuration()
         settings.alias = esAlias
         let client = ElasticsearchClient(configuration: configuration, logger: logger)
-        let index = ElasticsearchSearchIndex(
-            client: client, definition: try IndexDefinition(contentsOf: path), configuration: settings, logger: logger)
+        let definition = try IndexDefinition(contentsOf: path)
+        let index = ElasticsearchSearchIndex(client: client, definition: definition, configuration: settings, logger: logger)
         return ReadSide(
-            index: index, state: try ProjectionStateStore(path: stateDB), checkpointName: "elasticsearch:\(esAlias)",
+            index: index, generations: ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger),
+            state: try ProjectionStateStore(path: stateDB ?? "data/projection-elasticsearch.sqlite"), checkpointName: "elasticsearch:\(esAlias)",
             location: "elasticsearch alias \(esAlias) at \(configuration.nodes.map(\.absoluteString).joined(separator: ","))",
             close: { client.shutdown() })
     }

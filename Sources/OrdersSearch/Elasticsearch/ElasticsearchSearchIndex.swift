@@ -24,6 +24,9 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         /// Retries of items answered 429/5xx within one `apply`, before they are handed back as
         /// retryable (the projector then retries them with its own backoff).
         public var itemRetries = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
+        /// Read and write this concrete index instead of the alias (a reindex filling the next
+        /// generation). Nil: everything goes through the alias.
+        public var index: String?
 
         public init() {}
     }
@@ -54,6 +57,9 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     public var alias: String { configuration.alias }
+
+    /// Where reads and writes go: the alias, or the concrete index configured.
+    public var target: String { configuration.index ?? configuration.alias }
 
     // MARK: Bootstrap
 
@@ -193,7 +199,9 @@ public final class ElasticsearchSearchIndex: SearchIndex {
             defer { metrics.duration.record(duration: ContinuousClock.now - started) }
             do {
                 response = try await client.bulk(
-                    body, index: alias, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath, requireAlias: true, idempotent: true
+                    body, index: target, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath,
+                    requireAlias: configuration.index == nil,
+                    idempotent: true
                 )
             } catch {
                 // The transport already retried the whole request; the projector tries again later.
@@ -271,7 +279,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
         let body = ElasticsearchSearchBody(query)
         let cursor = try query.after.map { try Cursor(decoding: $0, sort: body.sort.rawValue) }
-        let response = try await client.search(alias, body.request(after: cursor))
+        let response = try await client.search(target, body.request(after: cursor))
         var counts: [OrderStatus: Int] = [:]
         for bucket in response.aggregations?[ElasticsearchSearchBody.statusAggregation]?.buckets ?? [] {
             if let name = bucket.key.string, let status = OrderStatus(rawValue: name) { counts[status] = bucket.docCount }
@@ -297,7 +305,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     public func order(id: String) async throws -> OrderDocument? {
-        guard let found = try await client.document(alias, id: id), let source = found.source else { return nil }
+        guard let found = try await client.document(target, id: id), let source = found.source else { return nil }
         return try Self.decode(source)
     }
 
@@ -308,7 +316,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
             sort: [.field("created_at", .desc), .field("order_id", .desc)], trackTotalHits: .off
         )
         if let position, case .integer(let value) = position.value { request.searchAfter = [.int(value), .string(position.orderID)] }
-        let hits = try await client.search(alias, request).hits?.hits ?? []
+        let hits = try await client.search(target, request).hits?.hits ?? []
         let page = try hits.prefix(size).compactMap { hit in try hit.source.map { OrderSummary(try Self.decode($0)) } }
         let next =
             hits.count > size ? ElasticsearchSearchBody.cursor(sort: "customer", score: false, sortValues: hits[size - 1].sort)?.encoded : nil
@@ -317,7 +325,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
 
     public func stats() async throws -> IndexStats {
         let request = SearchRequest(size: 0, aggregations: ["highest_version": .max("version")], trackTotalHits: .exact)
-        let response = try await client.search(alias, request)
+        let response = try await client.search(target, request)
         return IndexStats(
             documents: response.hits?.total?.value ?? 0, highestVersion: Int64(response.aggregations?["highest_version"]?.value ?? 0))
     }

@@ -245,7 +245,7 @@ public final class EventStore: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(EventStoreError) -> T {
+    func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(EventStoreError) -> T {
         do {
             return try await writer.read(body)
         } catch {

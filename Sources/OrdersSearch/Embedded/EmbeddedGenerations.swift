@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The embedded read side as generations: files `<stem>-<n>.sqlite` beside the read database's
+/// path, which is a symbolic link to the live one. Swapping renames a new link over it (atomic
+/// in POSIX), so readers in any process see either the old or the new generation. A path that
+/// is a plain file (an index created before generations) is the live generation under its own
+/// name until the first swap replaces it.
+public struct EmbeddedGenerations: IndexGenerations {
+    /// The read database's path (the link).
+    public let name: String
+    private let directory: URL
+    private let naming: GenerationNaming
+
+    public init(path: String) {
+        name = path
+        directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        naming = GenerationNaming(base: path)
+    }
+
+    private var baseName: String { URL(fileURLWithPath: name).lastPathComponent }
+
+    func path(of generation: String) -> String { directory.appendingPathComponent(generation).path }
+
+    public func list() async throws -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let numbered = files.compactMap { file in naming.number(of: file).map { (file, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+        return (Self.linkTarget(name) == nil && FileManager.default.fileExists(atPath: name) ? [baseName] : []) + numbered
+    }
+
+    public func live() async throws -> String? { Self.liveGeneration(path: name) }
+
+    /// The generation the path stands for: the link's target, the file itself, or nil.
+    static func liveGeneration(path: String) -> String? {
+        if let target = linkTarget(path) { return URL(fileURLWithPath: target).lastPathComponent }
+        return FileManager.default.fileExists(atPath: path) ? URL(fileURLWithPath: path).lastPathComponent : nil
+    }
+
+    static func linkTarget(_ path: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
+
+    public func create(_ generation: String) async throws {
+        _ = try EmbeddedSearchIndex(path: path(of: generation))
+    }
+
+    public func index(_ generation: String) throws -> any SearchIndex {
+        try EmbeddedSearchIndex(path: generation == baseName && Self.linkTarget(name) == nil ? name : path(of: generation))
+    }
+
+    public func finishLoading(_ generation: String) async throws {
+        let index = try EmbeddedSearchIndex(path: path(of: generation))
+        try await index.writer.write { db in
+            // Merge the text index's segments and refresh the planner's statistics.
+            try db.execute(sql: "INSERT INTO orders_text (orders_text) VALUES ('optimize'); PRAGMA optimize")
+        }
+    }
+
+    public func count(_ generation: String) async throws -> Int {
+        try await index(generation).stats().documents
+    }
+
+    public func swap(to generation: String, from old: String?) async throws {
+        guard FileManager.default.fileExists(atPath: path(of: generation)) else {
+            throw EmbeddedGenerationError(reason: "cannot swap to \(generation): \(path(of: generation)) does not exist")
+        }
+        let current = Self.liveGeneration(path: name)
+        guard current == old else {
+            throw EmbeddedGenerationError(reason: "\(name) points at \(current ?? "nothing"), expected \(old ?? "nothing"): not swapped")
+        }
+        let temporary = directory.appendingPathComponent(".\(baseName).swap-\(ProcessInfo.processInfo.processIdentifier)").path
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: generation)
+        guard rename(temporary, name) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw EmbeddedGenerationError(reason: "cannot point \(name) at \(generation): \(reason)")
+        }
+    }
+
+    public func delete(_ generation: String) async throws {
+        guard generation != Self.liveGeneration(path: name) else {
+            throw EmbeddedGenerationError(reason: "\(generation) is live behind \(name): not deleted")
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = path(of: generation) + suffix
+            if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
+        }
+    }
+}
+
+public struct EmbeddedGenerationError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "embedded read index: \(reason)" }
+}
+
+/// The embedded read side as the service uses it: whatever generation the path stands for now.
+/// It follows a swap made by a reindex (in this process or another) at its next call. A write
+/// that raced a swap is written again to the new generation, so nothing lands only in a
+/// retired one.
+public final class LiveEmbeddedIndex: SearchIndex {
+    public let generations: EmbeddedGenerations
+    private let current: Mutex<(generation: String, index: EmbeddedSearchIndex)>
+
+    /// Opens the read side at `path`; a new one starts as generation 1 behind a link.
+    public init(path: String) throws {
+        generations = EmbeddedGenerations(path: path)
+        if EmbeddedGenerations.liveGeneration(path: path) == nil {
+            let first = GenerationNaming(base: path).name(1)
+            _ = try EmbeddedSearchIndex(path: generations.path(of: first))
+            try? FileManager.default.removeItem(atPath: path)  // a dangling link
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: first)
+        }
+        let generation = EmbeddedGenerations.liveGeneration(path: path) ?? ""
+        current = Mutex((generation, try EmbeddedSearchIndex(path: path)))
+    }
+
+    /// The live generation's index, reopened when the link moved.
+    public func live() throws -> EmbeddedSearchIndex {
+        let generation = EmbeddedGenerations.liveGeneration(path: generations.name) ?? ""
+        if let index = current.withLock({ $0.generation == generation ? $0.index : nil }) { return index }
+        let index = try EmbeddedSearchIndex(path: generations.name)
+        current.withLock { $0 = (generation, index) }
+        return index
+    }
+
+    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        var index = try live()
+        while true {
+            let outcomes = try await index.apply(documents, waitForVisibility: waitForVisibility)
+            let now = try live()
+            if now === index { return outcomes }
+            index = now
+        }
+    }
+
+    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await live().search(query) }
+    public func order(id: String) async throws -> OrderDocument? { try await live().order(id: id) }
+    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+        try await live().orders(customerID: customerID, size: size, after: after)
+    }
+    public func stats() async throws -> IndexStats { try await live().stats() }
+}

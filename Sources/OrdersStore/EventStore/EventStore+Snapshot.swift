@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import OrdersDomain
+
+/// Reads for rebuilding a read side from the log as of one position (a reindex). Events are
+/// immutable and positions gap-free, so "every event at or below P" is a consistent snapshot
+/// that a long job can read in many short transactions and resume after an interruption.
+extension EventStore {
+    /// One stream's events at or below a position.
+    public struct StreamEvents: Sendable {
+        public var streamID: String
+        public var events: [RecordedEvent]
+    }
+
+    /// At most `limit` streams whose id starts with `prefix` and sorts after `afterStreamID`
+    /// (from the first one when nil), in stream-id order, each with its events at positions
+    /// `≤ through` in version order. Streams with no event that old are left out.
+    public func readStreams(
+        prefix: String, after afterStreamID: String?, through position: Int64, limit: Int
+    ) async throws(EventStoreError) -> [StreamEvents] {
+        precondition(limit > 0, "limit must be positive")
+        let lower = afterStreamID ?? prefix
+        let upper = Self.upperBound(ofPrefix: prefix)
+        return try await read("reading \(prefix) streams after \(lower) through position \(position)") { db in
+            // The (stream_id, stream_version) unique index yields the rows already in order.
+            let cursor = try RecordedEvent.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(RecordedEvent.selection) FROM events
+                        WHERE stream_id > ? AND stream_id < ? AND position <= ?
+                        ORDER BY stream_id, stream_version
+                        """
+                ),
+                arguments: [lower, upper, position]
+            )
+            var streams: [StreamEvents] = []
+            while let event = try cursor.next() {
+                if streams.last?.streamID != event.streamID {
+                    if streams.count == limit { break }
+                    streams.append(StreamEvents(streamID: event.streamID, events: []))
+                }
+                streams[streams.count - 1].events.append(event)
+            }
+            return streams
+        }
+    }
+
+    /// The order streams (`order-<id>`) created for one of `customerIDs`, or that had one of
+    /// `productIDs` added, at positions `≤ through`: the orders a customer or product change
+    /// reaches. A scan of the log; a reindex needs it only for renames during its catch-up.
+    public func orderStreams(
+        referencingCustomers customerIDs: Set<String>, products productIDs: Set<String>, through position: Int64
+    ) async throws(EventStoreError) -> Set<String> {
+        guard !customerIDs.isEmpty || !productIDs.isEmpty else { return [] }
+        return try await read("finding the orders of \(customerIDs.count) customers and \(productIDs.count) products") { db in
+            // `customer_id` and `product_id` have kept their names in every schema version.
+            let customers = Array(customerIDs)
+            let products = Array(productIDs)
+            let sql = """
+                SELECT DISTINCT stream_id FROM events
+                WHERE position <= ?
+                  AND ((type = ? AND json_extract(payload, '$.customer_id') IN (SELECT value FROM json_each(?)))
+                    OR (type = ? AND json_extract(payload, '$.product_id') IN (SELECT value FROM json_each(?))))
+                """
+            return Set(
+                try String.fetchAll(
+                    db, sql: sql,
+                    arguments: [
+                        position, EventCodec.TypeName.orderCreated, Self.jsonArray(customers), EventCodec.TypeName.orderItemAdded,
+                        Self.jsonArray(products),
+                    ]))
+        }
+    }
+
+    /// The number of orders created at positions `≤ through`.
+    public func orderCount(through position: Int64) async throws(EventStoreError) -> Int {
+        try await read("counting orders through position \(position)") { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM events WHERE type = ? AND position <= ?",
+                arguments: [EventCodec.TypeName.orderCreated, position]) ?? 0
+        }
+    }
+
+    /// The smallest string greater than every string starting with `prefix`.
+    static func upperBound(ofPrefix prefix: String) -> String {
+        var scalars = Array(prefix.unicodeScalars)
+        guard let last = scalars.popLast(), let next = Unicode.Scalar(last.value + 1) else { return prefix + "\u{10FFFF}" }
+        return String(String.UnicodeScalarView(scalars + [next]))
+    }
+
+    private static func jsonArray(_ strings: [String]) -> String {
+        // Identifiers are validated (no quotes or controls), but encode properly anyway.
+        (try? JSONEncoder().encode(strings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+}
