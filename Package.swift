@@ -124,6 +124,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "ReindexBenchmark",
+            dependencies: [
+                "Elasticsearch", "LoopbackHTTP", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ReindexBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "SearchBenchmark",
             dependencies: [
                 "OrdersAPI", "OrdersSearch", "OrdersProjection", "OrdersStore", "OrdersDomain", "Elasticsearch",

@@ -14,7 +14,11 @@ import Glibc
 #endif
 
 if CommandLine.arguments.dropFirst().first == "--serve" {
-    serveBulk()
+    // The child: answers `_bulk` like Elasticsearch until the parent exits.
+    ChildEndpoint.serve { request in
+        var indexed = 0
+        return ChildEndpoint.bulkAnswer(request, indexed: &indexed)
+    }
 }
 
 let documents = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200_000 : 200_000
@@ -74,20 +78,11 @@ for _ in stride(from: 0, to: documents, by: batch) {
 let parseMicros = (processCPU() - parseCPU) * 1e6 / Double(documents)
 
 // 2. The whole client: a child process serves `_bulk` on loopback.
-let child = Process()
-child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-child.arguments = ["--serve"]
-let childOut = Pipe()
-let childIn = Pipe()
-child.standardOutput = childOut
-child.standardInput = childIn
-try child.run()
-let portLine = String(decoding: childOut.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-guard let port = Int(portLine) else { fatalError("the bulk endpoint did not start: '\(portLine)'") }
+let endpoint = try ChildEndpoint()
 
 var logger = Logger(label: "benchmark")
 logger.logLevel = .warning
-let client = ElasticsearchClient(configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!]), logger: logger)
+let client = ElasticsearchClient(configuration: ElasticsearchConfiguration(nodes: [endpoint.url]), logger: logger)
 
 /// `inFlight` workers, each reusing one bulk body (as a projector does), share the batches.
 func roundTrip(inFlight: Int, filterPath: String?) async throws -> (micros: Double, user: Double, system: Double, rate: Double) {
@@ -130,8 +125,7 @@ _ = try await roundTrip(inFlight: 2, filterPath: nil)  // warm up connections
 let trimmed = try await roundTrip(inFlight: 4, filterPath: "errors,items.*.status,items.*.error")
 let full = try await roundTrip(inFlight: 4, filterPath: nil)
 client.shutdown()
-try childIn.fileHandleForWriting.close()
-child.waitUntilExit()
+endpoint.stop()
 
 print("elasticsearch bulk benchmark: \(documents) documents of ~\(averageSize) bytes, \(batch) per request, 4 requests in flight")
 print(
@@ -151,43 +145,3 @@ print(
         full.system, full.rate
     )
 )
-
-/// The child: answers `_bulk` with one item per action line, like Elasticsearch (trimmed when
-/// `filter_path` is given), until its standard input closes.
-func serveBulk() -> Never {
-    let server = try! LoopbackServer { request in
-        var items: [UInt8] = Array(#"{"took":3,"errors":false,"items":["#.utf8)
-        let trimmed = request.query?.contains("filter_path") == true
-        var lineStart = 0
-        var expectSource = false
-        var first = true
-        for (index, byte) in request.body.enumerated() where byte == UInt8(ascii: "\n") {
-            defer { lineStart = index + 1 }
-            if expectSource {
-                expectSource = false
-                continue
-            }
-            expectSource = true
-            if !first { items.append(UInt8(ascii: ",")) }
-            first = false
-            if trimmed {
-                items.append(contentsOf: #"{"index":{"status":201}}"#.utf8)
-            } else {
-                // The id sits after `"_id":"` in the action line.
-                let line = request.body[lineStart..<index]
-                let id = String(decoding: line, as: UTF8.self).split(separator: "\"")[7]
-                items.append(
-                    contentsOf:
-                        #"{"index":{"_index":"orders","_id":"\#(id)","_version":1,"result":"created","_shards":{"total":1,"successful":1,"failed":0},"_seq_no":\#(index),"_primary_term":1,"status":201}}"#
-                        .utf8
-                )
-            }
-        }
-        items.append(contentsOf: "]}".utf8)
-        return LoopbackServer.Response(body: items)
-    }
-    FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
-    _ = FileHandle.standardInput.readDataToEndOfFile()
-    server.stop()
-    exit(0)
-}

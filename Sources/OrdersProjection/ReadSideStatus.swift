@@ -42,10 +42,12 @@ public struct ReadSideStatus: Sendable, Encodable {
     public var lagSeconds: Double
     public var index: Index
     public var deadLetters: [DeadLetter]
+    /// A reindex in progress (or interrupted, waiting to be resumed or aborted).
+    public var reindex: ProjectionStateStore.ReindexJob?
 
     enum CodingKeys: String, CodingKey {
         case headPosition = "head_position", checkpoint, lagEvents = "lag_events", lagSeconds = "lag_seconds", index
-        case deadLetters = "dead_letters"
+        case deadLetters = "dead_letters", reindex
     }
 
     /// Reads it all; an unreachable index is reported in `index.problems`, not thrown.
@@ -73,7 +75,8 @@ public struct ReadSideStatus: Sendable, Encodable {
             lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0, index: described,
             deadLetters: try await state.deadLetters().map {
                 DeadLetter(id: $0.id, orderID: $0.orderID, position: $0.position, reason: $0.reason, recordedAt: $0.recordedAt)
-            }
+            },
+            reindex: try await state.reindexJob(checkpointName)
         )
     }
 }

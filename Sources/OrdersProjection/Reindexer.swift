@@ -9,8 +9,8 @@ public struct ReindexOptions: Sendable {
     public var keep = 1
     /// Orders folded and handed to the index per batch. Default 2,000.
     public var batchOrders = 2000
-    /// Batches being written while the next one is folded. Default 2.
-    public var batchesInFlight = 2
+    /// Batches folded and written at once (they fold in parallel). Default 3.
+    public var batchesInFlight = 3
     /// Who runs it (shown to a second attempt). Default `<host>:<pid>`.
     public var owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     /// A job not heard of for this long is taken over (its process died). Default 30 s.
@@ -269,14 +269,18 @@ public struct Reindexer: Sendable {
                 prefix: OrdersDomainPrefix.order, after: after, through: job.snapshot, limit: options.batchOrders)
             guard let last = streams.last else { break }
             after = last.streamID
-            var documents: [OrderDocument] = []
-            documents.reserveCapacity(streams.count)
-            for stream in streams {
-                let result = fold.fold(orderEvents: stream.events)
-                if let document = result.document { documents.append(document) }
-                if let failure = result.failure { try await deadLetter(failure) }
+            // Each batch is folded and written by its own task: batches in flight fold in parallel.
+            let task = Task {
+                var documents: [OrderDocument] = []
+                documents.reserveCapacity(streams.count)
+                for stream in streams {
+                    let result = fold.fold(orderEvents: stream.events)
+                    if let document = result.document { documents.append(document) }
+                    if let failure = result.failure { try await deadLetter(failure) }
+                }
+                _ = try await writer.write(documents)
             }
-            inFlight.append((last.streamID, streams.count, Task { [documents] in _ = try await writer.write(documents) }))
+            inFlight.append((last.streamID, streams.count, task))
             if inFlight.count >= options.batchesInFlight {
                 try await finish(inFlight.removeFirst())
             }

@@ -42,6 +42,13 @@ struct StatusCommand: AsyncParsableCommand {
         if let version = index.mappingVersion { line += ", mapping version \(version)" }
         print(line)
         for problem in index.problems { print("  ! \(problem)") }
+        if let job = status.reindex {
+            print(
+                "reindex         \(job.phase.rawValue) into \(job.target) (\(job.loaded) orders loaded, snapshot \(job.snapshot)), "
+                    + (job.heartbeatAt.timeIntervalSince1970 == 0
+                        ? "stopped: run `orders reindex` to resume it or `orders reindex --abort`"
+                        : "owner \(job.owner), last heard of \(Int(Date().timeIntervalSince(job.heartbeatAt))) s ago"))
+        }
         print("dead letters    \(status.deadLetters.count)")
         for letter in status.deadLetters.prefix(20) {
             print("  #\(letter.id) order \(letter.orderID) at position \(letter.position): \(letter.reason)")

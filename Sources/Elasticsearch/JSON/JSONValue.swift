@@ -162,12 +162,13 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     }
 }
 
-/// Byte-level JSON output for hot paths (bulk action lines).
-enum JSONWriter {
+/// Byte-level JSON output for hot paths (bulk action lines, document sources).
+public enum JSONWriter {
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// Appends `value` as a JSON string literal, escaped per RFC 8259.
-    static func writeString(_ value: String, to bytes: inout [UInt8]) {
+    /// Short escapes where JSON has them (as `JSONEncoder` writes), `\u00XX` for other controls.
+    public static func writeString(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -182,6 +183,8 @@ enum JSONWriter {
                 case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
                 case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
                 case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
                 default:
                     bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                     bytes.append(hex[Int(byte >> 4)])
@@ -195,7 +198,7 @@ enum JSONWriter {
     }
 
     /// Appends a non-negative or negative integer without allocating a String.
-    static func writeInt(_ value: Int64, to bytes: inout [UInt8]) {
+    public static func writeInt(_ value: Int64, to bytes: inout [UInt8]) {
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
             return

@@ -29,14 +29,7 @@ public struct ElasticsearchGenerations: IndexGenerations {
         return indices.compactMap { index in naming.number(of: index).map { (index, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
     }
 
-    public func live() async throws -> String? {
-        do {
-            return try await client.aliases(named: name).keys.sorted().last
-        } catch {
-            guard error.status == 404 else { throw error }
-            return nil
-        }
-    }
+    public func live() async throws -> String? { try await ElasticsearchSearchIndex.index(behind: name, client: client) }
 
     /// The body `create` sends: the definition with refresh off and no replicas.
     public var creationBody: JSONValue {

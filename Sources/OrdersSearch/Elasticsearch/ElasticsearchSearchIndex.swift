@@ -121,7 +121,10 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     /// The index the alias points at (nil when the alias does not exist).
-    public func currentIndex() async throws -> String? {
+    public func currentIndex() async throws -> String? { try await Self.index(behind: alias, client: client) }
+
+    /// The index an alias points at (nil when the alias does not exist).
+    static func index(behind alias: String, client: ElasticsearchClient) async throws -> String? {
         do {
             return try await client.aliases(named: alias).keys.sorted().last
         } catch {
@@ -250,7 +253,10 @@ public final class ElasticsearchSearchIndex: SearchIndex {
 
     /// The document as stored: the `OrderDocument` fields, dates as epoch milliseconds, plus the
     /// root-level `product_names` and `skus` that keep product search (and highlights) simple.
-    static func encode(_ document: OrderDocument) throws -> [UInt8] {
+    static func encode(_ document: OrderDocument) throws -> [UInt8] { SourceWriter.encode(document) }
+
+    /// The same JSON through `JSONEncoder`: what `SourceWriter` is tested against.
+    static func encodeWithFoundation(_ document: OrderDocument) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
