@@ -59,6 +59,16 @@ public struct ProjectionState: Sendable {
         position = event.position
     }
 
+    /// Puts an order's document back (refolded from the log after an operator retried its dead
+    /// letter) and stops parking it, so its later events are projected again.
+    public mutating func restore(_ document: OrderDocument) {
+        let orderID = document.orderID
+        parkedOrders.remove(orderID)
+        documents[orderID] = document
+        ordersByCustomer[document.customer.id, default: []].insert(orderID)
+        for item in document.items { ordersByProduct[item.productID, default: []].insert(orderID) }
+    }
+
     /// The order id of an order stream (`order-<id>`), nil for other streams.
     public static func orderID(_ streamID: String) -> String? {
         let prefix = OrderTag.streamPrefix + "-"

@@ -8,13 +8,19 @@ import OrdersSearch
 public struct ProjectionStateStore: Sendable {
     public let writer: any DatabaseWriter
 
-    public struct DeadLetter: Sendable, Hashable {
+    public struct DeadLetter: Sendable, Hashable, Encodable {
         public var id: Int64
         public var orderID: String
         /// The document version (event position) that was refused.
         public var position: Int64
         public var reason: String
         public var recordedAt: Date
+        /// When an operator discarded it (the order stays parked as it is).
+        public var discardedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case id, orderID = "order_id", position, reason, recordedAt = "recorded_at", discardedAt = "discarded_at"
+        }
     }
 
     public init(writer: any DatabaseWriter) throws {
@@ -54,6 +60,10 @@ public struct ProjectionStateStore: Sendable {
                     ) STRICT;
                     """
             )
+        }
+        migrator.registerMigration("2026-11-22 discarded dead letters") { db in
+            // An operator accepted the order as it is: the letter stays on record, the order parked.
+            try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN discarded_at INTEGER")
         }
         try migrator.migrate(writer)
     }
@@ -101,12 +111,28 @@ public struct ProjectionStateStore: Sendable {
 
     public func deadLetters() async throws -> [DeadLetter] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, order_id, position, reason, recorded_at FROM dead_letters ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: "SELECT id, order_id, position, reason, recorded_at, discarded_at FROM dead_letters ORDER BY id").map { row in
                 DeadLetter(
                     id: row[0], orderID: row[1], position: row[2], reason: row[3],
-                    recordedAt: Date(timeIntervalSince1970: Double(row[4] as Int64) / 1000)
+                    recordedAt: Date(timeIntervalSince1970: Double(row[4] as Int64) / 1000),
+                    discardedAt: (row[5] as Int64?).map { Date(timeIntervalSince1970: Double($0) / 1000) }
                 )
             }
+        }
+    }
+
+    /// Removes an order's dead letters (it was retried and written): the projector unparks it.
+    public func removeDeadLetters(orderID: String) async throws {
+        try await writer.write { db in try db.execute(sql: "DELETE FROM dead_letters WHERE order_id = ?", arguments: [orderID]) }
+    }
+
+    /// Marks a dead letter discarded; false if there is no such letter.
+    public func discardDeadLetter(id: Int64, at date: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE dead_letters SET discarded_at = ? WHERE id = ? AND discarded_at IS NULL",
+                arguments: [Int64(date.timeIntervalSince1970 * 1000), id])
+            return db.changesCount == 1
         }
     }
 

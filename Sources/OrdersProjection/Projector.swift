@@ -77,6 +77,7 @@ public actor Projector {
     public func catchUp() async throws -> Int64 {
         try await start()
         while true {
+            try await unparkRetried()
             let batch = try await nextBatch()
             guard let last = batch.last else { return fold.position }
             let before = fold.position
@@ -222,6 +223,21 @@ public actor Projector {
             }
         }
         return (changed, nil)
+    }
+
+    /// Orders whose dead letters an operator resolved (`orders dead-letters retry`, possibly
+    /// from another process) are refolded from the log at the current position and projected
+    /// again from here on.
+    private func unparkRetried() async throws {
+        let stillParked = try await state.parkedOrders()
+        let released = parked.union(fold.parkedOrders).subtracting(stillParked)
+        for orderID in released {
+            parked.remove(orderID)
+            let result = try await SnapshotFold.order(orderID, from: store, through: fold.position)
+            guard result.failure == nil, let document = result.document else { continue }
+            fold.restore(document)
+            logger.notice("order unparked", metadata: ["order.id": "\(orderID)", "projection.position": "\(fold.position)"])
+        }
     }
 
     /// Events after the current position, bounded by count and payload bytes.

@@ -25,23 +25,13 @@ public struct ReadSideStatus: Sendable, Encodable {
         }
     }
 
-    public struct DeadLetter: Sendable, Encodable {
-        public var id: Int64
-        public var orderID: String
-        public var position: Int64
-        public var reason: String
-        public var recordedAt: Date
-
-        enum CodingKeys: String, CodingKey { case id, orderID = "order_id", position, reason, recordedAt = "recorded_at" }
-    }
-
     public var headPosition: Int64
     public var checkpoint: Int64
     public var lagEvents: Int64
     /// Age of the oldest event not yet projected; 0 when caught up.
     public var lagSeconds: Double
     public var index: Index
-    public var deadLetters: [DeadLetter]
+    public var deadLetters: [ProjectionStateStore.DeadLetter]
     /// A reindex in progress (or interrupted, waiting to be resumed or aborted).
     public var reindex: ProjectionStateStore.ReindexJob?
 
@@ -73,9 +63,7 @@ public struct ReadSideStatus: Sendable, Encodable {
         return ReadSideStatus(
             headPosition: head, checkpoint: checkpoint, lagEvents: head - checkpoint,
             lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0, index: described,
-            deadLetters: try await state.deadLetters().map {
-                DeadLetter(id: $0.id, orderID: $0.orderID, position: $0.position, reason: $0.reason, recordedAt: $0.recordedAt)
-            },
+            deadLetters: try await state.deadLetters(),
             reindex: try await state.reindexJob(checkpointName)
         )
     }

@@ -40,6 +40,25 @@ public struct SnapshotFold: Sendable {
         return fold
     }
 
+    /// Folds one order as of `position`, reading only its stream and the streams of its
+    /// customer and products (a dead-letter retry, an unparked order).
+    public static func order(_ orderID: String, from store: EventStore, through position: Int64) async throws -> Result {
+        let events = try await store.readStream(OrdersDomainPrefix.order + orderID).filter { $0.position <= position }
+        var related: Set<String> = []
+        for event in events {
+            guard case .order(let orderEvent) = try? event.decode() else { continue }
+            switch orderEvent {
+            case .created(let created): related.insert(created.customerID.streamID)
+            case .itemAdded(let added): related.insert(added.productID.streamID)
+            default: break
+            }
+        }
+        var fold = SnapshotFold()
+        for streamID in related.sorted() { try fold.add(try await store.readStream(streamID).filter { $0.position <= position }) }
+        fold.position = position
+        return fold.fold(orderEvents: events)
+    }
+
     /// Adds the customer and product events among `events` (a catch-up batch after `position`).
     public mutating func extend(with events: [RecordedEvent]) throws {
         try add(events.filter { ProjectionState.orderID($0.streamID) == nil })

@@ -209,6 +209,64 @@ final class ScriptedIndex: SearchIndex {
         }
     }
 
+    @Test func aRetriedDeadLetterWritesTheOrderAndTheRunningProjectorUnparksIt() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-1")
+            let product = try await t.addProduct("p-1")
+            let bad = try await t.createOrder("bad", customer: customer)
+            let read = try ReadSide(t)
+            // The index refuses the order's documents until the mapping is "fixed".
+            let fixed = Mutex(false)
+            let index = ScriptedIndex(
+                read.index,
+                script: { document, _ in
+                    document.orderID == "bad" && !fixed.withLock({ $0 }) ? .rejected("document_parsing_exception: bad notes") : nil
+                })
+            let projector = read.projector(t, index: index)
+            try await projector.catchUp()
+            _ = try await t.bus.send(AddItem(orderID: bad, productID: product, quantity: 2))
+            try await projector.catchUp()
+            #expect(try await read.index.order(id: "bad") == nil, "parked")
+            let letter = try #require(try await read.state.deadLetters().first)
+
+            // Still refused: the letter stays and says so.
+            let retry = DeadLetterRetry(
+                store: t.store, index: index, state: read.state, configuration: ProjectorTests.fast, logger: Logger(label: "t"))
+            let refused = try await retry.retry(ids: [letter.id])
+            #expect(refused.count == 1 && refused.first?.description.contains("still failing") == true)
+            await #expect(throws: (any Error).self) { try await retry.retry(ids: [9999]) }
+
+            // Fixed: the retry writes the order as the log has it now and removes its letters.
+            fixed.withLock { $0 = true }
+            let outcomes = try await retry.retry()
+            let head = try await t.store.headPosition()
+            #expect(outcomes == [.retried(orderID: "bad", version: head)])
+            #expect(try await read.state.deadLetters().isEmpty)
+            #expect(try await read.index.order(id: "bad")?.items.count == 1)
+
+            // The running projector unparks it: its later events are projected again.
+            _ = try await t.bus.send(SubmitOrder(orderID: bad))
+            try await projector.catchUp()
+            let expected = try await Self.expectedDocuments(t)
+            #expect(try await read.index.order(id: "bad") == expected["bad"])
+            #expect(try await read.index.order(id: "bad")?.status == .submitted)
+        }
+    }
+
+    @Test func aDiscardedDeadLetterStaysOnRecordAndItsOrderParked() async throws {
+        try await TestStore.with { t throws in
+            let read = try ReadSide(t)
+            try await read.state.addDeadLetter(orderID: "o-1", position: 7, reason: "refused", at: Date())
+            let id = try #require(try await read.state.deadLetters().first?.id)
+            #expect(try await read.state.discardDeadLetter(id: id, at: Date()))
+            #expect(try await !read.state.discardDeadLetter(id: id, at: Date()), "only once")
+            #expect(try await read.state.deadLetters().first?.discardedAt != nil)
+            #expect(try await read.state.parkedOrders() == ["o-1"])
+            let retry = DeadLetterRetry(store: t.store, index: read.index, state: read.state, logger: Logger(label: "t"))
+            #expect(try await retry.retry().isEmpty, "discarded letters are not retried")
+        }
+    }
+
     @Test func aPoisonEventIsDeadLetteredAndParksItsOrder() async throws {
         try await TestStore.with { t throws in
             let customer = try await t.registerCustomer("c-1")

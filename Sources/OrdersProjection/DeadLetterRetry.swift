@@ -1,0 +1,69 @@
+public import Logging
+public import OrdersSearch
+public import OrdersStore
+
+/// Retries dead-lettered orders: each is folded again from the log at the head and written to
+/// the index; when the index takes it, its dead letters are removed and the projector (in this
+/// process or another) unparks it at its next batch. An order whose events still cannot be
+/// projected, or whose document the index still refuses, keeps (or gets) its dead letter.
+public struct DeadLetterRetry: Sendable {
+    public let store: EventStore
+    public let index: any SearchIndex
+    public let state: ProjectionStateStore
+    public var configuration: ProjectorConfiguration
+    let logger: Logger
+
+    public init(
+        store: EventStore, index: any SearchIndex, state: ProjectionStateStore, configuration: ProjectorConfiguration = .init(), logger: Logger
+    ) {
+        self.store = store
+        self.index = index
+        self.state = state
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public enum Outcome: Sendable, Hashable, CustomStringConvertible {
+        /// Written at this version; its dead letters are gone.
+        case retried(orderID: String, version: Int64)
+        /// Still cannot be projected or stored: the reason.
+        case stillFailing(orderID: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .retried(let orderID, let version): "order \(orderID): written at version \(version), dead letters removed"
+            case .stillFailing(let orderID, let reason): "order \(orderID): still failing: \(reason)"
+            }
+        }
+    }
+
+    /// Retries the orders of the given dead letters (all open ones when `ids` is empty).
+    public func retry(ids: [Int64] = []) async throws -> [Outcome] {
+        let letters = try await state.deadLetters().filter { $0.discardedAt == nil && (ids.isEmpty || ids.contains($0.id)) }
+        if let missing = ids.first(where: { id in !letters.contains { $0.id == id } }) {
+            throw ReindexError(reason: "no open dead letter #\(missing) (see `orders dead-letters list`)")
+        }
+        let head = try await store.headPosition()
+        var outcomes: [Outcome] = []
+        for orderID in Set(letters.map(\.orderID)).sorted() {
+            let result = try await SnapshotFold.order(orderID, from: store, through: head)
+            if let failure = result.failure {
+                outcomes.append(.stillFailing(orderID: orderID, reason: "event at position \(failure.position): \(failure.reason)"))
+                continue
+            }
+            guard let document = result.document else {
+                outcomes.append(.stillFailing(orderID: orderID, reason: "the log holds no such order"))
+                continue
+            }
+            let writer = DocumentWriter(index: index, state: state, configuration: configuration, logger: logger)
+            if try await writer.write([document]).isEmpty {
+                try await state.removeDeadLetters(orderID: orderID)
+                outcomes.append(.retried(orderID: orderID, version: document.version))
+                logger.notice("dead letter retried", metadata: ["order.id": "\(orderID)", "projection.position": "\(document.version)"])
+            } else {
+                outcomes.append(.stillFailing(orderID: orderID, reason: "the index refused the document again (see `orders dead-letters list`)"))
+            }
+        }
+        return outcomes
+    }
+}
