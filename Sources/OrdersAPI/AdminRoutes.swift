@@ -6,10 +6,22 @@ import OrdersProjection
 struct AdminRoutes {
     let token: String
     let status: @Sendable () async throws -> ReadSideStatus
+    let reindex: ReindexRunner?
 
     func register(on router: Router<BasicRequestContext>) {
         let admin = router.group("admin").add(middleware: BearerTokenMiddleware(token: token))
         admin.get("status") { _, _ in try JSONResponse.make(try await status()) }
+        guard let reindex else { return }
+        // Starts (or resumes) a reindex in the background: 202 with its first report; 409 while
+        // one runs, here or in another process (`orders reindex`).
+        admin.post("reindex") { _, _ in
+            do {
+                return try JSONResponse.make(try await reindex.start(), status: .accepted)
+            } catch let error as ReindexLockError {
+                throw APIError(.conflict, code: "reindex_running", error.description)
+            }
+        }
+        admin.get("reindex") { _, _ in try JSONResponse.make(try await reindex.report()) }
     }
 }
 

@@ -22,9 +22,12 @@ public struct APIConfiguration: Sendable {
 public struct AdminConfiguration: Sendable {
     public var token: String
     public var status: @Sendable () async throws -> ReadSideStatus
+    /// Runs `POST /admin/reindex` jobs (the routes exist only with one).
+    public var reindex: ReindexRunner?
 
-    public init(token: String, status: @escaping @Sendable () async throws -> ReadSideStatus) {
+    public init(token: String, reindex: ReindexRunner? = nil, status: @escaping @Sendable () async throws -> ReadSideStatus) {
         self.token = token
+        self.reindex = reindex
         self.status = status
     }
 }
@@ -53,6 +56,6 @@ public func buildRouter(
     CommandRoutes(bus: bus).register(on: router)
     QueryRoutes(readModel: readModel).register(on: router)
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
-    if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status).register(on: router) }
+    if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status, reindex: admin.reindex).register(on: router) }
     return router
 }

@@ -36,7 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
         // Operator routes only with a token (ORDERS_ADMIN_TOKEN); never logged.
         let token = ProcessInfo.processInfo.environment["ORDERS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let admin = token.map { token in
-            AdminConfiguration(token: token) {
+            AdminConfiguration(
+                token: token,
+                reindex: ReindexRunner(
+                    reindexer: Reindexer(
+                        store: eventStore, generations: readSide.generations, state: readSide.state, readSide: readSide.checkpointName,
+                        logger: logger))
+            ) {
                 try await ReadSideStatus.read(
                     store: eventStore, index: readSide.index, state: readSide.state, checkpointName: readSide.checkpointName,
                     location: readSide.location)

@@ -22,13 +22,18 @@ import Testing
         adminToken: String? = nil, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
-            let index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
-            let state = try ProjectionStateStore(writer: index.writer)
+            let index = try LiveEmbeddedIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
+            let state = try ProjectionStateStore(path: t.directory.appendingPathComponent("read-state.sqlite").path)
             let projector = Projector(store: t.store, index: index, state: state, logger: Logger(label: "projector"))
             let readModel = OrderReadModel(index: index, projector: projector, maximumWait: .seconds(5))
             let store = t.store
             let admin = adminToken.map { token in
-                AdminConfiguration(token: token) {
+                AdminConfiguration(
+                    token: token,
+                    reindex: ReindexRunner(
+                        reindexer: Reindexer(
+                            store: store, generations: index.generations, state: state, readSide: "orders", logger: Logger(label: "r")))
+                ) {
                     try await ReadSideStatus.read(store: store, index: index, state: state, checkpointName: "orders", location: "read.sqlite")
                 }
             }
@@ -186,12 +191,34 @@ import Testing
         }
     }
 
+    @Test func adminReindexRunsInTheBackgroundAndReportsItsProgress() async throws {
+        try await Self.with(adminToken: "token") { harness, client in
+            let customer = try await harness.store.registerCustomer("c-1", name: "Zoë Müller")
+            for number in 0..<5 { _ = try await harness.store.createOrder("o-\(number)", customer: customer) }
+            #expect(await harness.projector.waitForPosition(try await harness.store.store.headPosition(), timeout: .seconds(10)))
+            try await Self.send(client, .post, "/admin/reindex", expect: .unauthorized)
+            let started = try await Self.send(client, .post, "/admin/reindex", headers: [.authorization: "Bearer token"], expect: .accepted)
+            #expect(started["running"] as? Bool == true)
+            var report: [String: Any] = [:]
+            for _ in 0..<200 {
+                report = try await Self.send(client, .get, "/admin/reindex", headers: [.authorization: "Bearer token"], expect: .ok)
+                if report["running"] as? Bool == false { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let summary = try #require(report["summary"] as? [String: Any], "\(report)")
+            #expect(summary["target"] as? String == "read-2.sqlite" && summary["documents"] as? Int == 5 && summary["indexed"] as? Int == 5)
+            #expect(report["job"] == nil, "the lock is released")
+            let found = try await Self.send(client, .get, "/orders/search?q=muller", expect: .ok)
+            #expect((found["total"] as? [String: Any])?["value"] as? Int == 5, "searches go to the new generation")
+        }
+    }
+
     @Test func everyDocumentedRouteIsServed() async throws {
         try await Self.with(adminToken: "token") { harness, client in
             let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
             #expect(document["openapi"] as? String == "3.0.3")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 20)
+            #expect(paths.count == 21)
             for (path, operations) in paths {
                 for method in operations.keys {
                     let uri = path.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{product_id}", with: "y")
