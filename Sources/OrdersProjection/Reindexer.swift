@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import OrdersDomain
 public import OrdersSearch
 public import OrdersStore
 
@@ -125,10 +126,9 @@ public struct Reindexer: Sendable {
         let head = try await store.headPosition()
         let target = job?.target ?? next
         let snapshot = job?.snapshot ?? head
-        let others = try await generations.list().filter { $0 != target && $0 != live } + (live.map { [$0] } ?? [])
         return ReindexPlan(
             readSide: readSide, live: live, target: target, snapshot: snapshot, orders: try await store.orderCount(through: snapshot),
-            retire: Array(others.dropLast(max(options.keep - 1, 0))), resume: job)
+            retire: try await generations.retired(keeping: options.keep, live: target), resume: job)
     }
 
     /// Removes what an interrupted reindex left (its unfinished generation, checkpoint and lock).
@@ -266,7 +266,7 @@ public struct Reindexer: Sendable {
         while true {
             try Task.checkCancellation()
             let streams = try await store.readStreams(
-                prefix: OrdersDomainPrefix.order, after: after, through: job.snapshot, limit: options.batchOrders)
+                prefix: OrderTag.streamPrefix + "-", after: after, through: job.snapshot, limit: options.batchOrders)
             guard let last = streams.last else { break }
             after = last.streamID
             // Each batch is folded and written by its own task: batches in flight fold in parallel.
@@ -335,8 +335,8 @@ public struct Reindexer: Sendable {
                 }
                 try fold.extend(with: events)
                 var orderStreams = Set(events.compactMap { ProjectionState.orderID($0.streamID) == nil ? nil : $0.streamID })
-                let customers = Set(events.compactMap { Self.id($0.streamID, prefix: OrdersDomainPrefix.customer) })
-                let products = Set(events.compactMap { Self.id($0.streamID, prefix: OrdersDomainPrefix.product) })
+                let customers = Set(events.compactMap { Self.id($0.streamID, prefix: CustomerTag.streamPrefix + "-") })
+                let products = Set(events.compactMap { Self.id($0.streamID, prefix: ProductTag.streamPrefix + "-") })
                 orderStreams.formUnion(
                     try await store.orderStreams(referencingCustomers: customers, products: products, through: last.position))
                 var documents: [OrderDocument] = []
@@ -398,13 +398,6 @@ public struct Reindexer: Sendable {
                 phase: phase, source: job.source, target: job.target, done: done, total: total, rate: elapsed > 0 ? Double(count) / elapsed : 0,
                 elapsedSeconds: elapsed))
     }
-}
-
-/// Stream id prefixes, spelled once.
-enum OrdersDomainPrefix {
-    static let order = "order-"
-    static let customer = "customer-"
-    static let product = "product-"
 }
 
 extension Duration {

@@ -43,7 +43,7 @@ public struct SnapshotFold: Sendable {
     /// Folds one order as of `position`, reading only its stream and the streams of its
     /// customer and products (a dead-letter retry, an unparked order).
     public static func order(_ orderID: String, from store: EventStore, through position: Int64) async throws -> Result {
-        let events = try await store.readStream(OrdersDomainPrefix.order + orderID).filter { $0.position <= position }
+        let events = try await store.readStream(OrderTag.streamPrefix + "-" + orderID).filter { $0.position <= position }
         var related: Set<String> = []
         for event in events {
             guard case .order(let orderEvent) = try? event.decode() else { continue }
