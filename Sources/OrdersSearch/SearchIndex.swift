@@ -28,6 +28,10 @@ public protocol SearchIndex: Sendable {
 
     func stats() async throws -> IndexStats
 
+    /// One analytics panel over the orders `query` selects. Both backends give the same answer
+    /// on the same documents.
+    func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer
+
     /// Makes the index ready to be written, creating it if needed. `true` when it holds no order
     /// (new, or lost): the projector then projects everything again from the start.
     func prepare() async throws -> Bool

@@ -73,7 +73,7 @@ import Testing
                     fields: ["name", "items.name"], preTags: ["<em>"], postTags: ["</em>"], fragmentSize: 80, numberOfFragments: 2,
                     requireFieldMatch: false),
                 aggregations: [
-                    "by_status": .terms("status", size: 10, order: ["_count": "desc"]),
+                    "by_status": .terms("status", size: 10, order: [("_count", .desc), ("_key", .asc)]),
                     "per_day": .dateHistogram(
                         "created_at", calendarInterval: .day, timeZone: "Europe/Berlin", minDocCount: 0, extendedBounds: ("2026-01-01", "2026-01-31")
                     )

@@ -54,6 +54,10 @@ import Testing
         }
         #expect(sent.contains { $0.query?.contains("refresh=wait_for") == true }, "a waited-for batch asks for visibility")
         #expect(!sent.contains { String(decoding: $0.body, as: UTF8.self).contains("query_string\"") }, "never query_string")
+        let bodies = sent.map { String(decoding: $0.body, as: UTF8.self) }
+        for aggregation in ["date_histogram", "extended_bounds", "nested", "reverse_nested", "top_hits", "\"avg\"", "\"sum\""] {
+            #expect(bodies.contains { $0.contains(aggregation) }, "the analytics panels sent \(aggregation)")
+        }
         let withBodies = sent.filter { !$0.body.isEmpty }
         #expect(withBodies.count > 100)
         let (status, output) = try SpecValidator.validate(try withBodies.map(CapturingEndpoint.validatorLine))

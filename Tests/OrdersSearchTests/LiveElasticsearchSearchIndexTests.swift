@@ -49,4 +49,7 @@ struct VisibleWrites: SearchIndex {
         try await inner.orders(customerID: customerID, size: size, after: after)
     }
     func stats() async throws -> IndexStats { try await inner.stats() }
+    func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
+        try await inner.analytics(panel, query)
+    }
 }

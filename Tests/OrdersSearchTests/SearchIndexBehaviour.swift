@@ -60,7 +60,7 @@ enum SearchIndexBehaviour {
     }
 
     /// Every behaviour by name, for `@Test(arguments:)` in each backend's suite.
-    static let all: [String: @Sendable (any SearchIndex) async throws -> Void] = [
+    static let all: [String: @Sendable (any SearchIndex) async throws -> Void] = analytics.merging([
         "writes are version-guarded": writesAreVersionGuarded,
         "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
         "order ids match exactly or by prefix": orderIDsMatchExactlyOrByPrefix,
@@ -71,7 +71,7 @@ enum SearchIndexBehaviour {
         "facets ignore the status filter; highlights mark matches": facetsIgnoreTheStatusFilterAndHighlightsMarkMatches,
         "a customer's orders page newest first": ordersOfACustomerPageNewestFirst,
         "filters, sorts, pages and facets agree with a reference": SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference,
-    ]
+    ]) { first, _ in first }
     static var names: [String] { all.keys.sorted() }
 
     // MARK: The behaviours

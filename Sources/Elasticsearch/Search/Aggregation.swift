@@ -6,10 +6,13 @@ public struct Aggregation: Sendable, Hashable {
 
     public static func raw(_ json: JSONValue) -> Aggregation { Aggregation(raw: json) }
 
-    public static func terms(_ field: String, size: Int? = nil, order: [String: String]? = nil, missing: JSONValue? = nil) -> Aggregation {
+    /// A `terms` aggregation; `order` lists its criteria in turn (`[("revenue", .desc), ("_key", .asc)]`).
+    public static func terms(
+        _ field: String, size: Int? = nil, order: [(String, SearchRequest.Sort.Order)] = [], missing: JSONValue? = nil
+    ) -> Aggregation {
         var options: [String: JSONValue] = ["field": .string(field)]
         if let size { options["size"] = .int(Int64(size)) }
-        if let order { options["order"] = .object(order.mapValues(JSONValue.string)) }
+        if !order.isEmpty { options["order"] = .array(order.map { JSONValue.object([$0.0: .string($0.1.rawValue)]) }) }
         if let missing { options["missing"] = missing }
         return Aggregation(raw: ["terms": .object(options)])
     }
@@ -34,6 +37,17 @@ public struct Aggregation: Sendable, Hashable {
     public static func max(_ field: String) -> Aggregation { metric("max", field) }
     public static func valueCount(_ field: String) -> Aggregation { metric("value_count", field) }
     public static func cardinality(_ field: String) -> Aggregation { metric("cardinality", field) }
+
+    /// The first `size` documents of the bucket in `sort` order, with only `sourceIncludes` of their source.
+    public static func topHits(size: Int, sort: [SearchRequest.Sort], sourceIncludes: [String]) -> Aggregation {
+        Aggregation(
+            raw: [
+                "top_hits": [
+                    "size": .int(Int64(size)), "sort": .array(sort.map(\.json)),
+                    "_source": ["includes": .array(sourceIncludes.map(JSONValue.string))],
+                ]
+            ])
+    }
 
     public static func nested(path: String) -> Aggregation { Aggregation(raw: ["nested": ["path": .string(path)]]) }
     public static let reverseNested = Aggregation(raw: ["reverse_nested": [:]])

@@ -139,4 +139,7 @@ public final class LiveEmbeddedIndex: SearchIndex {
         try await live().orders(customerID: customerID, size: size, after: after)
     }
     public func stats() async throws -> IndexStats { try await live().stats() }
+    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
+        try await live().analytics(panel, query)
+    }
 }

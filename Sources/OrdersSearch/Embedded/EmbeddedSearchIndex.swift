@@ -95,6 +95,33 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     """
             )
         }
+        migrator.registerMigration("2026-11-22 analytics columns and items") { db in
+            // Analytics group by country and by product: the country and item count move into
+            // `orders`, and each order's items get rows of their own (filled from the documents).
+            try db.execute(
+                sql: """
+                    ALTER TABLE orders ADD COLUMN country TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE orders ADD COLUMN item_count INTEGER NOT NULL DEFAULT 0;
+                    UPDATE orders SET
+                        country = (SELECT d.document ->> '$.shipping.country' FROM order_documents d WHERE d.id = orders.rowid),
+                        item_count = (SELECT d.document ->> '$.item_count' FROM order_documents d WHERE d.id = orders.rowid)
+                        WHERE true;
+                    CREATE TABLE order_items (
+                        order_row INTEGER NOT NULL,
+                        product_id TEXT NOT NULL,
+                        sku TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        quantity INTEGER NOT NULL,
+                        subtotal_minor INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX order_items_by_order ON order_items (order_row);
+                    INSERT INTO order_items (order_row, product_id, sku, name, quantity, subtotal_minor)
+                        SELECT d.id, item.value ->> 'product_id', item.value ->> 'sku', item.value ->> 'name',
+                            item.value ->> 'quantity', item.value ->> 'subtotal_minor'
+                        FROM order_documents d, json_each(d.document, '$.items') item;
+                    """
+            )
+        }
         return migrator
     }
 
@@ -111,11 +138,12 @@ public final class EmbeddedSearchIndex: SearchIndex {
             let upsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO orders (order_id, version, status, customer_id, currency, total_minor, created_at, submitted_at, paid_at,
-                        shipped_at, delivered_at, cancelled_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        shipped_at, delivered_at, cancelled_at, updated_at, country, item_count)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (order_id) DO UPDATE SET
                         version = excluded.version, status = excluded.status, customer_id = excluded.customer_id,
                         currency = excluded.currency, total_minor = excluded.total_minor, created_at = excluded.created_at,
+                        country = excluded.country, item_count = excluded.item_count,
                         submitted_at = excluded.submitted_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at,
                         delivered_at = excluded.delivered_at, cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at
                     WHERE excluded.version > orders.version
@@ -124,6 +152,10 @@ public final class EmbeddedSearchIndex: SearchIndex {
             let rowid = try db.cachedStatement(sql: "SELECT rowid FROM orders WHERE order_id = ?")
             let saveDocument = try db.cachedStatement(sql: "INSERT OR REPLACE INTO order_documents (id, document) VALUES (?, ?)")
             let deleteText = try db.cachedStatement(sql: "DELETE FROM orders_text WHERE rowid = ?")
+            let deleteItems = try db.cachedStatement(sql: "DELETE FROM order_items WHERE order_row = ?")
+            let insertItem = try db.cachedStatement(
+                sql: "INSERT INTO order_items (order_row, product_id, sku, name, quantity, subtotal_minor) VALUES (?, ?, ?, ?, ?, ?)"
+            )
             let insertText = try db.cachedStatement(
                 sql: """
                     INSERT INTO orders_text (rowid, customer_name, customer_email, product_names, skus, city, country, notes)
@@ -135,7 +167,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
                 try upsert.execute(arguments: [
                     document.orderID, document.version, document.status.rawValue, document.customer.id, document.currency, document.totalMinor,
                     ms(document.createdAt), ms(document.submittedAt), ms(document.paidAt), ms(document.shippedAt), ms(document.deliveredAt),
-                    ms(document.cancelledAt), ms(document.updatedAt),
+                    ms(document.cancelledAt), ms(document.updatedAt), document.shipping.country, document.itemCount,
                 ])
                 guard db.changesCount > 0 else {
                     outcomes.append(.stale)
@@ -143,6 +175,10 @@ public final class EmbeddedSearchIndex: SearchIndex {
                 }
                 let id = try Int64.fetchOne(rowid, arguments: [document.orderID])!
                 try saveDocument.execute(arguments: [id, json])
+                try deleteItems.execute(arguments: [id])
+                for item in document.items {
+                    try insertItem.execute(arguments: [id, item.productID, item.sku, item.name, item.quantity, item.subtotalMinor])
+                }
                 try deleteText.execute(arguments: [id])
                 try insertText.execute(arguments: [
                     id, document.customer.name, document.customer.email, document.items.map(\.name).joined(separator: " \u{1F} "),

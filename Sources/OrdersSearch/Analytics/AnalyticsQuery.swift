@@ -1,0 +1,202 @@
+public import Foundation
+public import OrdersDomain
+
+/// The panels of the analytics API and dashboard; each is one question to the read side (one
+/// Elasticsearch request, or a few SQL statements on the embedded index).
+public enum AnalyticsPanel: String, Sendable, Hashable, CaseIterable {
+    /// Orders and revenue per calendar interval, split by status.
+    case ordersOverTime = "orders-over-time"
+    /// Orders and revenue per status.
+    case statusBreakdown = "status-breakdown"
+    /// Products ranked by revenue and by quantity (across the orders' items).
+    case topProducts = "top-products"
+    /// Customers ranked by revenue.
+    case topCustomers = "top-customers"
+    /// Revenue per shipping country.
+    case revenueByCountry = "revenue-by-country"
+    /// Average order value and items per order.
+    case averages
+
+    /// The parameters this panel takes, beyond the common ones.
+    public var extraParameters: Set<String> {
+        switch self {
+        case .ordersOverTime: ["interval"]
+        case .topProducts, .topCustomers: ["size"]
+        case .statusBreakdown, .revenueByCountry, .averages: []
+        }
+    }
+}
+
+/// A validated analytics request: the orders whose `dateField` lies in `[from, to)` and that pass
+/// the filters. Revenue is the sum of those orders' totals, in minor units, per currency (never
+/// added across currencies). Build it with `parse(_:panel:now:)`: every refusal is a
+/// `DomainError(.invalidArgument)` naming the parameter.
+public struct AnalyticsQuery: Sendable, Hashable {
+    /// The calendar intervals of `orders-over-time`; weeks start on Monday (ISO 8601).
+    public enum Interval: String, Sendable, Hashable, CaseIterable { case hour, day, week, month }
+
+    public var from: Date
+    public var to: Date
+    /// The zone of calendar intervals and of plain dates in `from`/`to`.
+    public var timeZone: TimeZone
+    public var dateField: DateField = .createdAt
+    public var statuses: Set<OrderStatus> = []
+    public var currency: String?
+    /// An ISO 3166-1 alpha-2 code, upper-case.
+    public var country: String?
+    public var customerID: String?
+    public var interval: Interval = .day
+    /// How many products or customers a ranking lists.
+    public var size = 10
+
+    public init(from: Date, to: Date, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+        self.from = from
+        self.to = to
+        self.timeZone = timeZone
+    }
+
+    public static let sizeRange = 1...100
+    /// More buckets than this is a mistake (an hourly chart of a year); the answer says so.
+    public static let maximumBuckets = 1_000
+    /// The range when neither `from` nor `to` is given: the 30 days up to the end of today.
+    public static let defaultDays = 30
+    public static let commonParameters: Set<String> = ["from", "to", "tz", "date_field", "status", "currency", "country", "customer_id"]
+
+    /// Parses request parameters for `panel` (repeated keys allowed for `status`, which also
+    /// takes commas). Plain dates are whole days in `tz`; without `from` and `to` the range is the
+    /// last 30 days including today; with one of them, the 30 days after `from` or before `to`.
+    public static func parse(_ parameters: [(String, String)], panel: AnalyticsPanel, now: Date = Date()) throws(DomainError) -> AnalyticsQuery {
+        var values: [String: [String]] = [:]
+        let accepted = commonParameters.union(panel.extraParameters)
+        for (name, value) in parameters {
+            guard accepted.contains(name) else {
+                throw DomainError(
+                    .invalidArgument,
+                    "unknown parameter '\(name.prefix(40))' for \(panel.rawValue); use \(accepted.sorted().joined(separator: ", "))",
+                    field: String(name.prefix(40)))
+            }
+            values[name, default: []].append(value)
+        }
+        func single(_ name: String) throws(DomainError) -> String? {
+            guard let list = values[name] else { return nil }
+            guard list.count == 1 else { throw DomainError(.invalidArgument, "give '\(name)' once", field: name) }
+            return list[0]
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let tz = try single("tz") {
+            guard let zone = TimeZone(identifier: tz) else {
+                throw DomainError(.invalidArgument, "'\(tz.prefix(60))' is not an IANA time zone such as Europe/Berlin", field: "tz")
+            }
+            timeZone = zone
+        }
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = timeZone
+        let from = try single("from").map { text throws(DomainError) in
+            try SearchOrdersQuery.parseDate(text, field: "from", timeZone: timeZone, endOfDay: false)
+        }
+        let to = try single("to").map { text throws(DomainError) in
+            try SearchOrdersQuery.parseDate(text, field: "to", timeZone: timeZone, endOfDay: true)
+        }
+        let span = DateComponents(day: defaultDays)
+        let end =
+            to ?? from.flatMap { calendar.date(byAdding: span, to: $0) } ?? calendar.date(
+                byAdding: .day, value: 1, to: calendar.startOfDay(for: now))!
+        let start = from ?? calendar.date(byAdding: DateComponents(day: -defaultDays), to: end)!
+        guard start < end else { throw DomainError(.invalidArgument, "must be after 'from'", field: "to") }
+        var query = AnalyticsQuery(from: start, to: end, timeZone: timeZone)
+
+        if let field = try single("date_field") {
+            guard let dateField = DateField(rawValue: field) else {
+                throw DomainError(
+                    .invalidArgument, "must be one of \(DateField.allCases.map(\.rawValue).joined(separator: ", "))", field: "date_field")
+            }
+            query.dateField = dateField
+        }
+        for list in values["status"] ?? [] {
+            for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard let status = OrderStatus(rawValue: name) else {
+                    throw DomainError(
+                        .invalidArgument, "'\(name.prefix(30))' is not a status; use \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))",
+                        field: "status")
+                }
+                query.statuses.insert(status)
+            }
+        }
+        if let currency = try single("currency") { query.currency = try Currency(currency.uppercased()).code }
+        if let country = try single("country") {
+            // The domain's rule for shipping countries (the city is a placeholder).
+            guard let address = try? ShippingAddress(city: "-", country: country) else {
+                throw DomainError(.invalidArgument, "must be an ISO 3166-1 alpha-2 code such as 'DE'", field: "country")
+            }
+            query.country = address.country
+        }
+        if let customer = try single("customer_id") {
+            guard (try? CustomerID(customer)) != nil else { throw DomainError(.invalidArgument, "not a customer id", field: "customer_id") }
+            query.customerID = customer
+        }
+        if let interval = try single("interval") {
+            guard let value = Interval(rawValue: interval) else {
+                throw DomainError(.invalidArgument, "must be one of \(Interval.allCases.map(\.rawValue).joined(separator: ", "))", field: "interval")
+            }
+            query.interval = value
+        }
+        if let size = try single("size") {
+            guard let value = Int(size), sizeRange.contains(value) else {
+                throw DomainError(.invalidArgument, "must be a whole number from \(sizeRange.lowerBound) to \(sizeRange.upperBound)", field: "size")
+            }
+            query.size = value
+        }
+        if panel == .ordersOverTime {
+            let count = query.bucketCount
+            guard count <= maximumBuckets else {
+                throw DomainError(
+                    .invalidArgument,
+                    "\(query.interval.rawValue) buckets over this range would be \(count); at most \(maximumBuckets), choose a longer interval or a shorter range",
+                    field: "interval")
+            }
+        }
+        return query
+    }
+
+    /// The zone's IANA name as answers report it (Foundation on Linux calls UTC "GMT").
+    public var timeZoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
+
+    /// The calendar this query's intervals are counted in: ISO 8601 weeks, in `timeZone`.
+    public var calendar: Calendar {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = timeZone
+        return calendar
+    }
+
+    /// The start of every `interval` bucket that holds part of `[from, to)`, in order: local
+    /// midnights, Mondays and month starts in `timeZone` (so a day may last 23 or 25 hours).
+    public var bucketStarts: [Date] {
+        var starts: [Date] = []
+        var start = bucketStart(of: from)
+        while start < to, starts.count <= Self.maximumBuckets {
+            starts.append(start)
+            start = calendar.date(byAdding: interval.component, value: 1, to: start)!
+        }
+        return starts
+    }
+
+    var bucketCount: Int { bucketStarts.count }
+
+    /// The start of the bucket that holds `date`.
+    public func bucketStart(of date: Date) -> Date {
+        calendar.dateInterval(of: interval.component, for: date)!.start
+    }
+}
+
+extension AnalyticsQuery.Interval {
+    /// The calendar unit of a bucket, also the step from one bucket start to the next.
+    var component: Calendar.Component {
+        switch self {
+        case .hour: .hour
+        case .day: .day
+        case .week: .weekOfYear
+        case .month: .month
+        }
+    }
+
+}
