@@ -55,6 +55,8 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
     CommandRoutes(bus: bus).register(on: router)
     QueryRoutes(readModel: readModel).register(on: router)
+    AnalyticsRoutes(readModel: readModel).register(on: router)
+    DashboardRoutes(readModel: readModel).register(on: router)
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
     if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status, reindex: admin.reindex).register(on: router) }
     return router

@@ -32,6 +32,11 @@ public struct OrderReadModel: Sendable {
         return (try await index.order(id: id), freshness)
     }
 
+    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> (AnalyticsAnswer, Freshness) {
+        let freshness = await reach(nil, wait: nil)
+        return (try await index.analytics(panel, query), freshness)
+    }
+
     private func reach(_ minPosition: Int64?, wait: Duration?) async -> Freshness {
         guard let minPosition else { return Freshness(position: await projector.position, mayBeStale: false) }
         let reached = await projector.waitForPosition(minPosition, timeout: min(wait ?? maximumWait, maximumWait))

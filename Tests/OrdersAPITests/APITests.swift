@@ -19,7 +19,7 @@ import Testing
     }
 
     static func with(
-        adminToken: String? = nil, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
+        adminToken: String? = nil, live: Bool = false, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
             let index = try LiveEmbeddedIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
@@ -38,13 +38,14 @@ import Testing
                 }
             }
             let application = buildApplication(
-                bus: t.bus, store: t.store, readModel: readModel, registry: nil, configuration: .init(), logger: Logger(label: "api"),
+                bus: t.bus, store: t.store, readModel: readModel, registry: nil, configuration: .init(port: live ? 0 : 8080),
+                logger: Logger(label: "api"),
                 runProjector: false, admin: admin
             )
             let running = Task { try await projector.run(pollInterval: .seconds(30)) }
             defer { running.cancel() }
             let harness = Harness(store: t, projector: projector)
-            try await application.test(.router) { client in try await body(harness, client) }
+            try await application.test(live ? .live : .router) { client in try await body(harness, client) }
         }
     }
 
@@ -218,7 +219,7 @@ import Testing
             let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
             #expect(document["openapi"] as? String == "3.0.3")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 21)
+            #expect(paths.count == 28)
             for (path, operations) in paths {
                 for method in operations.keys {
                     let uri = path.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{product_id}", with: "y")

@@ -151,7 +151,7 @@ public struct AnalyticsQuery: Sendable, Hashable {
             guard count <= maximumBuckets else {
                 throw DomainError(
                     .invalidArgument,
-                    "\(query.interval.rawValue) buckets over this range would be \(count); at most \(maximumBuckets), choose a longer interval or a shorter range",
+                    "this range holds more than \(maximumBuckets) \(query.interval.rawValue) buckets; choose a longer interval or a shorter range",
                     field: "interval")
             }
         }
