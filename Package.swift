@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "OrdersDomain", "Elasticsearch",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -131,6 +132,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ReindexBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AnalyticsBenchmark",
+            dependencies: [
+                "Elasticsearch", "LoopbackHTTP", "OrdersSearch",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AnalyticsBenchmark",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

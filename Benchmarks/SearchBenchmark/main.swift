@@ -156,6 +156,35 @@ for round in 0..<100 {
         }
     }
 }
+
+// 3. Analytics panels over HTTP: the last 30 days (daily buckets) and the whole year (weekly),
+// in every currency and in one; then the dashboard page (seven panels for one currency).
+let ranges: [(String, [(String, String)])] = [
+    ("30 days", [("from", yearAgo.addingTimeInterval(335 * 86400).formatted(.iso8601)), ("tz", "Europe/Berlin")]),
+    ("year", [("from", yearAgo.formatted(.iso8601)), ("to", now.addingTimeInterval(86400).formatted(.iso8601)), ("tz", "Europe/Berlin")]),
+    ("year, EUR", [("from", yearAgo.formatted(.iso8601)), ("to", now.addingTimeInterval(86400).formatted(.iso8601)), ("currency", "EUR")]),
+]
+var panelLatencies: [String: [Double]] = [:]
+var panelKeys: [String] = []
+for round in 0..<21 {
+    for (range, parameters) in ranges {
+        for panel in AnalyticsPanel.allCases {
+            var query = parameters
+            if panel == .ordersOverTime { query.append(("interval", range == "30 days" ? "day" : "week")) }
+            let start = ContinuousClock.now
+            let response = try await client.send(Elasticsearch.HTTPRequest(.get, "/analytics/\(panel.rawValue)", query: query))
+            let milliseconds = seconds(ContinuousClock.now - start) * 1000
+            precondition(response.status == 200, "\(panel.rawValue): \(String(decoding: response.body, as: UTF8.self))")
+            let key = "\(panel.rawValue) (\(range))"
+            if round == 0 { panelKeys.append(key) } else { panelLatencies[key, default: []].append(milliseconds) }
+        }
+    }
+    let start = ContinuousClock.now
+    let page = try await client.send(Elasticsearch.HTTPRequest(.get, "/dashboard", query: [("refresh", "0")]))
+    precondition(page.status == 200)
+    if round > 0 { panelLatencies["dashboard page (30 days)", default: []].append(seconds(ContinuousClock.now - start) * 1000) }
+}
+panelKeys.append("dashboard page (30 days)")
 client.shutdown()
 server.cancel()
 
@@ -193,3 +222,9 @@ for kind in mixes.map(\.0).reduce(into: [String](), { if !$0.contains($1) { $0.a
             percentile(values, 0.99), values.max()!, percentile(direct[kind]!, 0.5), matches[kind] ?? 0))
 }
 print(String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", "all" as NSString, percentile(all, 0.5), percentile(all, 0.99), all.max()!))
+print("Analytics over HTTP on \(documentCount) orders, 20 rounds after a warm-up (ms):")
+for key in panelKeys {
+    let values = panelLatencies[key]!
+    print(
+        String(format: "  %-38@ p50 %7.2f  p99 %7.2f  max %7.2f", key as NSString, percentile(values, 0.5), percentile(values, 0.99), values.max()!))
+}

@@ -11,9 +11,36 @@ extension ElasticsearchClient {
         )
     }
 
+    /// `POST /<index>/_search` for its aggregations (and `hits.total`), read with the byte-level
+    /// JSON parser: aggregation answers run to megabytes of small objects.
+    public func aggregate(_ index: String, _ search: SearchRequest) async throws(ElasticsearchError) -> AggregationResponse {
+        let request = HTTPRequest(.post, Self.path(index, "_search"), body: search.json.serialized, isIdempotent: true)
+        let response = try await send(request)
+        do {
+            let body = try JSONValue.parse(bytes: response.body)
+            var total: TotalHits?
+            switch body["hits"]?["total"] {
+            case .int(let value)?: total = TotalHits(value: Int(value), isExact: true)
+            case .object(let object)?:
+                total = object["value"]?.int.map { TotalHits(value: Int($0), isExact: (object["relation"]?.string ?? "eq") == "eq") }
+            default: total = nil
+            }
+            return AggregationResponse(total: total, aggregations: AggregationResult(body["aggregations"] ?? .object([:])))
+        } catch {
+            throw ElasticsearchError(.decoding, method: request.method.rawValue, path: request.target, underlying: "aggregations: \(error)")
+        }
+    }
+
     /// `POST /<index>/_count`.
     public func count(_ index: String, query: Query? = nil) async throws(ElasticsearchError) -> CountResponse {
         let body: JSONValue = query.map { ["query": $0.json] } ?? [:]
         return try await send(HTTPRequest(.post, Self.path(index, "_count"), body: body.serialized, isIdempotent: true), as: CountResponse.self)
     }
+}
+
+/// What `aggregate` reads of a `_search` answer.
+public struct AggregationResponse: Sendable {
+    /// `hits.total` when it was tracked.
+    public var total: TotalHits?
+    public var aggregations: AggregationResult
 }

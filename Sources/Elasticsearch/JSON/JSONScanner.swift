@@ -88,15 +88,7 @@ struct JSONScanner {
 
     /// A string value, unescaped.
     mutating func string() throws(Failure) -> String {
-        let range = try rawString()
-        let raw = UnsafeBufferPointer(rebasing: bytes[range])
-        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
-        // Rare: let the general decoder unescape (it validates \u sequences and surrogates).
-        do {
-            return try JSONValue.parse(Array(bytes[(range.lowerBound - 1)..<(range.upperBound + 1)])).string ?? ""
-        } catch {
-            throw Failure(offset: range.lowerBound, message: "bad string escape")
-        }
+        try text(try rawString())
     }
 
     /// `null` or a string.

@@ -64,7 +64,7 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses JSON text.
     public static func parse(_ data: some DataProtocol) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(data))
+        try parse(bytes: Array(data))
     }
 
     /// The value from any `Encodable` (goes through `JSONEncoder`; not for hot paths).

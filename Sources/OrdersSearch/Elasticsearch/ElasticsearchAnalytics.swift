@@ -107,8 +107,8 @@ struct ElasticsearchAnalytics {
 
     // MARK: Reading the answer
 
-    func answer(_ response: SearchResponse<JSONValue>) throws -> AnalyticsAnswer {
-        let aggregations = response.aggregations ?? AggregationResult(.object([:]))
+    func answer(_ response: AggregationResponse) throws -> AnalyticsAnswer {
+        let aggregations = response.aggregations
         switch panel {
         case .ordersOverTime:
             let buckets = try (aggregations["over_time"]?.buckets ?? []).map { bucket in
@@ -166,7 +166,7 @@ struct ElasticsearchAnalytics {
                     currency: currency, orders: bucket.docCount, revenueMinor: Self.amount(bucket["revenue"]),
                     averageOrderValueMinor: bucket["average_order_value"]?.value ?? 0)
             }
-            let orders = response.hits?.total?.value ?? currencies.reduce(0) { $0 + $1.orders }
+            let orders = response.total?.value ?? currencies.reduce(0) { $0 + $1.orders }
             return .averages(
                 OrderAverages(orders: orders, itemsPerOrder: orders == 0 ? nil : aggregations["items_per_order"]?.value, currencies: currencies))
         }
@@ -197,6 +197,6 @@ struct ElasticsearchAnalytics {
 extension ElasticsearchSearchIndex {
     public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         let analytics = ElasticsearchAnalytics(panel: panel, query: query)
-        return try analytics.answer(try await client.search(target, analytics.request))
+        return try analytics.answer(try await client.aggregate(target, analytics.request))
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import OrdersDomain
 
-/// The analytics panels in SQL over the embedded index's narrow `orders` rows and `order_items`.
-/// Calendar buckets are cut in Swift (Foundation knows the time zones; SQLite does not) while
-/// the rows stream in date order from the covering date index.
+/// The analytics panels on the embedded index: one range scan of the narrow `orders` rows (and
+/// `order_items` for products) over a covering index, folded in Swift into sums keyed by small
+/// text ids (`RowScan`, `TextIDs`); SQL's `GROUP BY` sorts every row and costs ten times as
+/// much. Calendar buckets are cut in Swift, since SQLite knows no time zones.
 extension EmbeddedSearchIndex {
     public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         let selection = AnalyticsSelection(query)
@@ -20,101 +21,133 @@ extension EmbeddedSearchIndex {
         }
     }
 
+    /// Up to three ids a fold sums by, packed into one integer so that a dictionary hashes one
+    /// word: `first` a bucket number or currency (15 bits), `second` anything (32 bits:
+    /// customers, products), `third` a currency (16 bits).
+    struct FoldKey: Hashable {
+        let packed: Int
+
+        init(first: Int, second: Int = 0, third: Int = 0) { packed = first << 48 | second << 16 | third }
+
+        var first: Int { packed >> 48 }
+        var second: Int { (packed >> 16) & 0xFFFF_FFFF }
+        var third: Int { packed & 0xFFFF }
+    }
+
+    struct Sums {
+        var orders = 0
+        var revenue: Int64 = 0
+        var quantity: Int64 = 0
+        /// The last order counted (item rows of one order arrive together).
+        var lastOrder: Int64 = -1
+
+        mutating func add(revenue: Int64, quantity: Int64 = 0) {
+            orders += 1
+            self.revenue += revenue
+            self.quantity += quantity
+        }
+    }
+
     static func ordersOverTime(_ db: Database, _ query: AnalyticsQuery, _ selection: AnalyticsSelection) throws -> OrdersOverTime {
         let starts = query.bucketStarts.map(SearchPlan.milliseconds)
-        struct Key: Hashable {
-            var status: OrderStatus
-            var currency: String
+        var texts = TextIDs()
+        var sums: [FoldKey: Sums] = [:]
+        try RowScan.forEach(
+            db, sql: "SELECT o.\(selection.dateColumn), o.status, o.currency, o.total_minor FROM orders o WHERE \(selection.sql)",
+            arguments: selection.arguments
+        ) { row in
+            // The last bucket starting at or before the instant.
+            let instant = row.int64(0)
+            var low = 0
+            var high = starts.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if starts[middle] <= instant { low = middle } else { high = middle - 1 }
+            }
+            sums[FoldKey(first: low, second: texts.id(row, 1), third: texts.id(row, 2)), default: Sums()].add(revenue: row.int64(3))
         }
-        var figures = Array(repeating: [Key: (orders: Int, revenue: Int64)](), count: starts.count)
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT o.\(selection.dateColumn), o.status, o.currency, o.total_minor FROM orders o WHERE \(selection.sql) ORDER BY 1",
-            arguments: selection.arguments)
-        var bucket = 0
-        while let row = try rows.next() {
-            let instant: Int64 = row[0]
-            while bucket + 1 < starts.count, starts[bucket + 1] <= instant { bucket += 1 }
-            guard let status = OrderStatus(rawValue: row[1]) else { continue }
-            let key = Key(status: status, currency: row[2])
-            figures[bucket][key, default: (0, 0)].orders += 1
-            figures[bucket][key, default: (0, 0)].revenue += row[3] as Int64
+        var rows = Array(repeating: [(status: OrderStatus, currency: String, orders: Int, revenue: Int64)](), count: starts.count)
+        for (key, sum) in sums {
+            guard let status = OrderStatus(rawValue: texts[key.second]) else { continue }
+            rows[key.first].append((status, texts[key.third], sum.orders, sum.revenue))
         }
-        let buckets = zip(starts, figures).map { start, figures in
-            let statuses = StatusFigures.collect(
-                figures.map { (status: $0.key.status, currency: $0.key.currency, orders: $0.value.orders, revenue: $0.value.revenue) })
-            return OrdersOverTime.Bucket(
-                start: Date(timeIntervalSince1970: Double(start) / 1000), orders: statuses.reduce(0) { $0 + $1.orders },
-                revenue: CurrencyAmount.totals(statuses.flatMap(\.revenue).map { ($0.currency, $0.amountMinor) }), statuses: statuses)
+        let buckets = zip(starts, rows).map { start, rows in
+            OrdersOverTime.Bucket(
+                start: Date(timeIntervalSince1970: Double(start) / 1000), orders: rows.reduce(0) { $0 + $1.orders },
+                revenue: CurrencyAmount.totals(rows.map { ($0.currency, $0.revenue) }), statuses: StatusFigures.collect(rows))
         }
         return OrdersOverTime(interval: query.interval, timeZone: query.timeZoneName, buckets: buckets)
     }
 
     static func statusBreakdown(_ db: Database, _ selection: AnalyticsSelection) throws -> StatusBreakdown {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT o.status, o.currency, count(*), sum(o.total_minor) FROM orders o WHERE \(selection.sql) GROUP BY 1, 2",
-            arguments: selection.arguments)
+        let (texts, sums) = try fold(db, "o.status, o.currency", selection)
         return StatusBreakdown(
             statuses: StatusFigures.collect(
-                rows.compactMap { row in OrderStatus(rawValue: row[0]).map { (status: $0, currency: row[1], orders: row[2], revenue: row[3]) } }))
+                sums.compactMap { key, sum in
+                    OrderStatus(rawValue: texts[key.first]).map {
+                        (status: $0, currency: texts[key.second], orders: sum.orders, revenue: sum.revenue)
+                    }
+                }))
     }
 
     static func topProducts(_ db: Database, _ query: AnalyticsQuery, _ selection: AnalyticsSelection) throws -> TopProducts {
-        // One row per (currency, product, SKU, name): the figures add up per product, and the SKU
-        // and name shown are the ones on most of its items (ties: the smaller string), as a
-        // `terms` aggregation would pick them.
-        let rows = try Row.fetchAll(
+        var texts = TextIDs()
+        var sums: [FoldKey: Sums] = [:]
+        try RowScan.forEach(
             db,
             sql: """
-                SELECT o.currency, i.product_id, i.sku, i.name, count(*), count(DISTINCT i.order_row), sum(i.quantity), sum(i.subtotal_minor)
-                FROM orders o JOIN order_items i ON i.order_row = o.rowid
-                WHERE \(selection.sql)
-                GROUP BY 1, 2, 3, 4
+                SELECT o.currency, i.product_id, i.order_row, i.quantity, i.subtotal_minor
+                FROM orders o JOIN order_items i ON i.order_row = o.rowid WHERE \(selection.sql)
                 """,
-            arguments: selection.arguments)
-        struct Product {
-            var skus: [String: Int] = [:]
-            var names: [String: Int] = [:]
-            var orders = 0
-            var quantity = 0
-            var revenue: Int64 = 0
-        }
-        var products: [String: [String: Product]] = [:]
-        for row in rows {
-            let items: Int = row[4]
-            products[row[0], default: [:]][row[1], default: Product()].skus[row[2], default: 0] += items
-            products[row[0], default: [:]][row[1], default: Product()].names[row[3], default: 0] += items
-            products[row[0], default: [:]][row[1], default: Product()].orders += row[5] as Int
-            products[row[0], default: [:]][row[1], default: Product()].quantity += row[6] as Int
-            products[row[0], default: [:]][row[1], default: Product()].revenue += row[7] as Int64
-        }
-        func mostCommon(_ counts: [String: Int]) -> String {
-            counts.min { ($1.value, $0.key) < ($0.value, $1.key) }?.key ?? ""
-        }
-        return TopProducts(
-            currencies: products.keys.sorted().map { currency in
-                let figures = products[currency]!.map { id, product in
-                    ProductFigures(
-                        productID: id, sku: mostCommon(product.skus), name: mostCommon(product.names), revenueMinor: product.revenue,
-                        quantity: product.quantity, orders: product.orders)
+            arguments: selection.arguments
+        ) { row in
+            let order = row.int64(2)
+            let (quantity, revenue) = (row.int64(3), row.int64(4))
+            modify(&sums[FoldKey(first: texts.id(row, 0), second: texts.id(row, 1)), default: Sums()]) { sum in
+                if sum.lastOrder != order {
+                    sum.orders += 1
+                    sum.lastOrder = order
                 }
-                return TopProducts.Ranking(
-                    currency: currency,
-                    byRevenue: Array(figures.sorted { ($1.revenueMinor, $0.productID) < ($0.revenueMinor, $1.productID) }.prefix(query.size)),
-                    byQuantity: Array(figures.sorted { ($1.quantity, $0.productID) < ($0.quantity, $1.productID) }.prefix(query.size)))
-            })
+                sum.quantity += quantity
+                sum.revenue += revenue
+            }
+        }
+        // The SKU and name on most of a ranked product's items (ties: the smaller string), as a
+        // `terms` aggregation picks them.
+        let labels = try db.makeStatement(
+            sql: """
+                SELECT i.sku, i.name, count(*) FROM orders o JOIN order_items i ON i.order_row = o.rowid
+                WHERE i.product_id = ? AND o.currency = ? AND \(selection.sql) GROUP BY 1, 2
+                """)
+        func mostCommon(_ counts: [String: Int]) -> String { counts.min { ($1.value, $0.key) < ($0.value, $1.key) }?.key ?? "" }
+        var rankings: [TopProducts.Ranking] = []
+        for (currency, products) in Dictionary(grouping: sums, by: { $0.key.first }).sorted(by: { texts[$0.key] < texts[$1.key] }) {
+            let currency = texts[currency]
+            let all = products.map { (id: texts[$0.key.second], sums: $0.value) }
+            let byRevenue = all.sorted { ($1.sums.revenue, $0.id) < ($0.sums.revenue, $1.id) }.prefix(query.size)
+            let byQuantity = all.sorted { ($1.sums.quantity, $0.id) < ($0.sums.quantity, $1.id) }.prefix(query.size)
+            var labelled: [String: (sku: String, name: String)] = [:]
+            for product in Set(byRevenue.map(\.id) + byQuantity.map(\.id)) {
+                var skus: [String: Int] = [:]
+                var names: [String: Int] = [:]
+                for row in try Row.fetchAll(labels, arguments: [product, currency] + selection.arguments) {
+                    skus[row[0], default: 0] += row[2] as Int
+                    names[row[1], default: 0] += row[2] as Int
+                }
+                labelled[product] = (mostCommon(skus), mostCommon(names))
+            }
+            let figures = { (product: (id: String, sums: Sums)) in
+                ProductFigures(
+                    productID: product.id, sku: labelled[product.id]?.sku ?? "", name: labelled[product.id]?.name ?? "",
+                    revenueMinor: product.sums.revenue, quantity: Int(product.sums.quantity), orders: product.sums.orders)
+            }
+            rankings.append(TopProducts.Ranking(currency: currency, byRevenue: byRevenue.map(figures), byQuantity: byQuantity.map(figures)))
+        }
+        return TopProducts(currencies: rankings)
     }
 
     static func topCustomers(_ db: Database, _ query: AnalyticsQuery, _ selection: AnalyticsSelection) throws -> TopCustomers {
-        let ranked = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT currency, customer_id, revenue, orders FROM (
-                    SELECT o.currency, o.customer_id, sum(o.total_minor) AS revenue, count(*) AS orders,
-                        row_number() OVER (PARTITION BY o.currency ORDER BY sum(o.total_minor) DESC, o.customer_id) AS rank
-                    FROM orders o WHERE \(selection.sql) GROUP BY 1, 2)
-                WHERE rank <= ? ORDER BY currency, rank
-                """,
-            arguments: selection.arguments + [query.size])
+        let (texts, sums) = try fold(db, "o.currency, o.customer_id", selection)
         // The name and email as on the customer's most recently updated order in the selection.
         let contact = try db.makeStatement(
             sql: """
@@ -124,57 +157,61 @@ extension EmbeddedSearchIndex {
                 ORDER BY o.updated_at DESC, o.order_id DESC LIMIT 1
                 """)
         var rankings: [TopCustomers.Ranking] = []
-        for row in ranked {
-            let currency: String = row[0]
-            let customer: String = row[1]
-            let found = try Row.fetchOne(contact, arguments: [customer, currency] + selection.arguments)
-            let figures = CustomerFigures(
-                customerID: customer, name: found?[0] ?? "", email: found?[1] ?? "", revenueMinor: row[2], orders: row[3])
-            if rankings.last?.currency == currency {
-                rankings[rankings.count - 1].customers.append(figures)
-            } else {
-                rankings.append(TopCustomers.Ranking(currency: currency, customers: [figures]))
-            }
+        for (currency, customers) in Dictionary(grouping: sums, by: { $0.key.first }).sorted(by: { texts[$0.key] < texts[$1.key] }) {
+            let currency = texts[currency]
+            let ranked = customers.map { (id: texts[$0.key.second], sums: $0.value) }
+                .sorted { ($1.sums.revenue, $0.id) < ($0.sums.revenue, $1.id) }.prefix(query.size)
+            rankings.append(
+                TopCustomers.Ranking(
+                    currency: currency,
+                    customers: try ranked.map { customer in
+                        let found = try Row.fetchOne(contact, arguments: [customer.id, currency] + selection.arguments)
+                        return CustomerFigures(
+                            customerID: customer.id, name: found?[0] ?? "", email: found?[1] ?? "", revenueMinor: customer.sums.revenue,
+                            orders: customer.sums.orders)
+                    }))
         }
         return TopCustomers(currencies: rankings)
     }
 
     static func revenueByCountry(_ db: Database, _ selection: AnalyticsSelection) throws -> RevenueByCountry {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT o.currency, o.country, sum(o.total_minor), count(*) FROM orders o WHERE \(selection.sql)
-                GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2
-                """,
-            arguments: selection.arguments)
-        var rankings: [RevenueByCountry.Ranking] = []
-        for row in rows {
-            let currency: String = row[0]
-            let country = RevenueByCountry.Country(country: row[1], revenueMinor: row[2], orders: row[3])
-            if rankings.last?.currency == currency {
-                rankings[rankings.count - 1].countries.append(country)
-            } else {
-                rankings.append(RevenueByCountry.Ranking(currency: currency, countries: [country]))
-            }
-        }
-        return RevenueByCountry(currencies: rankings)
+        let (texts, sums) = try fold(db, "o.currency, o.country", selection)
+        return RevenueByCountry(
+            currencies: Dictionary(grouping: sums, by: { $0.key.first }).map { currency, countries in
+                RevenueByCountry.Ranking(
+                    currency: texts[currency],
+                    countries: countries.map {
+                        RevenueByCountry.Country(country: texts[$0.key.second], revenueMinor: $0.value.revenue, orders: $0.value.orders)
+                    }
+                    .sorted { ($1.revenueMinor, $0.country) < ($0.revenueMinor, $1.country) })
+            }.sorted { $0.currency < $1.currency })
     }
 
     static func averages(_ db: Database, _ selection: AnalyticsSelection) throws -> OrderAverages {
-        let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT o.currency, count(*), sum(o.total_minor), sum(o.item_count) FROM orders o WHERE \(selection.sql) GROUP BY 1 ORDER BY 1",
-            arguments: selection.arguments)
-        let orders = rows.reduce(0) { $0 + ($1[1] as Int) }
-        let items = rows.reduce(0) { $0 + ($1[3] as Int64) }
+        let (texts, sums) = try fold(db, "o.currency", selection, quantity: "o.item_count")
+        let orders = sums.values.reduce(0) { $0 + $1.orders }
+        let items = sums.values.reduce(0) { $0 + $1.quantity }
         return OrderAverages(
             orders: orders, itemsPerOrder: orders == 0 ? nil : Double(items) / Double(orders),
-            currencies: rows.map { row in
-                let count: Int = row[1]
-                let revenue: Int64 = row[2]
-                return OrderAverages.PerCurrency(
-                    currency: row[0], orders: count, revenueMinor: revenue, averageOrderValueMinor: Double(revenue) / Double(count))
-            })
+            currencies: sums.map { key, sum in
+                OrderAverages.PerCurrency(
+                    currency: texts[key.first], orders: sum.orders, revenueMinor: sum.revenue,
+                    averageOrderValueMinor: Double(sum.revenue) / Double(sum.orders))
+            }.sorted { $0.currency < $1.currency })
+    }
+
+    /// Orders and revenue (and `quantity`'s sum) of the selected orders by one or two text columns.
+    static func fold(_ db: Database, _ keys: String, _ selection: AnalyticsSelection, quantity: String = "0") throws -> (TextIDs, [FoldKey: Sums]) {
+        let columns = Int32(keys.split(separator: ",").count)
+        var texts = TextIDs()
+        var sums: [FoldKey: Sums] = [:]
+        try RowScan.forEach(
+            db, sql: "SELECT \(keys), o.total_minor, \(quantity) FROM orders o WHERE \(selection.sql)", arguments: selection.arguments
+        ) { row in
+            let key = FoldKey(first: texts.id(row, 0), second: columns > 1 ? texts.id(row, 1) : 0)
+            sums[key, default: Sums()].add(revenue: row.int64(columns), quantity: row.int64(columns + 1))
+        }
+        return (texts, sums)
     }
 }
 
@@ -210,3 +247,6 @@ struct AnalyticsSelection {
         self.arguments = arguments
     }
 }
+
+/// Applies `change` to a value in place (one dictionary lookup for `dictionary[key, default:]`).
+private func modify<Value>(_ value: inout Value, _ change: (inout Value) -> Void) { change(&value) }

@@ -122,6 +122,18 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     """
             )
         }
+        migrator.registerMigration("2026-11-22 analytics indexes") { db in
+            // Covering indexes for the analytics scans: every column a panel folds, after the
+            // date range (created_at) or the order (items).
+            try db.execute(
+                sql: """
+                    CREATE INDEX orders_for_analytics ON orders (created_at, status, currency, country, customer_id, total_minor, item_count);
+                    DROP INDEX order_items_by_order;
+                    CREATE INDEX order_items_by_order ON order_items (order_row, product_id, quantity, subtotal_minor);
+                    CREATE INDEX order_items_by_product ON order_items (product_id, order_row);
+                    """
+            )
+        }
         return migrator
     }
 
