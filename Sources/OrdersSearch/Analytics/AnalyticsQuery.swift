@@ -66,86 +66,43 @@ public struct AnalyticsQuery: Sendable, Hashable {
     /// takes commas). Plain dates are whole days in `tz`; without `from` and `to` the range is the
     /// last 30 days including today; with one of them, the 30 days after `from` or before `to`.
     public static func parse(_ parameters: [(String, String)], panel: AnalyticsPanel, now: Date = Date()) throws(DomainError) -> AnalyticsQuery {
-        var values: [String: [String]] = [:]
         let accepted = commonParameters.union(panel.extraParameters)
-        for (name, value) in parameters {
-            guard accepted.contains(name) else {
-                throw DomainError(
-                    .invalidArgument,
-                    "unknown parameter '\(name.prefix(40))' for \(panel.rawValue); use \(accepted.sorted().joined(separator: ", "))",
-                    field: String(name.prefix(40)))
-            }
-            values[name, default: []].append(value)
+        let values = try QueryParameters(parameters, accepted: accepted) { name in
+            "unknown parameter '\(name)' for \(panel.rawValue); use \(accepted.sorted().joined(separator: ", "))"
         }
-        func single(_ name: String) throws(DomainError) -> String? {
-            guard let list = values[name] else { return nil }
-            guard list.count == 1 else { throw DomainError(.invalidArgument, "give '\(name)' once", field: name) }
-            return list[0]
-        }
-        var timeZone = TimeZone(identifier: "UTC")!
-        if let tz = try single("tz") {
-            guard let zone = TimeZone(identifier: tz) else {
-                throw DomainError(.invalidArgument, "'\(tz.prefix(60))' is not an IANA time zone such as Europe/Berlin", field: "tz")
-            }
-            timeZone = zone
-        }
+        let timeZone = try values.timeZone()
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = timeZone
-        let from = try single("from").map { text throws(DomainError) in
+        let from = try values.single("from").map { text throws(DomainError) in
             try SearchOrdersQuery.parseDate(text, field: "from", timeZone: timeZone, endOfDay: false)
         }
-        let to = try single("to").map { text throws(DomainError) in
+        let to = try values.single("to").map { text throws(DomainError) in
             try SearchOrdersQuery.parseDate(text, field: "to", timeZone: timeZone, endOfDay: true)
         }
-        let span = DateComponents(day: defaultDays)
         let end =
-            to ?? from.flatMap { calendar.date(byAdding: span, to: $0) } ?? calendar.date(
-                byAdding: .day, value: 1, to: calendar.startOfDay(for: now))!
-        let start = from ?? calendar.date(byAdding: DateComponents(day: -defaultDays), to: end)!
+            to ?? from.flatMap { calendar.date(byAdding: .day, value: defaultDays, to: $0) }
+            ?? calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: now))!
+        let start = from ?? calendar.date(byAdding: .day, value: -defaultDays, to: end)!
         guard start < end else { throw DomainError(.invalidArgument, "must be after 'from'", field: "to") }
         var query = AnalyticsQuery(from: start, to: end, timeZone: timeZone)
-
-        if let field = try single("date_field") {
-            guard let dateField = DateField(rawValue: field) else {
-                throw DomainError(
-                    .invalidArgument, "must be one of \(DateField.allCases.map(\.rawValue).joined(separator: ", "))", field: "date_field")
-            }
-            query.dateField = dateField
-        }
-        for list in values["status"] ?? [] {
-            for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-                guard let status = OrderStatus(rawValue: name) else {
-                    throw DomainError(
-                        .invalidArgument, "'\(name.prefix(30))' is not a status; use \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))",
-                        field: "status")
-                }
-                query.statuses.insert(status)
-            }
-        }
-        if let currency = try single("currency") { query.currency = try Currency(currency.uppercased()).code }
-        if let country = try single("country") {
+        query.dateField = try values.dateField() ?? .createdAt
+        query.statuses = try values.statuses()
+        query.currency = try values.currency()
+        if let country = try values.single("country") {
             // The domain's rule for shipping countries (the city is a placeholder).
             guard let address = try? ShippingAddress(city: "-", country: country) else {
                 throw DomainError(.invalidArgument, "must be an ISO 3166-1 alpha-2 code such as 'DE'", field: "country")
             }
             query.country = address.country
         }
-        if let customer = try single("customer_id") {
-            guard (try? CustomerID(customer)) != nil else { throw DomainError(.invalidArgument, "not a customer id", field: "customer_id") }
-            query.customerID = customer
-        }
-        if let interval = try single("interval") {
+        query.customerID = try values.customerID()
+        if let interval = try values.single("interval") {
             guard let value = Interval(rawValue: interval) else {
                 throw DomainError(.invalidArgument, "must be one of \(Interval.allCases.map(\.rawValue).joined(separator: ", "))", field: "interval")
             }
             query.interval = value
         }
-        if let size = try single("size") {
-            guard let value = Int(size), sizeRange.contains(value) else {
-                throw DomainError(.invalidArgument, "must be a whole number from \(sizeRange.lowerBound) to \(sizeRange.upperBound)", field: "size")
-            }
-            query.size = value
-        }
+        query.size = try values.size(sizeRange) ?? query.size
         if panel == .ordersOverTime {
             let count = query.bucketCount
             guard count <= maximumBuckets else {

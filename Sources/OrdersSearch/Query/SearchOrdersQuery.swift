@@ -44,80 +44,38 @@ public struct SearchOrdersQuery: Sendable, Hashable {
     /// Parses request parameters (repeated keys allowed for `status`, which also takes commas).
     public static func parse(_ parameters: [(String, String)]) throws(DomainError) -> SearchOrdersQuery {
         var query = SearchOrdersQuery()
-        var values: [String: [String]] = [:]
-        for (name, value) in parameters {
-            guard Self.parameters.contains(name) else {
-                throw DomainError(.invalidArgument, "unknown parameter '\(name.prefix(40))'", field: String(name.prefix(40)))
-            }
-            values[name, default: []].append(value)
-        }
-        func single(_ name: String) throws(DomainError) -> String? {
-            guard let list = values[name] else { return nil }
-            guard list.count == 1 else { throw DomainError(.invalidArgument, "give '\(name)' once", field: name) }
-            return list[0]
-        }
-        if let q = try single("q") {
+        let values = try QueryParameters(parameters, accepted: Self.parameters)
+        if let q = try values.single("q") {
             guard q.count <= TextQuery.maximumLength else {
                 throw DomainError(.invalidArgument, "must be at most \(TextQuery.maximumLength) characters", field: "q")
             }
             let text = TextQuery(q)
             if !text.isEmpty { query.text = text }
         }
-        var timeZone = TimeZone(identifier: "UTC")!
-        if let tz = try single("tz") {
-            guard let zone = TimeZone(identifier: tz) else {
-                throw DomainError(.invalidArgument, "'\(tz.prefix(60))' is not an IANA time zone such as Europe/Berlin", field: "tz")
-            }
-            timeZone = zone
-        }
+        let timeZone = try values.timeZone()
         query.timeZone = timeZone
-        if let from = try single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
-        if let to = try single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
+        if let from = try values.single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
+        if let to = try values.single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
         if let from = query.from, let to = query.to, from >= to {
             throw DomainError(.invalidArgument, "must be after 'from'", field: "to")
         }
-        if let field = try single("date_field") {
-            guard let dateField = DateField(rawValue: field) else {
-                throw DomainError(
-                    .invalidArgument, "must be one of \(DateField.allCases.map(\.rawValue).joined(separator: ", "))", field: "date_field"
-                )
-            }
-            query.dateField = dateField
-        }
-        for list in values["status"] ?? [] {
-            for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-                guard let status = OrderStatus(rawValue: name) else {
-                    throw DomainError(
-                        .invalidArgument, "'\(name.prefix(30))' is not a status; use \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))",
-                        field: "status"
-                    )
-                }
-                query.statuses.insert(status)
-            }
-        }
-        if let customer = try single("customer_id") {
-            guard (try? CustomerID(customer)) != nil else { throw DomainError(.invalidArgument, "not a customer id", field: "customer_id") }
-            query.customerID = customer
-        }
-        query.minTotal = try parseAmount(try single("min_total"), field: "min_total")
-        query.maxTotal = try parseAmount(try single("max_total"), field: "max_total")
+        query.dateField = try values.dateField() ?? .createdAt
+        query.statuses = try values.statuses()
+        query.customerID = try values.customerID()
+        query.minTotal = try parseAmount(try values.single("min_total"), field: "min_total")
+        query.maxTotal = try parseAmount(try values.single("max_total"), field: "max_total")
         if let min = query.minTotal, let max = query.maxTotal, min > max {
             throw DomainError(.invalidArgument, "must not be below min_total", field: "max_total")
         }
-        if let currency = try single("currency") { query.currency = try Currency(currency.uppercased()).code }
-        if let sort = try single("sort") {
+        query.currency = try values.currency()
+        if let sort = try values.single("sort") {
             guard let value = Sort(rawValue: sort) else {
                 throw DomainError(.invalidArgument, "must be one of \(Sort.allCases.map(\.rawValue).joined(separator: ", "))", field: "sort")
             }
             query.sort = value
         }
-        if let size = try single("size") {
-            guard let value = Int(size), sizeRange.contains(value) else {
-                throw DomainError(.invalidArgument, "must be a whole number from \(sizeRange.lowerBound) to \(sizeRange.upperBound)", field: "size")
-            }
-            query.size = value
-        }
-        if let after = try single("after") {
+        query.size = try values.size(sizeRange) ?? query.size
+        if let after = try values.single("after") {
             guard !after.isEmpty, after.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
             query.after = after
         }
