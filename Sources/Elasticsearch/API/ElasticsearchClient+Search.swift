@@ -43,4 +43,9 @@ public struct AggregationResponse: Sendable {
     /// `hits.total` when it was tracked.
     public var total: TotalHits?
     public var aggregations: AggregationResult
+
+    public init(total: TotalHits?, aggregations: AggregationResult) {
+        self.total = total
+        self.aggregations = aggregations
+    }
 }
