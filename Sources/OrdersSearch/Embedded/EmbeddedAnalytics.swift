@@ -93,17 +93,17 @@ extension EmbeddedSearchIndex {
     static func topProducts(_ db: Database, _ query: AnalyticsQuery, _ selection: AnalyticsSelection) throws -> TopProducts {
         var texts = TextIDs()
         var sums: [FoldKey: Sums] = [:]
-        try RowScan.forEach(
-            db,
-            sql: """
-                SELECT o.currency, i.product_id, i.order_row, i.quantity, i.subtotal_minor
-                FROM orders o JOIN order_items i ON i.order_row = o.rowid WHERE \(selection.sql)
-                """,
-            arguments: selection.arguments
-        ) { row in
-            let order = row.int64(2)
-            let (quantity, revenue) = (row.int64(3), row.int64(4))
-            modify(&sums[FoldKey(first: texts.id(row, 0), second: texts.id(row, 1)), default: Sums()]) { sum in
+        // Items per (currency, product, SKU) and per (currency, product, name), for the label a
+        // `terms` aggregation would pick: the one on most of the product's items (ties: the
+        // smaller string).
+        var skus: [Int: Int] = [:]
+        var names: [Int: Int] = [:]
+        func label(_ currency: Int, _ product: Int, _ text: Int) -> Int { currency << 48 | product << 24 | text }
+        func add(currency: Int, _ row: RowScan) {
+            let order = row.int64(0)
+            let product = texts.id(row, 1)
+            let (quantity, revenue) = (row.int64(2), row.int64(3))
+            modify(&sums[FoldKey(first: currency, second: product), default: Sums()]) { sum in
                 if sum.lastOrder != order {
                     sum.orders += 1
                     sum.lastOrder = order
@@ -111,37 +111,54 @@ extension EmbeddedSearchIndex {
                 sum.quantity += quantity
                 sum.revenue += revenue
             }
+            skus[label(currency, product, texts.id(row, 4)), default: 0] += 1
+            names[label(currency, product, texts.id(row, 5)), default: 0] += 1
         }
-        // The SKU and name on most of a ranked product's items (ties: the smaller string), as a
-        // `terms` aggregation picks them.
-        let labels = try db.makeStatement(
-            sql: """
-                SELECT i.sku, i.name, count(*) FROM orders o JOIN order_items i ON i.order_row = o.rowid
-                WHERE i.product_id = ? AND o.currency = ? AND \(selection.sql) GROUP BY 1, 2
-                """)
-        func mostCommon(_ counts: [String: Int]) -> String { counts.min { ($1.value, $0.key) < ($0.value, $1.key) }?.key ?? "" }
+        // The selected orders (row id → currency) from the date scan; then their items: when
+        // they are many, one pass over every item beats a seek per order.
+        var currencies: [Int64: Int] = [:]
+        try RowScan.forEach(db, sql: "SELECT o.rowid, o.currency FROM orders o WHERE \(selection.sql)", arguments: selection.arguments) { row in
+            currencies[row.int64(0)] = texts.id(row, 1)
+        }
+        let items = try Int.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM order_items") ?? 0
+        if currencies.count * 4 > items {
+            try RowScan.forEach(
+                db, sql: "SELECT order_row, product_id, quantity, subtotal_minor, sku, name FROM order_items ORDER BY order_row", arguments: []
+            ) { row in
+                if let currency = currencies[row.int64(0)] { add(currency: currency, row) }
+            }
+        } else {
+            try RowScan.forEach(
+                db,
+                sql: """
+                    SELECT i.order_row, i.product_id, i.quantity, i.subtotal_minor, i.sku, i.name, o.currency
+                    FROM orders o JOIN order_items i ON i.order_row = o.rowid WHERE \(selection.sql)
+                    """,
+                arguments: selection.arguments
+            ) { row in add(currency: texts.id(row, 6), row) }
+        }
+        func mostCommon(_ counts: [Int: Int]) -> [FoldKey: String] {
+            var best: [FoldKey: (text: String, items: Int)] = [:]
+            for (key, items) in counts {
+                let product = FoldKey(first: key >> 48, second: (key >> 24) & 0xFF_FFFF)
+                let text = texts[key & 0xFF_FFFF]
+                if let current = best[product], current.items > items || (current.items == items && current.text <= text) { continue }
+                best[product] = (text, items)
+            }
+            return best.mapValues(\.text)
+        }
+        let (skuOf, nameOf) = (mostCommon(skus), mostCommon(names))
         var rankings: [TopProducts.Ranking] = []
         for (currency, products) in Dictionary(grouping: sums, by: { $0.key.first }).sorted(by: { texts[$0.key] < texts[$1.key] }) {
-            let currency = texts[currency]
-            let all = products.map { (id: texts[$0.key.second], sums: $0.value) }
+            let all = products.map { (key: $0.key, id: texts[$0.key.second], sums: $0.value) }
             let byRevenue = all.sorted { ($1.sums.revenue, $0.id) < ($0.sums.revenue, $1.id) }.prefix(query.size)
             let byQuantity = all.sorted { ($1.sums.quantity, $0.id) < ($0.sums.quantity, $1.id) }.prefix(query.size)
-            var labelled: [String: (sku: String, name: String)] = [:]
-            for product in Set(byRevenue.map(\.id) + byQuantity.map(\.id)) {
-                var skus: [String: Int] = [:]
-                var names: [String: Int] = [:]
-                for row in try Row.fetchAll(labels, arguments: [product, currency] + selection.arguments) {
-                    skus[row[0], default: 0] += row[2] as Int
-                    names[row[1], default: 0] += row[2] as Int
-                }
-                labelled[product] = (mostCommon(skus), mostCommon(names))
-            }
-            let figures = { (product: (id: String, sums: Sums)) in
+            let figures = { (product: (key: FoldKey, id: String, sums: Sums)) in
                 ProductFigures(
-                    productID: product.id, sku: labelled[product.id]?.sku ?? "", name: labelled[product.id]?.name ?? "",
-                    revenueMinor: product.sums.revenue, quantity: Int(product.sums.quantity), orders: product.sums.orders)
+                    productID: product.id, sku: skuOf[product.key] ?? "", name: nameOf[product.key] ?? "", revenueMinor: product.sums.revenue,
+                    quantity: Int(product.sums.quantity), orders: product.sums.orders)
             }
-            rankings.append(TopProducts.Ranking(currency: currency, byRevenue: byRevenue.map(figures), byQuantity: byQuantity.map(figures)))
+            rankings.append(TopProducts.Ranking(currency: texts[currency], byRevenue: byRevenue.map(figures), byQuantity: byQuantity.map(figures)))
         }
         return TopProducts(currencies: rankings)
     }

@@ -134,6 +134,15 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     """
             )
         }
+        migrator.registerMigration("2026-11-22 item labels in the items index") { db in
+            // Top products count SKUs and names too, from the same scan.
+            try db.execute(
+                sql: """
+                    DROP INDEX order_items_by_order;
+                    CREATE INDEX order_items_by_order ON order_items (order_row, product_id, quantity, subtotal_minor, sku, name);
+                    """
+            )
+        }
         return migrator
     }
 
