@@ -6,7 +6,7 @@
 // shaped like Elasticsearch's (counts adding up to the document count); its CPU is not
 // counted as the client's. The embedded backend's panel latencies are in SearchBenchmark.
 //
-// Run in release: swift run -c release AnalyticsBenchmark [documents] [rounds]
+// Run in release: swift run -c release AnalyticsBenchmark [rounds] [documents]
 import Elasticsearch
 import Foundation
 import Logging
@@ -159,6 +159,9 @@ func processCPU() -> Double {
 
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
+/// `text` padded with spaces to `width` (Foundation on Linux ignores widths on `%@`).
+func padded(_ text: String, _ width: Int) -> NSString { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) as NSString }
+
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
@@ -174,7 +177,7 @@ let index = ElasticsearchSearchIndex(client: client, definition: try IndexDefini
 let sizes = answers().mapValues(\.count)
 
 print("analytics benchmark, Elasticsearch side (release build expected): \(documents) documents' worth of answers, \(rounds) rounds per panel")
-print("  panel                 answer KB   p50 ms   p99 ms   client CPU ms/request")
+print("  panel                answer KB   p50 ms   p99 ms   client CPU ms/request")
 for panel in AnalyticsPanel.allCases {
     var parameters = [("from", "2026-01-01"), ("to", "2026-12-31"), ("tz", "Europe/Berlin")]
     if panel == .topProducts || panel == .topCustomers { parameters.append(("size", "100")) }
@@ -195,6 +198,6 @@ for panel in AnalyticsPanel.allCases {
     ][panel.rawValue]!
     print(
         String(
-            format: "  %-20@ %9.1f %8.2f %8.2f %12.2f", panel.rawValue as NSString, Double(sizes[key]!) / 1024, percentile(latencies, 0.5),
+            format: "  %@ %9.1f %8.2f %8.2f %12.2f", padded(panel.rawValue, 20), Double(sizes[key]!) / 1024, percentile(latencies, 0.5),
             percentile(latencies, 0.99), cpuPerRequest))
 }

@@ -199,6 +199,9 @@ for round in 0..<30 {
     }
 }
 
+/// `text` padded with spaces to `width` (Foundation on Linux ignores widths on `%@`).
+func padded(_ text: String, _ width: Int) -> NSString { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) as NSString }
+
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
@@ -218,13 +221,13 @@ for kind in mixes.map(\.0).reduce(into: [String](), { if !$0.contains($1) { $0.a
     let values = latencies[kind]!
     print(
         String(
-            format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f  | index alone p50 %6.2f  (%d matching)", kind as NSString, percentile(values, 0.5),
+            format: "  %@ p50 %6.2f  p99 %6.2f  max %6.2f  | index alone p50 %6.2f  (%d matching)", padded(kind, 22), percentile(values, 0.5),
             percentile(values, 0.99), values.max()!, percentile(direct[kind]!, 0.5), matches[kind] ?? 0))
 }
-print(String(format: "  %-22@ p50 %6.2f  p99 %6.2f  max %6.2f", "all" as NSString, percentile(all, 0.5), percentile(all, 0.99), all.max()!))
+print(String(format: "  %@ p50 %6.2f  p99 %6.2f  max %6.2f", padded("all", 22), percentile(all, 0.5), percentile(all, 0.99), all.max()!))
 print("Analytics over HTTP on \(documentCount) orders, 20 rounds after a warm-up (ms):")
 for key in panelKeys {
     let values = panelLatencies[key]!
     print(
-        String(format: "  %-38@ p50 %7.2f  p99 %7.2f  max %7.2f", key as NSString, percentile(values, 0.5), percentile(values, 0.99), values.max()!))
+        String(format: "  %@ p50 %7.2f  p99 %7.2f  max %7.2f", padded(key, 38), percentile(values, 0.5), percentile(values, 0.99), values.max()!))
 }
