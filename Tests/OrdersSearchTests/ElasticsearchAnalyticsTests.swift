@@ -1,6 +1,8 @@
 import Elasticsearch
 import Foundation
+import LoopbackHTTP
 import OrdersDomain
+import Synchronization
 import Testing
 
 @testable import OrdersSearch
@@ -14,7 +16,7 @@ import Testing
     static func answer(_ panel: AnalyticsPanel, _ json: String, _ parameters: [(String, String)] = []) throws -> AnalyticsAnswer {
         let query = try AnalyticsQuery.parse([("from", "2026-01-15"), ("to", "2026-01-16")] + parameters, panel: panel)
         let body = try JSONValue.parse(bytes: Array(json.utf8))
-        let total = body["hits"]?["total"]?["value"]?.int.map { TotalHits(value: Int($0), isExact: true) }
+        let total = TotalHits(json: body["hits"]?["total"])
         return try ElasticsearchAnalytics(panel: panel, query: query).answer(
             AggregationResponse(total: total, aggregations: AggregationResult(body["aggregations"] ?? [:])))
     }
@@ -122,5 +124,39 @@ import Testing
             "currencies":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[]}}}
             """
         #expect(try Self.answer(.averages, empty) == .averages(.init(orders: 0, itemsPerOrder: nil, currencies: [])), "avg of nothing is null")
+    }
+
+    @Test func refusalsAndUnreadableAnswersAreErrorsNamingTheRequest() async throws {
+        let answers: [LoopbackServer.Response] = [
+            .json(
+                #"{"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"field [x] not aggregatable"},"status":400}"#, status: 400),
+            .json("<html>proxy error</html>", status: 200),
+            .json(#"{"aggregations":{"over_time":{"buckets":[{"key":"not a time","doc_count":1}]}}}"#),
+        ]
+        let calls = Mutex(0)
+        let server = try LoopbackServer { _ in
+            answers[
+                calls.withLock { count in
+                    defer { count += 1 }
+                    return min(count, answers.count - 1)
+                }]
+        }
+        defer { server.stop() }
+        let index = try ElasticsearchBackendTests.backend(server.url)
+        defer { index.client.shutdown() }
+        let query = try AnalyticsQuery.parse([("from", "2026-01-15"), ("to", "2026-01-16")], panel: .ordersOverTime)
+
+        let refused = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
+        #expect(refused?.status == 400 && "\(refused!)".contains("not aggregatable"), "the 400's reason is kept")
+        let unreadable = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
+        #expect("\(unreadable!)".contains("_search"), "names the request")
+        let malformed = await #expect(throws: ElasticsearchIndexError.self) { try await index.analytics(.ordersOverTime, query) }
+        #expect(malformed?.reason.contains("date_histogram") == true)
+        #expect(calls.withLock { $0 } == 3, "a 400 and a bad body are not retried")
+
+        let refusing = try RefusingPort()
+        let down = try ElasticsearchBackendTests.backend(refusing.url)
+        defer { down.client.shutdown() }
+        await #expect(throws: ElasticsearchError.self) { try await down.analytics(.averages, try AnalyticsQuery.parse([], panel: .averages)) }
     }
 }

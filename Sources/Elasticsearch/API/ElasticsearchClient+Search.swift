@@ -18,14 +18,8 @@ extension ElasticsearchClient {
         let response = try await send(request)
         do {
             let body = try JSONValue.parse(bytes: response.body)
-            var total: TotalHits?
-            switch body["hits"]?["total"] {
-            case .int(let value)?: total = TotalHits(value: Int(value), isExact: true)
-            case .object(let object)?:
-                total = object["value"]?.int.map { TotalHits(value: Int($0), isExact: (object["relation"]?.string ?? "eq") == "eq") }
-            default: total = nil
-            }
-            return AggregationResponse(total: total, aggregations: AggregationResult(body["aggregations"] ?? .object([:])))
+            return AggregationResponse(
+                total: TotalHits(json: body["hits"]?["total"]), aggregations: AggregationResult(body["aggregations"] ?? .object([:])))
         } catch {
             throw ElasticsearchError(.decoding, method: request.method.rawValue, path: request.target, underlying: "aggregations: \(error)")
         }

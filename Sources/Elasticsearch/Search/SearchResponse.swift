@@ -60,6 +60,17 @@ public struct TotalHits: Sendable, Decodable, Hashable {
 
     enum CodingKeys: String, CodingKey { case value, relation }
 
+    /// `hits.total` from an already parsed answer (either shape); `nil` when absent.
+    public init?(json: JSONValue?) {
+        switch json {
+        case .int(let value)?: self.init(value: Int(value), isExact: true)
+        case .object(let object)?:
+            guard let value = object["value"]?.int else { return nil }
+            self.init(value: Int(value), isExact: (object["relation"]?.string ?? "eq") == "eq")
+        default: return nil
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         if let number = try? decoder.singleValueContainer().decode(Int.self) {
             self.init(value: number, isExact: true)

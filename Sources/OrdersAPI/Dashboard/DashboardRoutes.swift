@@ -18,24 +18,22 @@ struct DashboardRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/dashboard") { request, context in
-            var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-            var page = DashboardPage(
-                query: AnalyticsQuery(from: Date(), to: Date().addingTimeInterval(1)), currencies: [], currency: nil,
-                refreshSeconds: Self.defaultRefresh)
+            let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             do {
-                page = try await self.page(&parameters)
-                return Self.html(page.render(), status: .ok)
+                return Self.html(try await self.page(parameters).render(), status: .ok)
             } catch let error as DomainError {
+                // The form again, with what of the request still reads, and the error.
+                let query =
+                    (try? AnalyticsQuery.parse(parameters.filter { AnalyticsQuery.commonParameters.contains($0.0) }, panel: .averages))
+                    ?? AnalyticsQuery(from: Date(), to: Date().addingTimeInterval(1))
+                var page = DashboardPage(query: query, currencies: [], currency: nil, refreshSeconds: Self.defaultRefresh)
                 page.error = error.field.map { "\($0): \(error.message)" } ?? error.message
-                if let base = try? AnalyticsQuery.parse(parameters.filter { AnalyticsQuery.commonParameters.contains($0.0) }, panel: .averages) {
-                    page.query = base
-                }
                 return Self.html(page.render(), status: .badRequest)
             }
         }
     }
 
-    func page(_ parameters: inout [(String, String)]) async throws -> DashboardPage {
+    func page(_ parameters: [(String, String)]) async throws -> DashboardPage {
         var refresh = Self.defaultRefresh
         var currency: String?
         var interval: String?
@@ -53,7 +51,6 @@ struct DashboardRoutes {
             default: common.append((name, value))
             }
         }
-        parameters = common
         let all = try AnalyticsQuery.parse(common, panel: .averages)
         // The interval (given, or one that suits the range) is checked even when nothing is drawn.
         let overTime = try AnalyticsQuery.parse(common + [("interval", interval ?? Self.interval(for: all).rawValue)], panel: .ordersOverTime)

@@ -3,6 +3,9 @@ public struct ShippingAddress: Hashable, Sendable, Codable {
     public let city: String
     public let country: String
 
+    /// A shipping country as the domain accepts it: an ISO 3166-1 alpha-2 code, upper-cased.
+    public static func country(_ code: String) throws(DomainError) -> String { try Validate.countryCode(code) }
+
     /// Validates and normalizes (trims the city, upper-cases the country).
     public init(city: String, country: String) throws(DomainError) {
         self.city = try Validate.text(city, field: "city", maxLength: 100)

@@ -88,13 +88,7 @@ public struct AnalyticsQuery: Sendable, Hashable {
         query.dateField = try values.dateField() ?? .createdAt
         query.statuses = try values.statuses()
         query.currency = try values.currency()
-        if let country = try values.single("country") {
-            // The domain's rule for shipping countries (the city is a placeholder).
-            guard let address = try? ShippingAddress(city: "-", country: country) else {
-                throw DomainError(.invalidArgument, "must be an ISO 3166-1 alpha-2 code such as 'DE'", field: "country")
-            }
-            query.country = address.country
-        }
+        query.country = try values.single("country").map { code throws(DomainError) in try ShippingAddress.country(code) }
         query.customerID = try values.customerID()
         if let interval = try values.single("interval") {
             guard let value = Interval(rawValue: interval) else {

@@ -50,13 +50,8 @@ struct ElasticsearchAnalytics {
         switch panel {
         case .ordersOverTime:
             let milliseconds = { (date: Date) in JSONValue.int(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
-            let interval: Aggregation.CalendarInterval =
-                switch query.interval {
-                case .hour: .hour
-                case .day: .day
-                case .week: .week
-                case .month: .month
-                }
+            // The intervals are named as Elasticsearch names them.
+            let interval = Aggregation.CalendarInterval(rawValue: query.interval.rawValue)!
             return [
                 "over_time": Aggregation.dateHistogram(
                     query.dateField.rawValue, calendarInterval: interval, timeZone: query.timeZoneName, minDocCount: 0,

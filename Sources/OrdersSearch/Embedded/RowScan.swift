@@ -34,36 +34,29 @@ struct TextIDs {
     private(set) var strings: [String] = []
     private var bytes: [[UInt8]] = []
     private var byHash: [UInt64: [Int]] = [:]
+    /// Up to this many texts, comparing them all beats hashing (statuses, currencies).
+    private static let linear = 8
 
     mutating func id(_ scan: RowScan, _ column: Int32) -> Int {
         let count = Int(sqlite3_column_bytes(scan.statement, column))
         let text = UnsafeRawBufferPointer(start: sqlite3_column_text(scan.statement, column), count: count)
-        // Few distinct texts (statuses, currencies): compare them all, no hashing.
-        if bytes.count <= 8 {
-            for (id, known) in bytes.enumerated() where known.count == count && known.withUnsafeBytes({ $0.elementsEqual(text) }) { return id }
-            if bytes.count < 8 { return add(text, hash: nil) }
+        func matches(_ id: Int) -> Bool { bytes[id].count == count && bytes[id].withUnsafeBytes { $0.elementsEqual(text) } }
+        if bytes.count <= Self.linear {
+            for id in bytes.indices where matches(id) { return id }
+        } else {
+            for id in byHash[Self.hash(text)] ?? [] where matches(id) { return id }
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in text { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        for id in byHash[hash] ?? [] where bytes[id].count == count && bytes[id].withUnsafeBytes({ $0.elementsEqual(text) }) { return id }
-        return add(text, hash: hash)
-    }
-
-    private mutating func add(_ text: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
-        let id = strings.count
         strings.append(String(decoding: text, as: UTF8.self))
         bytes.append(Array(text))
-        if bytes.count == 9 {
-            // Past the linear range: index everything by hash from now on.
-            for (known, value) in bytes.enumerated() {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                for byte in value { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-                byHash[hash, default: []].append(known)
-            }
-        } else if let hash {
-            byHash[hash, default: []].append(id)
-        }
-        return id
+        byHash[Self.hash(text), default: []].append(strings.count - 1)
+        return strings.count - 1
+    }
+
+    /// FNV-1a, 64 bits.
+    private static func hash(_ text: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 
     subscript(id: Int) -> String { strings[id] }
