@@ -26,7 +26,12 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "JSONScanning",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrdersDomain",
+            dependencies: ["JSONScanning"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -37,7 +42,7 @@ let package = Package(
         .target(
             name: "Elasticsearch",
             dependencies: [
-                "CCurl",
+                "CCurl", "JSONScanning",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -205,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdersDomainTests",
-            dependencies: ["OrdersDomain"],
+            dependencies: ["OrdersDomain", "OrdersStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

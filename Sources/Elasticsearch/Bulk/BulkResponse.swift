@@ -1,3 +1,5 @@
+import JSONScanning
+
 /// The answer to `_bulk`. Elasticsearch answers HTTP 200 even when items fail: read every item.
 /// With `filter_path` trimming, `took` and `errors` may be absent.
 public struct BulkResponse: Sendable, Decodable {

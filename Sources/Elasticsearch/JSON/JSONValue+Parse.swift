@@ -1,3 +1,5 @@
+import JSONScanning
+
 extension JSONValue {
     /// Parses JSON text byte by byte (no `Decoder`: `JSONDecoder` into an enum tries each type
     /// in turn and builds an error for every miss, ~50× slower on aggregation answers).
@@ -43,58 +45,5 @@ extension JSONScanner {
             if value.rounded() == value, abs(value) < 9.007_199_254_740_992e15 { return .int(Int64(value)) }
             return .double(value)
         }
-    }
-
-    /// The unescaped text of a string's raw byte range (from `rawString()`).
-    func text(_ range: Range<Int>) throws(Failure) -> String {
-        let raw = UnsafeBufferPointer(rebasing: bytes[range])
-        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
-        var utf16: [UInt16] = []
-        utf16.reserveCapacity(raw.count)
-        var index = raw.startIndex
-        func hex4(_ at: Int) throws(Failure) -> UInt16 {
-            guard at + 4 <= raw.endIndex else { throw Failure(offset: range.lowerBound + at, message: "short \\u escape") }
-            var value: UInt16 = 0
-            for byte in raw[at..<(at + 4)] {
-                let digit: UInt8
-                switch byte {
-                case 0x30...0x39: digit = byte - 0x30
-                case 0x41...0x46: digit = byte - 0x41 + 10
-                case 0x61...0x66: digit = byte - 0x61 + 10
-                default: throw Failure(offset: range.lowerBound + at, message: "bad \\u escape")
-                }
-                value = value << 4 | UInt16(digit)
-            }
-            return value
-        }
-        while index < raw.endIndex {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "\\") else {
-                // Plain UTF-8 up to the next escape.
-                var end = index
-                while end < raw.endIndex, raw[end] != UInt8(ascii: "\\") { end += 1 }
-                utf16.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: raw[index..<end]), as: UTF8.self).utf16)
-                index = end
-                continue
-            }
-            guard index + 1 < raw.endIndex else { throw Failure(offset: range.lowerBound + index, message: "bad string escape") }
-            switch raw[index + 1] {
-            case UInt8(ascii: "\""): utf16.append(0x22)
-            case UInt8(ascii: "\\"): utf16.append(0x5C)
-            case UInt8(ascii: "/"): utf16.append(0x2F)
-            case UInt8(ascii: "b"): utf16.append(0x08)
-            case UInt8(ascii: "f"): utf16.append(0x0C)
-            case UInt8(ascii: "n"): utf16.append(0x0A)
-            case UInt8(ascii: "r"): utf16.append(0x0D)
-            case UInt8(ascii: "t"): utf16.append(0x09)
-            case UInt8(ascii: "u"):
-                utf16.append(try hex4(index + 2))
-                index += 4
-            default: throw Failure(offset: range.lowerBound + index, message: "bad string escape")
-            }
-            index += 2
-        }
-        // Lone surrogates become U+FFFD, as in Foundation.
-        return String(decoding: utf16, as: UTF16.self)
     }
 }

@@ -55,6 +55,12 @@ public enum EventCodec {
 
     /// Decodes a stored event, upcasting older schema versions to the current one.
     public static func decode(type: String, schemaVersion: Int, payload: Data) throws(EventDecodingError) -> DomainEvent {
+        try decode(type: type, schemaVersion: schemaVersion, payload: payload, readingBytes: true)
+    }
+
+    /// `readingBytes: false` leaves every payload to `JSONDecoder` (the reference the fast path is
+    /// tested against).
+    static func decode(type: String, schemaVersion: Int, payload: Data, readingBytes: Bool) throws(EventDecodingError) -> DomainEvent {
         guard let kind = kinds[type] else {
             throw EventDecodingError(.unknownType, type: type, schemaVersion: schemaVersion, detail: "no such event type in this build")
         }
@@ -68,6 +74,8 @@ public enum EventCodec {
         if schemaVersion < kind.version {
             data = try upcast(type: type, from: schemaVersion, to: kind.version, payload: payload, upcasters: kind.upcasters)
         }
+        // The encoder's own shape is read from the bytes; anything else goes to `JSONDecoder`.
+        if readingBytes, let event = data.withUnsafeBytes(kind.read) { return event }
         do {
             return try kind.decode(decoder, data)
         } catch {
@@ -106,8 +114,16 @@ public enum EventCodec {
     /// Rewrites the JSON object of version `n` into version `n + 1`.
     typealias Upcaster = @Sendable ([String: any Sendable]) throws(EventDecodingError) -> [String: any Sendable]
 
+    /// The payload read by the fast path alone: nil for a miss (or an unknown type).
+    static func readBytes(type: String, payload: Data) -> DomainEvent? {
+        guard let kind = kinds[type] else { return nil }
+        return payload.withUnsafeBytes(kind.read)
+    }
+
     private struct Kind: Sendable {
         var version: Int
+        /// The fast path (`PayloadReadable`): nil when `decode` must read the payload.
+        var read: @Sendable (UnsafeRawBufferPointer) -> DomainEvent?
         var decode: @Sendable (JSONDecoder, Data) throws -> DomainEvent
         var upcasters: [Int: Upcaster] = [:]
     }
@@ -131,10 +147,12 @@ public enum EventCodec {
         public static let productRepriced = "product.repriced"
     }
 
-    private static func kind<P: Decodable & Sendable>(
+    private static func kind<P: PayloadReadable & Sendable>(
         _ version: Int, _ payload: P.Type, upcasters: [Int: Upcaster] = [:], _ wrap: @escaping @Sendable (P) -> DomainEvent
     ) -> Kind {
-        Kind(version: version, decode: { decoder, data in wrap(try decoder.decode(P.self, from: data)) }, upcasters: upcasters)
+        Kind(
+            version: version, read: { bytes in P.read(bytes).map(wrap) },
+            decode: { decoder, data in wrap(try decoder.decode(P.self, from: data)) }, upcasters: upcasters)
     }
 
     private static let kinds: [String: Kind] = [

@@ -12,6 +12,12 @@ public struct ShippingAddress: Hashable, Sendable, Codable {
         self.country = try Validate.countryCode(country)
     }
 
+    /// As stored: events are read as they were written, not validated again (see `init(from:)`).
+    init(stored city: String, country: String) {
+        self.city = city
+        self.country = country
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.city = try container.decode(String.self, forKey: .city)

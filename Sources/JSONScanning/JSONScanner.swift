@@ -1,20 +1,28 @@
 /// A minimal, strict JSON tokenizer over bytes, for hand-written decoders on hot paths (the
-/// `_bulk` response). Keys are compared as raw bytes; values not needed are skipped.
-struct JSONScanner {
-    struct Failure: Error, CustomStringConvertible {
-        var offset: Int
-        var message: String
-        var description: String { "invalid JSON at byte \(offset): \(message)" }
+/// `_bulk` response, aggregation answers, stored event payloads). Keys are compared as raw
+/// bytes; values not needed are skipped. The small methods are `@inlinable`: they run per byte.
+public struct JSONScanner {
+    public struct Failure: Error, CustomStringConvertible {
+        public var offset: Int
+        public var message: String
+        public init(offset: Int, message: String) {
+            self.offset = offset
+            self.message = message
+        }
+        public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var offset = 0
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// Where the next token starts.
+    public var offset = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    @inlinable
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func failure(_ message: String) -> Failure { Failure(offset: offset, message: message) }
+    public func failure(_ message: String) -> Failure { Failure(offset: offset, message: message) }
 
-    mutating func skipWhitespace() {
+    @inlinable
+    public mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1
@@ -24,18 +32,21 @@ struct JSONScanner {
     }
 
     /// The next non-whitespace byte, not consumed.
-    mutating func peek() -> UInt8? {
+    @inlinable
+    public mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
 
-    mutating func expect(_ byte: UInt8) throws(Failure) {
+    @inlinable
+    public mutating func expect(_ byte: UInt8) throws(Failure) {
         guard peek() == byte else { throw failure("expected '\(Character(Unicode.Scalar(byte)))'") }
         offset += 1
     }
 
     /// Consumes `byte` if it comes next.
-    mutating func consume(_ byte: UInt8) -> Bool {
+    @inlinable
+    public mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         offset += 1
         return true
@@ -43,7 +54,8 @@ struct JSONScanner {
 
     /// Iterates the members of an object: `body` is called at each key (the scanner then sits at
     /// the value, which `body` must consume).
-    mutating func object(_ body: (inout JSONScanner, Range<Int>) throws(Failure) -> Void) throws(Failure) {
+    @inlinable
+    public mutating func object(_ body: (inout JSONScanner, Range<Int>) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
         if consume(UInt8(ascii: "}")) { return }
         repeat {
@@ -55,7 +67,8 @@ struct JSONScanner {
     }
 
     /// Iterates the elements of an array; `body` must consume each element.
-    mutating func array(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
+    @inlinable
+    public mutating func array(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["))
         if consume(UInt8(ascii: "]")) { return }
         repeat { try body(&self) } while consume(UInt8(ascii: ","))
@@ -63,7 +76,8 @@ struct JSONScanner {
     }
 
     /// Whether the bytes in `range` spell `literal`.
-    func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+    @inlinable
+    public func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         let pointer = literal.utf8Start
         for index in 0..<range.count where bytes[range.lowerBound + index] != pointer[index] { return false }
@@ -71,7 +85,8 @@ struct JSONScanner {
     }
 
     /// A string's raw bytes between its quotes (escapes left as they are).
-    mutating func rawString() throws(Failure) -> Range<Int> {
+    @inlinable
+    public mutating func rawString() throws(Failure) -> Range<Int> {
         try expect(UInt8(ascii: "\""))
         let start = offset
         while offset < bytes.count {
@@ -87,18 +102,18 @@ struct JSONScanner {
     }
 
     /// A string value, unescaped.
-    mutating func string() throws(Failure) -> String {
+    public mutating func string() throws(Failure) -> String {
         try text(try rawString())
     }
 
     /// `null` or a string.
-    mutating func optionalString() throws(Failure) -> String? {
+    public mutating func optionalString() throws(Failure) -> String? {
         if try literal("null") { return nil }
         return try string()
     }
 
     /// An integer (a float with a zero fraction, as some counts are rendered, is accepted).
-    mutating func integer() throws(Failure) -> Int64 {
+    public mutating func integer() throws(Failure) -> Int64 {
         skipWhitespace()
         let range = try number()
         var value: Int64 = 0
@@ -125,14 +140,15 @@ struct JSONScanner {
         return negative ? -value : value
     }
 
-    mutating func bool() throws(Failure) -> Bool {
+    public mutating func bool() throws(Failure) -> Bool {
         if try literal("true") { return true }
         if try literal("false") { return false }
         throw failure("expected true or false")
     }
 
     /// Consumes `word` (`null`, `true`, `false`) if it comes next.
-    mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
+    @inlinable
+    public mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
         skipWhitespace()
         let count = word.utf8CodeUnitCount
         guard offset + count <= bytes.count, equals(offset..<(offset + count), word) else { return false }
@@ -142,7 +158,7 @@ struct JSONScanner {
 
     /// Skips any value and returns its byte range.
     @discardableResult
-    mutating func skipValue() throws(Failure) -> Range<Int> {
+    public mutating func skipValue() throws(Failure) -> Range<Int> {
         guard let first = peek() else { throw failure("unexpected end") }
         let start = offset
         switch first {
@@ -157,7 +173,7 @@ struct JSONScanner {
         return start..<offset
     }
 
-    private mutating func number() throws(Failure) -> Range<Int> {
+    mutating func number() throws(Failure) -> Range<Int> {
         let start = offset
         scan: while offset < bytes.count {
             switch bytes[offset] {
@@ -167,5 +183,58 @@ struct JSONScanner {
         }
         guard offset > start else { throw failure("expected a value") }
         return start..<offset
+    }
+
+    /// The unescaped text of a string's raw byte range (from `rawString()`).
+    public func text(_ range: Range<Int>) throws(Failure) -> String {
+        let raw = UnsafeBufferPointer(rebasing: bytes[range])
+        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+        var utf16: [UInt16] = []
+        utf16.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        func hex4(_ at: Int) throws(Failure) -> UInt16 {
+            guard at + 4 <= raw.endIndex else { throw Failure(offset: range.lowerBound + at, message: "short \\u escape") }
+            var value: UInt16 = 0
+            for byte in raw[at..<(at + 4)] {
+                let digit: UInt8
+                switch byte {
+                case 0x30...0x39: digit = byte - 0x30
+                case 0x41...0x46: digit = byte - 0x41 + 10
+                case 0x61...0x66: digit = byte - 0x61 + 10
+                default: throw Failure(offset: range.lowerBound + at, message: "bad \\u escape")
+                }
+                value = value << 4 | UInt16(digit)
+            }
+            return value
+        }
+        while index < raw.endIndex {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "\\") else {
+                // Plain UTF-8 up to the next escape.
+                var end = index
+                while end < raw.endIndex, raw[end] != UInt8(ascii: "\\") { end += 1 }
+                utf16.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: raw[index..<end]), as: UTF8.self).utf16)
+                index = end
+                continue
+            }
+            guard index + 1 < raw.endIndex else { throw Failure(offset: range.lowerBound + index, message: "bad string escape") }
+            switch raw[index + 1] {
+            case UInt8(ascii: "\""): utf16.append(0x22)
+            case UInt8(ascii: "\\"): utf16.append(0x5C)
+            case UInt8(ascii: "/"): utf16.append(0x2F)
+            case UInt8(ascii: "b"): utf16.append(0x08)
+            case UInt8(ascii: "f"): utf16.append(0x0C)
+            case UInt8(ascii: "n"): utf16.append(0x0A)
+            case UInt8(ascii: "r"): utf16.append(0x0D)
+            case UInt8(ascii: "t"): utf16.append(0x09)
+            case UInt8(ascii: "u"):
+                utf16.append(try hex4(index + 2))
+                index += 4
+            default: throw Failure(offset: range.lowerBound + index, message: "bad string escape")
+            }
+            index += 2
+        }
+        // Lone surrogates become U+FFFD, as in Foundation.
+        return String(decoding: utf16, as: UTF16.self)
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import OrdersStore
+import Testing
+
+@testable import OrdersDomain
+
+/// The fast payload reader (`PayloadReadable`) against `JSONDecoder`: whatever the fast path
+/// returns, `JSONDecoder` returns too, and every payload decodes to the same outcome with the
+/// fast path as without it.
+@Suite struct PayloadReadingTests {
+    /// Texts with what a reader can get wrong: multi-byte UTF-8, quotes and backslashes (escaped
+    /// by the encoder, so read by `JSONDecoder`), control characters, `/`, emoji, empty.
+    static let texts = [
+        "", "Zoë Müller", "Иван", "山田 太郎", "a \"quoted\" word", #"back\slash"#, "tab\there", "line\nbreak", "🧑‍🍳 chef",
+        "a/b", "\u{7F}del", "\u{0}nul", "Bitte beim Nachbarn abgeben", String(repeating: "x", count: 300),
+    ]
+
+    static func event(_ random: inout SeededGenerator) throws -> DomainEvent {
+        func text() -> String { texts.randomElement(using: &random)! }
+        func id() -> String { ["o-1", "c_2", "p-3", String(repeating: "a", count: 64), "X9"].randomElement(using: &random)! }
+        func amount() -> Int64 { [0, 1, 199, -5, Int64.max, Int64.min, 1_000_000_000_000].randomElement(using: &random)! }
+        func money() throws -> Money { Money(amountMinor: amount(), currency: try Currency(["EUR", "JPY", "KWD"].randomElement(using: &random)!)) }
+        func quantity() -> Int { [1, 2, 1000, 0, -1, Int.max].randomElement(using: &random)! }
+        switch Int.random(in: 0..<15, using: &random) {
+        case 0:
+            return .order(
+                .created(
+                    OrderCreated(
+                        orderID: try OrderID(id()), customerID: try CustomerID(id()), shipping: ShippingAddress(stored: text(), country: "DE"),
+                        notes: Bool.random(using: &random) ? nil : text(), currency: try Currency("EUR"))))
+        case 1: return .order(.itemAdded(OrderItemAdded(productID: try ProductID(id()), quantity: quantity(), unitPrice: try money())))
+        case 2: return .order(.itemQuantityChanged(OrderItemQuantityChanged(productID: try ProductID(id()), quantity: quantity())))
+        case 3: return .order(.itemRemoved(OrderItemRemoved(productID: try ProductID(id()))))
+        case 4: return .order(.submitted(OrderSubmitted(total: try money())))
+        case 5: return .order(.paid(OrderPaid(amount: try money(), paymentReference: Bool.random(using: &random) ? nil : text())))
+        case 6: return .order(.shipped(OrderShipped(carrier: text(), trackingNumber: text())))
+        case 7: return .order(.delivered(OrderDelivered()))
+        case 8: return .order(.cancelled(OrderCancelled(reason: text())))
+        case 9: return .customer(.registered(CustomerRegistered(customerID: try CustomerID(id()), name: text(), email: text())))
+        case 10: return .customer(.renamed(CustomerRenamed(name: text())))
+        case 11: return .customer(.emailChanged(CustomerEmailChanged(email: text())))
+        case 12: return .product(.added(ProductAdded(productID: try ProductID(id()), sku: text(), name: text(), price: try money())))
+        case 13: return .product(.renamed(ProductRenamed(name: text())))
+        default: return .product(.repriced(ProductRepriced(price: try money())))
+        }
+    }
+
+    /// Both readers' outcome for a payload: the event, or the error's description.
+    static func outcomes(_ type: String, _ payload: Data) -> (fast: String, reference: String) {
+        func describe(_ readingBytes: Bool) -> String {
+            do {
+                let version = EventCodec.currentVersions[type] ?? 1
+                return "\(try EventCodec.decode(type: type, schemaVersion: version, payload: payload, readingBytes: readingBytes))"
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        return (describe(true), describe(false))
+    }
+
+    @Test func encodedEventsReadTheSameWithoutJSONDecoder() throws {
+        var random = SeededGenerator(seed: 7)
+        var read = 0
+        for _ in 0..<3000 {
+            let event = try Self.event(&random)
+            let encoded = try EventCodec.encode(event)
+            let fast = EventCodec.readBytes(type: encoded.type, payload: encoded.payload)
+            let reference = try EventCodec.decode(
+                type: encoded.type, schemaVersion: encoded.schemaVersion, payload: encoded.payload, readingBytes: false)
+            #expect(reference == event)
+            if let fast {
+                #expect(fast == reference, "\(String(decoding: encoded.payload, as: UTF8.self))")
+                read += 1
+            } else {
+                // Only escapes send an encoded payload to `JSONDecoder`.
+                #expect(String(decoding: encoded.payload, as: UTF8.self).contains("\\"), "\(String(decoding: encoded.payload, as: UTF8.self))")
+            }
+        }
+        #expect(read > 2000, "the fast path read \(read) of 3000 payloads")
+    }
+
+    /// Payloads the encoder never writes: each reads the same with the fast path as without it
+    /// (the fast path steps aside and `JSONDecoder` decides), valid or not.
+    @Test(arguments: [
+        ("order.item_added", #"{"quantity":2,"unit_price":{"currency":"EUR","amount_minor":5},"product_id":"p1"}"#),
+        (
+            "order.item_added",
+            " \n{ \"product_id\" : \"p1\" , \"quantity\" : 2 , \"unit_price\" : { \"amount_minor\" : 5 , \"currency\" : \"EUR\" } } \n"
+        ),
+        ("order.item_added", #"{"product_id":"p1","quantity":2.0,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2e0,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":02,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":-0,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":99999999999999999999,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":"2","unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"quantity":3,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"},"extra":[1,{"a":null}]}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR","extra":true}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2}"#),
+        ("order.item_added", #"{"product_id":"p 1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"XXX"}}"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}} x"#),
+        ("order.item_added", #"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}"#),
+        ("order.item_added", #"{"product\u005fid":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#),
+        ("order.item_added", #"[]"#),
+        ("order.item_added", ""),
+        ("order.created", #"{"order_id":"o1","customer_id":"c1","shipping":{"city":"K\u00f6ln","country":"DE"},"notes":null,"currency":"EUR"}"#),
+        ("order.created", #"{"order_id":"o1","customer_id":"c1","shipping":{"city":"Köln","country":"DE"},"currency":"EUR"}"#),
+        ("order.created", #"{"order_id":"o1","customer_id":"c1","shipping":{"city":"Köln"},"currency":"EUR"}"#),
+        ("order.created", #"{"order_id":"o1","customer_id":"c1","shipping":{"city":"Köln","country":"DE"},"notes":7,"currency":"EUR"}"#),
+        ("order.delivered", #"{}"#),
+        ("order.delivered", #"{"at":1}"#),
+        ("order.paid", #"{"amount":{"amount_minor":5,"currency":"EUR"},"payment_reference":null}"#),
+        ("customer.renamed", "{\"name\":\"tab\there\"}"),
+        ("customer.renamed", #"{"name":"\ud800"}"#),
+        ("customer.renamed", #"{"name":null}"#),
+    ])
+    func unusualPayloadsReadTheSameWithOrWithoutTheFastPath(type: String, json: String) {
+        let outcome = Self.outcomes(type, Data(json.utf8))
+        #expect(outcome.fast == outcome.reference)
+    }
+
+    @Test func invalidUTF8ReadsTheSame() {
+        var bytes = Data(#"{"name":"ab"}"#.utf8)
+        bytes[9] = 0xFF
+        let outcome = Self.outcomes("customer.renamed", bytes)
+        #expect(outcome.fast == outcome.reference)
+        #expect(EventCodec.readBytes(type: "customer.renamed", payload: bytes) == nil)
+    }
+
+    /// The fast path does read what the encoder writes, in the encoder's key order and in any other.
+    @Test func theFastPathReadsTheEncodersShape() {
+        #expect(
+            EventCodec.readBytes(
+                type: "order.item_added", payload: Data(#"{"product_id":"p1","quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#.utf8))
+                != nil)
+        #expect(
+            EventCodec.readBytes(
+                type: "order.item_added", payload: Data(#"{"unit_price":{"currency":"EUR","amount_minor":5},"quantity":2,"product_id":"p1"}"#.utf8))
+                != nil)
+        #expect(
+            EventCodec.readBytes(
+                type: "order.item_added",
+                payload: Data(#"{"product_id":"p1","quantity":2,"quantity":2,"unit_price":{"amount_minor":5,"currency":"EUR"}}"#.utf8)) == nil)
+    }
+}
