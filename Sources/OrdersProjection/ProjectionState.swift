@@ -38,7 +38,7 @@ public struct ProjectionState: Sendable {
     /// Applies events (which must continue right after `position`, without a hole) and returns
     /// the ids of the orders whose documents changed.
     public mutating func apply(_ events: [RecordedEvent]) throws -> Set<String> {
-        var changed = Set<String>()
+        var changed: Set<String>? = []
         for event in events {
             guard event.position == position + 1 else {
                 throw ProjectionError(
@@ -46,10 +46,10 @@ public struct ProjectionState: Sendable {
                     reason: "expected position \(position + 1) next: the log has a hole or events arrived out of order", isHole: true
                 )
             }
-            changed.formUnion(try apply(event))
+            try apply(event, changed: &changed)
             position = event.position
         }
-        return changed
+        return changed ?? []
     }
 
     /// Steps over an order event that could not be projected, parking its order.
@@ -77,11 +77,11 @@ public struct ProjectionState: Sendable {
 
     /// Applies one already decoded event without checking that it follows `position`: for a
     /// fold that sees only some streams (`SnapshotFold`), whose events still come in position order.
-    mutating func apply(_ domainEvent: DomainEvent, of event: RecordedEvent) throws -> Set<String> {
-        if let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return [] }
-        let changed = try apply(domainEvent, event)
+    /// The ids of the orders whose documents changed are added to `changed` (nil: not wanted).
+    mutating func apply(_ domainEvent: DomainEvent, of event: RecordedEvent, changed: inout Set<String>?) throws {
+        if !parkedOrders.isEmpty, let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return }
+        try apply(domainEvent, event, changed: &changed)
         position = event.position
-        return changed
     }
 
     /// The domain event, or the projection error that parks its order.
@@ -93,62 +93,62 @@ public struct ProjectionState: Sendable {
         }
     }
 
-    private mutating func apply(_ event: RecordedEvent) throws -> Set<String> {
-        if let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return [] }
-        return try apply(try Self.decode(event), event)
+    private mutating func apply(_ event: RecordedEvent, changed: inout Set<String>?) throws {
+        if !parkedOrders.isEmpty, let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return }
+        try apply(try Self.decode(event), event, changed: &changed)
     }
 
-    private mutating func apply(_ domainEvent: DomainEvent, _ event: RecordedEvent) throws -> Set<String> {
+    private mutating func apply(_ domainEvent: DomainEvent, _ event: RecordedEvent, changed: inout Set<String>?) throws {
         switch domainEvent {
-        case .customer(let e): return applyCustomer(e, event)
-        case .product(let e): return applyProduct(e, event)
-        case .order(let e): return try applyOrder(e, event)
+        case .customer(let e): applyCustomer(e, event, changed: &changed)
+        case .product(let e): applyProduct(e, event, changed: &changed)
+        case .order(let e): try applyOrder(e, event, changed: &changed)
         }
     }
 
-    private mutating func applyCustomer(_ e: CustomerEvent, _ event: RecordedEvent) -> Set<String> {
+    private mutating func applyCustomer(_ e: CustomerEvent, _ event: RecordedEvent, changed: inout Set<String>?) {
         let id = String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1))
         switch e {
         case .registered(let r):
             customers[id] = CustomerFacts(name: r.name, email: r.email)
-            return []
+            return
         case .renamed(let r):
             customers[id]?.name = r.name
         case .emailChanged(let r):
             customers[id]?.email = r.email
         }
-        let affected = (ordersByCustomer[id] ?? []).subtracting(parkedOrders)
-        for orderID in affected {
-            documents[orderID]?.customer.name = customers[id]?.name ?? ""
-            documents[orderID]?.customer.email = customers[id]?.email ?? ""
-            touch(orderID, event)
+        guard let orders = ordersByCustomer[id], let facts = customers[id] else { return }
+        for orderID in orders where !parkedOrders.contains(orderID) && documents[orderID] != nil {
+            documents[orderID]!.customer.name = facts.name
+            documents[orderID]!.customer.email = facts.email
+            Self.touch(&documents[orderID]!, event)
+            changed?.insert(orderID)
         }
-        return affected
     }
 
-    private mutating func applyProduct(_ e: ProductEvent, _ event: RecordedEvent) -> Set<String> {
+    private mutating func applyProduct(_ e: ProductEvent, _ event: RecordedEvent, changed: inout Set<String>?) {
         let id = String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1))
         switch e {
         case .added(let a):
             products[id] = ProductFacts(sku: a.sku, name: a.name)
-            return []
         case .repriced:
             // Orders keep the price an item had when it was added: nothing to fan out.
-            return []
+            break
         case .renamed(let r):
             products[id]?.name = r.name
-            let affected = (ordersByProduct[id] ?? []).subtracting(parkedOrders)
-            for orderID in affected {
-                guard var document = documents[orderID] else { continue }
-                for index in document.items.indices where document.items[index].productID == id { document.items[index].name = r.name }
-                documents[orderID] = document
-                touch(orderID, event)
+            for orderID in ordersByProduct[id] ?? [] where !parkedOrders.contains(orderID) && documents[orderID] != nil {
+                Self.rename(product: id, to: r.name, in: &documents[orderID]!)
+                Self.touch(&documents[orderID]!, event)
+                changed?.insert(orderID)
             }
-            return affected
         }
     }
 
-    private mutating func applyOrder(_ e: OrderEvent, _ event: RecordedEvent) throws -> Set<String> {
+    private static func rename(product id: String, to name: String, in document: inout OrderDocument) {
+        for index in document.items.indices where document.items[index].productID == id { document.items[index].name = name }
+    }
+
+    private mutating func applyOrder(_ e: OrderEvent, _ event: RecordedEvent, changed: inout Set<String>?) throws {
         let orderID = String(event.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
         func fail(_ reason: String) -> ProjectionError { ProjectionError(position: event.position, streamID: event.streamID, reason: reason) }
         if case .created(let c) = e {
@@ -160,28 +160,44 @@ public struct ProjectionState: Sendable {
                 createdAt: event.recordedAt, updatedAt: event.recordedAt, version: event.position
             )
             ordersByCustomer[c.customerID.rawValue, default: []].insert(orderID)
-            return [orderID]
+            changed?.insert(orderID)
+            return
         }
-        guard var document = documents[orderID] else { throw fail("order \(orderID) has no creation event before this one") }
+        guard documents[orderID] != nil else { throw fail("order \(orderID) has no creation event before this one") }
+        var product: ProductFacts?
+        if case .itemAdded(let a) = e {
+            guard let known = products[a.productID.rawValue] else { throw fail("product \(a.productID) is unknown") }
+            product = known
+            ordersByProduct[a.productID.rawValue, default: []].insert(orderID)
+        }
+        if case .itemRemoved(let r) = e { ordersByProduct[r.productID.rawValue]?.remove(orderID) }
+        // Changed in place: the document is not copied out of the dictionary and back.
+        try Self.apply(e, product: product, event, to: &documents[orderID]!, fail: fail)
+        changed?.insert(orderID)
+    }
+
+    /// What an order event other than its creation does to its document (`product`: the facts
+    /// of the product an `itemAdded` adds).
+    private static func apply(
+        _ e: OrderEvent, product: ProductFacts?, _ event: RecordedEvent, to document: inout OrderDocument, fail: (String) -> ProjectionError
+    ) throws(ProjectionError) {
         switch e {
         case .created: break
         case .itemAdded(let a):
-            guard let product = products[a.productID.rawValue] else { throw fail("product \(a.productID) is unknown") }
+            guard let product else { throw fail("product \(a.productID) is unknown") }
             document.items.append(
                 .init(
                     productID: a.productID.rawValue, sku: product.sku, name: product.name, quantity: a.quantity,
                     unitPriceMinor: a.unitPrice.amountMinor)
             )
-            ordersByProduct[a.productID.rawValue, default: []].insert(orderID)
         case .itemQuantityChanged(let c):
             guard let index = document.items.firstIndex(where: { $0.productID == c.productID.rawValue }) else {
-                throw fail("product \(c.productID) is not an item of order \(orderID)")
+                throw fail("product \(c.productID) is not an item of order \(document.orderID)")
             }
             document.items[index].quantity = c.quantity
             document.items[index].subtotalMinor = document.items[index].unitPriceMinor * Int64(c.quantity)
         case .itemRemoved(let r):
             document.items.removeAll { $0.productID == r.productID.rawValue }
-            ordersByProduct[r.productID.rawValue]?.remove(orderID)
         case .submitted:
             document.status = .submitted
             document.submittedAt = event.recordedAt
@@ -202,14 +218,12 @@ public struct ProjectionState: Sendable {
             document.cancelReason = c.reason
         }
         document.recomputeTotals()
-        documents[orderID] = document
-        touch(orderID, event)
-        return [orderID]
+        touch(&document, event)
     }
 
     /// The document now reflects `event`.
-    private mutating func touch(_ orderID: String, _ event: RecordedEvent) {
-        documents[orderID]?.version = event.position
-        documents[orderID]?.updatedAt = event.recordedAt
+    private static func touch(_ document: inout OrderDocument, _ event: RecordedEvent) {
+        document.version = event.position
+        document.updatedAt = event.recordedAt
     }
 }

@@ -16,9 +16,10 @@ public struct SnapshotFold: Sendable {
         var domain: DomainEvent
     }
 
-    /// Customer and product events by stream id, in position order.
-    private var facts: [String: [Fact]] = [:]
-    /// Every customer and product event at or below this position is in `facts`.
+    /// Customer and product events by customer and product id, in position order.
+    private var customerFacts: [String: [Fact]] = [:]
+    private var productFacts: [String: [Fact]] = [:]
+    /// Every customer and product event at or below this position is in the facts.
     public private(set) var position: Int64 = 0
 
     public init() {}
@@ -66,10 +67,17 @@ public struct SnapshotFold: Sendable {
     }
 
     private mutating func add(_ events: [RecordedEvent]) throws {
+        let customerPrefix = CustomerTag.streamPrefix + "-"
+        let productPrefix = ProductTag.streamPrefix + "-"
         for event in events {
             var stored = event
             stored.payload = .init()  // decoded below: the bytes are not needed again
-            facts[event.streamID, default: []].append(Fact(event: stored, domain: try ProjectionState.decode(event)))
+            let fact = Fact(event: stored, domain: try ProjectionState.decode(event))
+            if event.streamID.hasPrefix(customerPrefix) {
+                customerFacts[String(event.streamID.dropFirst(customerPrefix.count)), default: []].append(fact)
+            } else if event.streamID.hasPrefix(productPrefix) {
+                productFacts[String(event.streamID.dropFirst(productPrefix.count)), default: []].append(fact)
+            }
         }
     }
 
@@ -87,43 +95,67 @@ public struct SnapshotFold: Sendable {
         guard let first = orderEvents.first, let orderID = ProjectionState.orderID(first.streamID) else {
             return Result(document: nil, failure: nil)
         }
-        var decoded: [Fact] = []
+        var decoded: [DomainEvent] = []
         decoded.reserveCapacity(orderEvents.count)
         var failure: ProjectionError?
-        var related: Set<String> = []
+        var customers: [String] = []
+        var products: [String] = []
         for event in orderEvents {
             do {
                 let domain = try ProjectionState.decode(event)
                 if case .order(let orderEvent) = domain {
                     switch orderEvent {
-                    case .created(let created): related.insert(created.customerID.streamID)
-                    case .itemAdded(let added): related.insert(added.productID.streamID)
+                    case .created(let created) where !customers.contains(created.customerID.rawValue):
+                        customers.append(created.customerID.rawValue)
+                    case .itemAdded(let added) where !products.contains(added.productID.rawValue):
+                        products.append(added.productID.rawValue)
                     default: break
                     }
                 }
-                decoded.append(Fact(event: event, domain: domain))
+                decoded.append(domain)
             } catch {
                 failure = error
                 break
             }
         }
-        // Merge the order's events with its customer's and products' events by position. A
-        // rename after the order's last event still reaches it; nothing after a failure does
-        // (the order is parked there).
-        var merged = decoded
+        // The order's events merged with its customer's and products' events by position (each
+        // list is in position order already). A rename after the order's last event still
+        // reaches it; nothing after a failure does (the order is parked there).
         let end = failure?.position ?? .max
-        for streamID in related { merged += (facts[streamID] ?? []).prefix { $0.event.position < end } }
-        merged.sort { $0.event.position < $1.event.position }
+        var lists: [[Fact]] = []
+        for id in customers { if let list = customerFacts[id] { lists.append(list) } }
+        for id in products { if let list = productFacts[id] { lists.append(list) } }
+        var heads = [Int](repeating: 0, count: lists.count)
         var state = ProjectionState()
-        for fact in merged {
+        var changed: Set<String>? = nil
+        var next = 0
+        while true {
+            var source = -1  // -1: the order's own next event
+            var lowest = next < decoded.count ? orderEvents[next].position : end
+            for index in lists.indices where heads[index] < lists[index].count {
+                let position = lists[index][heads[index]].event.position
+                if position < lowest {
+                    lowest = position
+                    source = index
+                }
+            }
+            guard lowest < end else { break }
             do {
-                _ = try state.apply(fact.domain, of: fact.event)
+                if source < 0 {
+                    next += 1
+                    try state.apply(decoded[next - 1], of: orderEvents[next - 1], changed: &changed)
+                } else {
+                    heads[source] += 1
+                    let fact = heads[source] - 1
+                    try state.apply(lists[source][fact].domain, of: lists[source][fact].event, changed: &changed)
+                }
             } catch let error as ProjectionError {
                 // Only an order event can fail here: facts were read when loaded.
                 failure = error
                 break
             } catch {
-                failure = ProjectionError(position: fact.event.position, streamID: fact.event.streamID, reason: "\(error)")
+                let event = source < 0 ? orderEvents[next - 1] : lists[source][heads[source] - 1].event
+                failure = ProjectionError(position: event.position, streamID: event.streamID, reason: "\(error)")
                 break
             }
         }
