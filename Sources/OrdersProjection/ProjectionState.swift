@@ -150,9 +150,8 @@ public struct ProjectionState: Sendable {
 
     private mutating func applyOrder(_ e: OrderEvent, _ event: RecordedEvent, changed: inout Set<String>?) throws {
         let orderID = String(event.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
-        func fail(_ reason: String) -> ProjectionError { ProjectionError(position: event.position, streamID: event.streamID, reason: reason) }
         if case .created(let c) = e {
-            guard let customer = customers[c.customerID.rawValue] else { throw fail("customer \(c.customerID) is unknown") }
+            guard let customer = customers[c.customerID.rawValue] else { throw Self.failure(event, "customer \(c.customerID) is unknown") }
             documents[orderID] = OrderDocument(
                 orderID: orderID, status: .draft,
                 customer: .init(id: c.customerID.rawValue, name: customer.name, email: customer.email), items: [],
@@ -163,28 +162,28 @@ public struct ProjectionState: Sendable {
             changed?.insert(orderID)
             return
         }
-        guard documents[orderID] != nil else { throw fail("order \(orderID) has no creation event before this one") }
+        guard documents[orderID] != nil else { throw Self.failure(event, "order \(orderID) has no creation event before this one") }
         var product: ProductFacts?
         if case .itemAdded(let a) = e {
-            guard let known = products[a.productID.rawValue] else { throw fail("product \(a.productID) is unknown") }
+            guard let known = products[a.productID.rawValue] else { throw Self.failure(event, "product \(a.productID) is unknown") }
             product = known
             ordersByProduct[a.productID.rawValue, default: []].insert(orderID)
         }
         if case .itemRemoved(let r) = e { ordersByProduct[r.productID.rawValue]?.remove(orderID) }
         // Changed in place: the document is not copied out of the dictionary and back.
-        try Self.apply(e, product: product, event, to: &documents[orderID]!, fail: fail)
+        try Self.apply(e, product: product, event, to: &documents[orderID]!)
         changed?.insert(orderID)
     }
 
     /// What an order event other than its creation does to its document (`product`: the facts
     /// of the product an `itemAdded` adds).
     private static func apply(
-        _ e: OrderEvent, product: ProductFacts?, _ event: RecordedEvent, to document: inout OrderDocument, fail: (String) -> ProjectionError
+        _ e: OrderEvent, product: ProductFacts?, _ event: RecordedEvent, to document: inout OrderDocument
     ) throws(ProjectionError) {
         switch e {
         case .created: break
         case .itemAdded(let a):
-            guard let product else { throw fail("product \(a.productID) is unknown") }
+            guard let product else { throw failure(event, "product \(a.productID) is unknown") }
             document.items.append(
                 .init(
                     productID: a.productID.rawValue, sku: product.sku, name: product.name, quantity: a.quantity,
@@ -192,7 +191,7 @@ public struct ProjectionState: Sendable {
             )
         case .itemQuantityChanged(let c):
             guard let index = document.items.firstIndex(where: { $0.productID == c.productID.rawValue }) else {
-                throw fail("product \(c.productID) is not an item of order \(document.orderID)")
+                throw failure(event, "product \(c.productID) is not an item of order \(document.orderID)")
             }
             document.items[index].quantity = c.quantity
             document.items[index].subtotalMinor = document.items[index].unitPriceMinor * Int64(c.quantity)
@@ -219,6 +218,11 @@ public struct ProjectionState: Sendable {
         }
         document.recomputeTotals()
         touch(&document, event)
+    }
+
+    /// Why `event` cannot be projected.
+    private static func failure(_ event: RecordedEvent, _ reason: String) -> ProjectionError {
+        ProjectionError(position: event.position, streamID: event.streamID, reason: reason)
     }
 
     /// The document now reflects `event`.

@@ -100,9 +100,9 @@ public struct SnapshotFold: Sendable {
         var failure: ProjectionError?
         var customers: [String] = []
         var products: [String] = []
-        for event in orderEvents {
+        for index in orderEvents.indices {
             do {
-                let domain = try ProjectionState.decode(event)
+                let domain = try ProjectionState.decode(orderEvents[index])
                 if case .order(let orderEvent) = domain {
                     switch orderEvent {
                     case .created(let created) where !customers.contains(created.customerID.rawValue):
