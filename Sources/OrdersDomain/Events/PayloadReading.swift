@@ -109,6 +109,13 @@ extension JSONScanner {
         return Money(amountMinor: amount, currency: currency)
     }
 
+    /// The value of an object's only member, `key`.
+    mutating func only<Value>(_ key: StaticString, _ read: (inout JSONScanner) throws(Failure) -> Value) throws(Failure) -> Value {
+        var value: Value?
+        try members([key]) { scanner, _ throws(Failure) in value = try read(&scanner) }
+        return try Self.required(value)
+    }
+
     /// A value that must be present: a miss when it is not.
     static func required<Value>(_ value: Value?) throws(Failure) -> Value {
         guard let value else { throw miss }
@@ -177,17 +184,13 @@ extension OrderItemQuantityChanged: PayloadReadable {
 
 extension OrderItemRemoved: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var productID: ProductID?
-        try scanner.members(["product_id"]) { scanner, _ throws(JSONScanner.Failure) in productID = try scanner.identifier() }
-        self.init(productID: try JSONScanner.required(productID))
+        self.init(productID: try scanner.only("product_id") { scanner throws(JSONScanner.Failure) in try scanner.identifier() })
     }
 }
 
 extension OrderSubmitted: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var total: Money?
-        try scanner.members(["total"]) { scanner, _ throws(JSONScanner.Failure) in total = try scanner.money() }
-        self.init(total: try JSONScanner.required(total))
+        self.init(total: try scanner.only("total") { scanner throws(JSONScanner.Failure) in try scanner.money() })
     }
 }
 
@@ -222,9 +225,7 @@ extension OrderDelivered: PayloadReadable {
 
 extension OrderCancelled: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var reason: String?
-        try scanner.members(["reason"]) { scanner, _ throws(JSONScanner.Failure) in reason = try scanner.plainString() }
-        self.init(reason: try JSONScanner.required(reason))
+        self.init(reason: try scanner.only("reason") { scanner throws(JSONScanner.Failure) in try scanner.plainString() })
     }
 }
 
@@ -248,17 +249,13 @@ extension CustomerRegistered: PayloadReadable {
 
 extension CustomerRenamed: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var name: String?
-        try scanner.members(["name"]) { scanner, _ throws(JSONScanner.Failure) in name = try scanner.plainString() }
-        self.init(name: try JSONScanner.required(name))
+        self.init(name: try scanner.only("name") { scanner throws(JSONScanner.Failure) in try scanner.plainString() })
     }
 }
 
 extension CustomerEmailChanged: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var email: String?
-        try scanner.members(["email"]) { scanner, _ throws(JSONScanner.Failure) in email = try scanner.plainString() }
-        self.init(email: try JSONScanner.required(email))
+        self.init(email: try scanner.only("email") { scanner throws(JSONScanner.Failure) in try scanner.plainString() })
     }
 }
 
@@ -284,16 +281,12 @@ extension ProductAdded: PayloadReadable {
 
 extension ProductRenamed: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var name: String?
-        try scanner.members(["name"]) { scanner, _ throws(JSONScanner.Failure) in name = try scanner.plainString() }
-        self.init(name: try JSONScanner.required(name))
+        self.init(name: try scanner.only("name") { scanner throws(JSONScanner.Failure) in try scanner.plainString() })
     }
 }
 
 extension ProductRepriced: PayloadReadable {
     init(reading scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        var price: Money?
-        try scanner.members(["price"]) { scanner, _ throws(JSONScanner.Failure) in price = try scanner.money() }
-        self.init(price: try JSONScanner.required(price))
+        self.init(price: try scanner.only("price") { scanner throws(JSONScanner.Failure) in try scanner.money() })
     }
 }
