@@ -64,6 +64,7 @@ enum SearchIndexBehaviour {
         "writes are version-guarded": writesAreVersionGuarded,
         "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
         "order ids match exactly or by prefix": orderIDsMatchExactlyOrByPrefix,
+        "relevance ranks the better match first": relevanceRanksTheBetterMatchFirst,
         "user text is never query syntax": userTextIsNeverQuerySyntax,
         "filters combine": filtersCombine,
         "date ranges use the time zone": dateRangesUseTheTimeZone,
@@ -111,6 +112,27 @@ enum SearchIndexBehaviour {
         #expect(ids(try await search(index, [("q", "ord-cccc-0005")])).first == "ord-cccc-0005", "an exact id comes first")
         #expect(Set(ids(try await search(index, [("q", "ord-cccc")]))) == ["ord-cccc-0005", "ord-cccc-0006"])
         #expect(ids(try await search(index, [("q", "ord")])).isEmpty, "a prefix shorter than 4 characters does not match ids")
+    }
+
+    /// A word in the customer's name (weight 5) outranks the same word once in long notes
+    /// (weight 1), and an exact order id outranks every text match, whatever the page.
+    static func relevanceRanksTheBetterMatchFirst(_ index: any SearchIndex) async throws {
+        let notes = "Call Brandt at the front desk before noon, the side entrance is closed on weekdays and parcels go to the neighbours"
+        _ = try await index.apply([
+            document("ord-rank-0001", customer: ("c-8", "Karl Weber", "karl@example.de"), notes: notes, created: 0),
+            document("ord-rank-0002", customer: ("c-9", "Greta Brandt", "greta@example.de"), created: 60),
+            document("ord-rank-0003", customer: ("c-7", "Otto Brandt", "otto@example.de"), created: 120),
+            document("ord-rank-0004", customer: ("c-6", "Ida Lang", "ida@example.de"), notes: "about ord-rank-0009 and ord-rank-0005", created: 180),
+            document("ord-rank-0005", customer: ("c-5", "Eva Roth", "eva@example.de"), created: 240),
+        ])
+        let ranked = ids(try await search(index, [("q", "brandt")]))
+        #expect(Set(ranked) == ["ord-rank-0001", "ord-rank-0002", "ord-rank-0003"])
+        #expect(ranked.last == "ord-rank-0001", "the name matches rank above the notes match: \(ranked)")
+        // Pages follow the same order.
+        let first = try await search(index, [("q", "brandt"), ("size", "2")])
+        let second = try await search(index, [("q", "brandt"), ("size", "2"), ("after", try #require(first.nextCursor))])
+        #expect(ids(first) + ids(second) == ranked)
+        #expect(ids(try await search(index, [("q", "ord-rank-0005")])) == ["ord-rank-0005", "ord-rank-0004"], "the exact id first")
     }
 
     static func userTextIsNeverQuerySyntax(_ index: any SearchIndex) async throws {

@@ -246,7 +246,9 @@ struct SearchPlan {
     /// The sort column of `orders` and its direction (relevance sorts by score, ascending).
     var sortColumn: (column: String, descending: Bool) {
         switch sort {
-        case .relevance: ("created_at", true)  // only used to read a value; relevance rows carry their score
+        // Relevance rows carry their score (BM25, lower is better) and are ranked ascending;
+        // the column is not read for them.
+        case .relevance: ("created_at", false)
         case .createdAtDescending: ("created_at", true)
         case .createdAtAscending: ("created_at", false)
         case .totalDescending: ("total_minor", true)
