@@ -172,14 +172,7 @@ struct SearchPlan {
         // order id decides among those).
         let wantedRows = query.size + 1
         if page.count < wantedRows, !survivors.isEmpty {
-            survivors.sort { a, b in
-                let comparison = Self.compare(a.value, b.value)
-                return descending ? comparison == .orderedDescending : comparison == .orderedAscending
-            }
-            var end = min(wantedRows - page.count, survivors.count)
-            let boundary = survivors[end - 1].value
-            while end < survivors.count, Self.compare(survivors[end].value, boundary) == .orderedSame { end += 1 }
-            let taken = survivors[..<end]
+            let taken = Self.best(survivors, count: wantedRows - page.count, descending: descending)
             let ids = try Self.orderIDs(db, rowids: taken.map(\.rowid))
             page += taken.compactMap { candidate in
                 ids[candidate.rowid].map { PageRow(rowid: candidate.rowid, orderID: $0, sortValue: candidate.value) }
@@ -187,6 +180,46 @@ struct SearchPlan {
         }
         page.sort { Self.ordered($0, $1, descending: descending) }
         return (counts, total, Array(page.prefix(wantedRows)))
+    }
+
+    /// The `count` best candidates by value, and every other candidate tied with the last of
+    /// them (their order ids decide later). A bounded heap finds the `count`-th best value in
+    /// one pass, so a text matching 100,000 orders is not sorted whole for a page of 20.
+    static func best(_ candidates: [Candidate], count: Int, descending: Bool) -> [Candidate] {
+        func better(_ a: Cursor.Value, _ b: Cursor.Value) -> Bool {
+            let comparison = compare(a, b)
+            return descending ? comparison == .orderedDescending : comparison == .orderedAscending
+        }
+        precondition(count > 0, "at least one row is wanted")
+        // The best `count` values seen so far, the worst of them at the top.
+        var heap: [Cursor.Value] = []
+        heap.reserveCapacity(count)
+        for candidate in candidates {
+            if heap.count < count {
+                heap.append(candidate.value)
+                var child = heap.count - 1
+                while child > 0, better(heap[(child - 1) / 2], heap[child]) {
+                    heap.swapAt(child, (child - 1) / 2)
+                    child = (child - 1) / 2
+                }
+            } else if better(candidate.value, heap[0]) {
+                heap[0] = candidate.value
+                var parent = 0
+                while true {
+                    var worst = parent
+                    let left = 2 * parent + 1
+                    if left < heap.count, better(heap[worst], heap[left]) { worst = left }
+                    if left + 1 < heap.count, better(heap[worst], heap[left + 1]) { worst = left + 1 }
+                    if worst == parent { break }
+                    heap.swapAt(parent, worst)
+                    parent = worst
+                }
+            }
+        }
+        guard let threshold = heap.first else { return [] }
+        var taken = candidates.filter { !better(threshold, $0.value) }
+        taken.sort { better($0.value, $1.value) }
+        return taken
     }
 
     /// One candidate per order, with its lowest (best) score (without scores, both values are the same).
