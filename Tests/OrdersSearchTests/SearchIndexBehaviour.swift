@@ -65,6 +65,7 @@ enum SearchIndexBehaviour {
         "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
         "order ids match exactly or by prefix": orderIDsMatchExactlyOrByPrefix,
         "relevance ranks the better match first": relevanceRanksTheBetterMatchFirst,
+        "ties are broken by order id on every page": tiesAreBrokenByOrderIDOnEveryPage,
         "user text is never query syntax": userTextIsNeverQuerySyntax,
         "filters combine": filtersCombine,
         "date ranges use the time zone": dateRangesUseTheTimeZone,
@@ -133,6 +134,28 @@ enum SearchIndexBehaviour {
         let second = try await search(index, [("q", "brandt"), ("size", "2"), ("after", try #require(first.nextCursor))])
         #expect(ids(first) + ids(second) == ranked)
         #expect(ids(try await search(index, [("q", "ord-rank-0005")])) == ["ord-rank-0005", "ord-rank-0004"], "the exact id first")
+    }
+
+    /// Thirty orders alike in everything but their ids (written in a shuffled order, so storage
+    /// order is not id order): a text search ranks them all the same, and the order id decides,
+    /// page after page, in the sort's direction.
+    static func tiesAreBrokenByOrderIDOnEveryPage(_ index: any SearchIndex) async throws {
+        let ids = (0..<30).map { "ord-tie-" + String(($0 * 7) % 30 + 10) }
+        _ = try await index.apply(ids.map { document($0, notes: "same as the others") })
+        let ascending = ids.sorted()
+        for (sort, expected) in [(nil, ascending), ("total", ascending), ("-total", Array(ascending.reversed()))] {
+            var parameters = [("q", "others"), ("size", "7")]
+            if let sort { parameters.append(("sort", sort)) }
+            var seen: [String] = []
+            var after: String?
+            repeat {
+                let page = try await search(index, parameters + (after.map { [("after", $0)] } ?? []))
+                #expect(page.total == 30)
+                seen += Self.ids(page)
+                after = page.nextCursor
+            } while after != nil && seen.count < 40
+            #expect(seen == expected, "sort \(sort ?? "relevance")")
+        }
     }
 
     static func userTextIsNeverQuerySyntax(_ index: any SearchIndex) async throws {

@@ -162,30 +162,36 @@ struct SearchPlan {
         for (index, count) in statusCounts.enumerated() where count > 0 { counts[OrderStatus.allCases[index]] = count }
 
         // Rows tied with the cursor's value come next if their id is after the cursor's.
-        let tiedIDs = try Self.orderIDs(db, rowids: tiedWithCursor.map(\.rowid))
-        var page: [PageRow] = tiedWithCursor.compactMap { candidate in
-            guard let id = tiedIDs[candidate.rowid], let cursor else { return nil }
-            let row = PageRow(rowid: candidate.rowid, orderID: id, sortValue: candidate.value)
-            return Self.precedes(cursor: cursor, row, descending: descending) ? row : nil
-        }
-        // The best of the others by value, plus every row tied with the last one taken (the
-        // order id decides among those).
         let wantedRows = query.size + 1
+        var page: [PageRow] = []
+        if let cursor, !tiedWithCursor.isEmpty {
+            page = try Self.firstByOrderID(
+                db, rowids: tiedWithCursor.map(\.rowid), count: wantedRows, descending: descending, after: cursor.orderID
+            ).map { PageRow(rowid: $0.rowid, orderID: $0.orderID, sortValue: cursor.value) }
+        }
+        // The best of the others by value; among those tied with the last one taken, the order
+        // id decides, so only the first few of them by id are looked up.
         if page.count < wantedRows, !survivors.isEmpty {
-            let taken = Self.best(survivors, count: wantedRows - page.count, descending: descending)
-            let ids = try Self.orderIDs(db, rowids: taken.map(\.rowid))
-            page += taken.compactMap { candidate in
+            let (better, tied) = Self.best(survivors, count: wantedRows - page.count, descending: descending)
+            let ids = try Self.orderIDs(db, rowids: better.map(\.rowid))
+            page += better.compactMap { candidate in
                 ids[candidate.rowid].map { PageRow(rowid: candidate.rowid, orderID: $0, sortValue: candidate.value) }
+            }
+            if let value = tied.first?.value {
+                page += try Self.firstByOrderID(
+                    db, rowids: tied.map(\.rowid), count: wantedRows - page.count, descending: descending, after: nil
+                ).map { PageRow(rowid: $0.rowid, orderID: $0.orderID, sortValue: value) }
             }
         }
         page.sort { Self.ordered($0, $1, descending: descending) }
         return (counts, total, Array(page.prefix(wantedRows)))
     }
 
-    /// The `count` best candidates by value, and every other candidate tied with the last of
-    /// them (their order ids decide later). A bounded heap finds the `count`-th best value in
-    /// one pass, so a text matching 100,000 orders is not sorted whole for a page of 20.
-    static func best(_ candidates: [Candidate], count: Int, descending: Bool) -> [Candidate] {
+    /// The `count` best candidates by value, split into those strictly better than the
+    /// `count`-th best value (fewer than `count`) and all those tied with it (their order ids
+    /// decide later). A bounded heap finds the `count`-th best value in one pass, so a text
+    /// matching 100,000 orders is not sorted whole for a page of 20.
+    static func best(_ candidates: [Candidate], count: Int, descending: Bool) -> (better: [Candidate], tied: [Candidate]) {
         func better(_ a: Cursor.Value, _ b: Cursor.Value) -> Bool {
             let comparison = compare(a, b)
             return descending ? comparison == .orderedDescending : comparison == .orderedAscending
@@ -216,10 +222,49 @@ struct SearchPlan {
                 }
             }
         }
-        guard let threshold = heap.first else { return [] }
-        var taken = candidates.filter { !better(threshold, $0.value) }
-        taken.sort { better($0.value, $1.value) }
-        return taken
+        guard let threshold = heap.first else { return ([], []) }
+        var strictlyBetter: [Candidate] = []
+        var tied: [Candidate] = []
+        for candidate in candidates {
+            if better(candidate.value, threshold) {
+                strictlyBetter.append(candidate)
+            } else if compare(candidate.value, threshold) == .orderedSame {
+                tied.append(candidate)
+            }
+        }
+        return (strictlyBetter, tied)
+    }
+
+    /// The first `count` of the given rows in the order id order of a sort (ascending, or
+    /// descending), after `after` when given. Few rows are looked up by rowid; when many tie
+    /// (a common word scores the same in thousands of orders), walking the order id index until
+    /// `count` of them turn up reads fewer rows than looking every one up.
+    static func firstByOrderID(
+        _ db: Database, rowids: [Int64], count: Int, descending: Bool, after: String?
+    ) throws -> [(rowid: Int64, orderID: String)] {
+        guard count > 0, !rowids.isEmpty else { return [] }
+        func follows(_ id: String) -> Bool {
+            guard let after else { return true }
+            return descending ? id < after : id > after
+        }
+        let orders = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM orders") ?? 0
+        // Expected rows walked: `count` in every `orders / rowids.count` rows.
+        guard rowids.count > count, Int64(count) * orders / Int64(rowids.count) < Int64(rowids.count) else {
+            var rows = try orderIDs(db, rowids: rowids).map { (rowid: $0.key, orderID: $0.value) }.filter { follows($0.orderID) }
+            rows.sort { descending ? $0.orderID > $1.orderID : $0.orderID < $1.orderID }
+            return Array(rows.prefix(count))
+        }
+        let wanted = Set(rowids)
+        var sql = "SELECT rowid, order_id FROM orders"
+        if after != nil { sql += " WHERE order_id \(descending ? "<" : ">") ?" }
+        sql += " ORDER BY order_id \(descending ? "DESC" : "ASC")"
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: after.map { [$0] } ?? [])
+        var rows: [(rowid: Int64, orderID: String)] = []
+        while rows.count < count, let row = try cursor.next() {
+            let rowid: Int64 = row[0]
+            if wanted.contains(rowid) { rows.append((rowid, row[1])) }
+        }
+        return rows
     }
 
     /// One candidate per order, with its lowest (best) score (without scores, both values are the same).
