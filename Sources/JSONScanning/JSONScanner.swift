@@ -173,7 +173,7 @@ public struct JSONScanner {
         return start..<offset
     }
 
-    mutating func number() throws(Failure) -> Range<Int> {
+    private mutating func number() throws(Failure) -> Range<Int> {
         let start = offset
         scan: while offset < bytes.count {
             switch bytes[offset] {

@@ -152,7 +152,7 @@ struct SearchPlan {
                     tiedWithCursor.append(candidate)
                     continue
                 }
-                if (comparison == .orderedAscending) == descending { survivors.append(candidate) }
+                if Self.isBefore(cursor.value, candidate.value, descending: descending) { survivors.append(candidate) }
                 // else: before the cursor
             } else {
                 survivors.append(candidate)
@@ -192,10 +192,7 @@ struct SearchPlan {
     /// decide later). A bounded heap finds the `count`-th best value in one pass, so a text
     /// matching 100,000 orders is not sorted whole for a page of 20.
     static func best(_ candidates: [Candidate], count: Int, descending: Bool) -> (better: [Candidate], tied: [Candidate]) {
-        func better(_ a: Cursor.Value, _ b: Cursor.Value) -> Bool {
-            let comparison = compare(a, b)
-            return descending ? comparison == .orderedDescending : comparison == .orderedAscending
-        }
+        func better(_ a: Cursor.Value, _ b: Cursor.Value) -> Bool { isBefore(a, b, descending: descending) }
         precondition(count > 0, "at least one row is wanted")
         // The best `count` values seen so far, the worst of them at the top.
         var heap: [Cursor.Value] = []
@@ -247,9 +244,13 @@ struct SearchPlan {
             guard let after else { return true }
             return descending ? id < after : id > after
         }
-        let orders = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM orders") ?? 0
-        // Expected rows walked: `count` in every `orders / rowids.count` rows.
-        guard rowids.count > count, Int64(count) * orders / Int64(rowids.count) < Int64(rowids.count) else {
+        var walk = false
+        if rowids.count > count {
+            // Expected rows walked: `count` in every `orders / rowids.count` rows.
+            let orders = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM orders") ?? 0
+            walk = Int64(count) * orders / Int64(rowids.count) < Int64(rowids.count)
+        }
+        guard walk else {
             var rows = try orderIDs(db, rowids: rowids).map { (rowid: $0.key, orderID: $0.value) }.filter { follows($0.orderID) }
             rows.sort { descending ? $0.orderID > $1.orderID : $0.orderID < $1.orderID }
             return Array(rows.prefix(count))
@@ -295,16 +296,14 @@ struct SearchPlan {
         return ids
     }
 
-    /// Whether `row` comes after the cursor in the sort order.
-    static func precedes(cursor: Cursor, _ row: PageRow, descending: Bool) -> Bool {
-        let comparison = compare(cursor.value, row.sortValue)
-        if comparison != .orderedSame { return descending ? comparison == .orderedDescending : comparison == .orderedAscending }
-        return descending ? row.orderID < cursor.orderID : row.orderID > cursor.orderID
+    /// Whether value `a` comes before value `b` in the sort's direction.
+    static func isBefore(_ a: Cursor.Value, _ b: Cursor.Value, descending: Bool) -> Bool {
+        let comparison = compare(a, b)
+        return descending ? comparison == .orderedDescending : comparison == .orderedAscending
     }
 
     static func ordered(_ a: PageRow, _ b: PageRow, descending: Bool) -> Bool {
-        let comparison = compare(a.sortValue, b.sortValue)
-        if comparison != .orderedSame { return descending ? comparison == .orderedDescending : comparison == .orderedAscending }
+        if compare(a.sortValue, b.sortValue) != .orderedSame { return isBefore(a.sortValue, b.sortValue, descending: descending) }
         return descending ? a.orderID > b.orderID : a.orderID < b.orderID
     }
 
