@@ -30,6 +30,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RowScanning",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrdersDomain",
             dependencies: ["JSONScanning"],
             swiftSettings: swiftSettings
@@ -50,9 +58,8 @@ let package = Package(
         .target(
             name: "OrdersSearch",
             dependencies: [
-                "OrdersDomain", "Elasticsearch",
+                "OrdersDomain", "Elasticsearch", "RowScanning",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -84,7 +91,7 @@ let package = Package(
         .target(
             name: "OrdersStore",
             dependencies: [
-                "OrdersDomain",
+                "OrdersDomain", "RowScanning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

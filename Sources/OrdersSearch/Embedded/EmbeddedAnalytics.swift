@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrdersDomain
+import RowScanning
 
 /// The analytics panels on the embedded index: one range scan of the narrow `orders` rows (and
 /// `order_items` for products) over a covering index, folded in Swift into sums keyed by small

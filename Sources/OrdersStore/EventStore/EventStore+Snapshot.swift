@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrdersDomain
+import RowScanning
 
 /// Reads for rebuilding a read side from the log as of one position (a reindex). Events are
 /// immutable and positions gap-free, so "every event at or below P" is a consistent snapshot
@@ -15,6 +16,11 @@ extension EventStore {
     /// At most `limit` streams whose id starts with `prefix` and sorts after `afterStreamID`
     /// (from the first one when nil), in stream-id order, each with its events at positions
     /// `≤ through` in version order. Streams with no event that old are left out.
+    ///
+    /// This is the read of a whole-log fold (a reindex reads every event through it), so it
+    /// reads what a fold needs and no more: `commandID` and `correlationID` are left nil. Rows
+    /// are stepped in place; a stream's id and each event type become a `String` once per call,
+    /// not once per event.
     public func readStreams(
         prefix: String, after afterStreamID: String?, through position: Int64, limit: Int
     ) async throws(EventStoreError) -> [StreamEvents] {
@@ -22,24 +28,35 @@ extension EventStore {
         let lower = afterStreamID ?? prefix
         let upper = Self.upperBound(ofPrefix: prefix)
         return try await read("reading \(prefix) streams after \(lower) through position \(position)") { db in
-            // The (stream_id, stream_version) unique index yields the rows already in order.
-            let cursor = try RecordedEvent.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(RecordedEvent.selection) FROM events
-                        WHERE stream_id > ? AND stream_id < ? AND position <= ?
-                        ORDER BY stream_id, stream_version
-                        """
-                ),
-                arguments: [lower, upper, position]
-            )
             var streams: [StreamEvents] = []
-            while let event = try cursor.next() {
-                if streams.last?.streamID != event.streamID {
-                    if streams.count == limit { break }
-                    streams.append(StreamEvents(streamID: event.streamID, events: []))
+            var types = TextIDs()
+            var streamBytes: [UInt8] = []
+            // The (stream_id, stream_version) unique index yields the rows already in order.
+            try RowScan.step(
+                db,
+                sql: """
+                    SELECT position, stream_id, stream_version, type, schema_version, payload, recorded_at FROM events
+                    WHERE stream_id > ? AND stream_id < ? AND position <= ?
+                    ORDER BY stream_id, stream_version
+                    """,
+                arguments: [lower, upper, position]
+            ) { row in
+                let streamID = row.bytes(1)
+                if streams.isEmpty || !streamBytes.elementsEqual(streamID) {
+                    if streams.count == limit { return false }
+                    streamBytes = Array(streamID)
+                    streams.append(StreamEvents(streamID: String(decoding: streamID, as: UTF8.self), events: []))
                 }
-                streams[streams.count - 1].events.append(event)
+                let type = types.id(row, 3)
+                let payload = row.bytes(5)
+                streams[streams.count - 1].events.append(
+                    RecordedEvent(
+                        position: row.int64(0), streamID: streams[streams.count - 1].streamID, streamVersion: Int(row.int64(2)),
+                        type: types[type], schemaVersion: Int(row.int64(4)),
+                        payload: payload.isEmpty ? Data() : Data(bytes: payload.baseAddress!, count: payload.count), commandID: nil,
+                        correlationID: nil, recordedAt: Date(timeIntervalSince1970: Double(row.int64(6)) / 1000)
+                    ))
+                return true
             }
             return streams
         }

@@ -1,0 +1,86 @@
+public import GRDB
+import GRDBSQLite
+
+/// Steps through a statement's rows with SQLite's C API, for folds over many rows (analytics
+/// over a whole year of orders, a reindex reading the whole log). Aggregating in Swift over a
+/// covering-index range scan is far cheaper than SQL's `GROUP BY`, whose sorter costs ~2 µs a
+/// row; and reading columns in place avoids GRDB's per-row `Row` and `String` work.
+///
+/// A scan is only valid inside the closure it is passed to, and the bytes it lends only until
+/// the next row.
+public struct RowScan {
+    let statement: SQLiteStatement
+
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+    /// The column's text (or blob) bytes, in place: valid until the next row.
+    public func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+        // `sqlite3_column_text` first, then `sqlite3_column_bytes`, as SQLite's documentation asks.
+        guard let start = sqlite3_column_text(statement, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// The rows of `sql`, one call each.
+    public static func forEach(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Void) throws {
+        try step(db, sql: sql, arguments: arguments) { row in
+            try body(row)
+            return true
+        }
+    }
+
+    /// The rows of `sql`, one call each, until `body` returns false.
+    public static func step(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Bool) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let scan = RowScan(statement: statement.sqliteStatement)
+        defer { sqlite3_reset(statement.sqliteStatement) }
+        while true {
+            let code = sqlite3_step(statement.sqliteStatement)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+            }
+            guard try body(scan) else { return }
+        }
+    }
+}
+
+/// Dense ids for the distinct texts of a scan's columns (statuses, currencies, customer ids,
+/// event types), found by hash and confirmed byte for byte, so a fold keys its sums by small
+/// integers and makes each `String` once.
+public struct TextIDs {
+    public private(set) var strings: [String] = []
+    private var bytes: [[UInt8]] = []
+    private var byHash: [UInt64: [Int]] = [:]
+    /// Up to this many texts, comparing them all beats hashing (statuses, currencies).
+    private static let linear = 8
+
+    public init() {}
+
+    public mutating func id(_ scan: RowScan, _ column: Int32) -> Int { id(scan.bytes(column)) }
+
+    /// The id of `text` (a new one the first time it is seen).
+    public mutating func id(_ text: UnsafeRawBufferPointer) -> Int {
+        func matches(_ id: Int) -> Bool { bytes[id].count == text.count && bytes[id].withUnsafeBytes { $0.elementsEqual(text) } }
+        if bytes.count <= Self.linear {
+            for id in bytes.indices where matches(id) { return id }
+        } else {
+            for id in byHash[Self.hash(text)] ?? [] where matches(id) { return id }
+        }
+        strings.append(String(decoding: text, as: UTF8.self))
+        bytes.append(Array(text))
+        byHash[Self.hash(text), default: []].append(strings.count - 1)
+        return strings.count - 1
+    }
+
+    /// FNV-1a, 64 bits.
+    private static func hash(_ text: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    public subscript(id: Int) -> String { strings[id] }
+}
