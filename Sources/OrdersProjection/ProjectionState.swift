@@ -108,56 +108,27 @@ public struct ProjectionState: Sendable {
 
     private mutating func applyCustomer(_ e: CustomerEvent, _ event: RecordedEvent, changed: inout Set<String>?) {
         let id = String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1))
-        switch e {
-        case .registered(let r):
-            customers[id] = CustomerFacts(name: r.name, email: r.email)
-            return
-        case .renamed(let r):
-            customers[id]?.name = r.name
-        case .emailChanged(let r):
-            customers[id]?.email = r.email
-        }
-        guard let orders = ordersByCustomer[id], let facts = customers[id] else { return }
+        let fansOut = Self.apply(e, to: &customers[id])
+        guard fansOut, let orders = ordersByCustomer[id], let facts = customers[id] else { return }
         for orderID in orders where !parkedOrders.contains(orderID) && documents[orderID] != nil {
-            documents[orderID]!.customer.name = facts.name
-            documents[orderID]!.customer.email = facts.email
-            Self.touch(&documents[orderID]!, event)
+            Self.apply(facts, event, to: &documents[orderID]!)
             changed?.insert(orderID)
         }
     }
 
     private mutating func applyProduct(_ e: ProductEvent, _ event: RecordedEvent, changed: inout Set<String>?) {
         let id = String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1))
-        switch e {
-        case .added(let a):
-            products[id] = ProductFacts(sku: a.sku, name: a.name)
-        case .repriced:
-            // Orders keep the price an item had when it was added: nothing to fan out.
-            break
-        case .renamed(let r):
-            products[id]?.name = r.name
-            for orderID in ordersByProduct[id] ?? [] where !parkedOrders.contains(orderID) && documents[orderID] != nil {
-                Self.rename(product: id, to: r.name, in: &documents[orderID]!)
-                Self.touch(&documents[orderID]!, event)
-                changed?.insert(orderID)
-            }
+        guard let renamed = Self.apply(e, to: &products[id]) else { return }
+        for orderID in ordersByProduct[id] ?? [] where !parkedOrders.contains(orderID) && documents[orderID] != nil {
+            Self.rename(product: id, to: renamed, event, in: &documents[orderID]!)
+            changed?.insert(orderID)
         }
-    }
-
-    private static func rename(product id: String, to name: String, in document: inout OrderDocument) {
-        for index in document.items.indices where document.items[index].productID == id { document.items[index].name = name }
     }
 
     private mutating func applyOrder(_ e: OrderEvent, _ event: RecordedEvent, changed: inout Set<String>?) throws {
         let orderID = String(event.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
         if case .created(let c) = e {
-            guard let customer = customers[c.customerID.rawValue] else { throw Self.failure(event, "customer \(c.customerID) is unknown") }
-            documents[orderID] = OrderDocument(
-                orderID: orderID, status: .draft,
-                customer: .init(id: c.customerID.rawValue, name: customer.name, email: customer.email), items: [],
-                currency: c.currency.code, shipping: .init(city: c.shipping.city, country: c.shipping.country), notes: c.notes,
-                createdAt: event.recordedAt, updatedAt: event.recordedAt, version: event.position
-            )
+            documents[orderID] = try Self.document(orderID, created: c, customer: customers[c.customerID.rawValue], event)
             ordersByCustomer[c.customerID.rawValue, default: []].insert(orderID)
             changed?.insert(orderID)
             return
@@ -165,9 +136,8 @@ public struct ProjectionState: Sendable {
         guard documents[orderID] != nil else { throw Self.failure(event, "order \(orderID) has no creation event before this one") }
         var product: ProductFacts?
         if case .itemAdded(let a) = e {
-            guard let known = products[a.productID.rawValue] else { throw Self.failure(event, "product \(a.productID) is unknown") }
-            product = known
-            ordersByProduct[a.productID.rawValue, default: []].insert(orderID)
+            product = products[a.productID.rawValue]
+            if product != nil { ordersByProduct[a.productID.rawValue, default: []].insert(orderID) }
         }
         if case .itemRemoved(let r) = e { ordersByProduct[r.productID.rawValue]?.remove(orderID) }
         // Changed in place: the document is not copied out of the dictionary and back.
@@ -175,9 +145,71 @@ public struct ProjectionState: Sendable {
         changed?.insert(orderID)
     }
 
+    // MARK: Transitions
+
+    // What each event does to the facts and to one document. `ProjectionState` routes an event
+    // to every document it reaches; `SnapshotFold` to the one order it folds. Both call these,
+    // so the two folds cannot drift apart.
+
+    /// A customer's facts after `e`; true when the change reaches the customer's orders.
+    static func apply(_ e: CustomerEvent, to facts: inout CustomerFacts?) -> Bool {
+        switch e {
+        case .registered(let r):
+            facts = CustomerFacts(name: r.name, email: r.email)
+            return false
+        case .renamed(let r):
+            facts?.name = r.name
+        case .emailChanged(let r):
+            facts?.email = r.email
+        }
+        return facts != nil
+    }
+
+    /// A product's facts after `e`; its new name when the change reaches the orders holding it.
+    static func apply(_ e: ProductEvent, to facts: inout ProductFacts?) -> String? {
+        switch e {
+        case .added(let a):
+            facts = ProductFacts(sku: a.sku, name: a.name)
+        case .repriced:
+            // Orders keep the price an item had when it was added: nothing to fan out.
+            break
+        case .renamed(let r):
+            facts?.name = r.name
+            return r.name
+        }
+        return nil
+    }
+
+    /// A customer change (`event`) reaches one of the customer's orders.
+    static func apply(_ facts: CustomerFacts, _ event: RecordedEvent, to document: inout OrderDocument) {
+        document.customer.name = facts.name
+        document.customer.email = facts.email
+        touch(&document, event)
+    }
+
+    /// A product rename (`event`) reaches an order holding the product.
+    static func rename(product id: String, to name: String, _ event: RecordedEvent, in document: inout OrderDocument) {
+        for index in document.items.indices where document.items[index].productID == id { document.items[index].name = name }
+        touch(&document, event)
+    }
+
+    /// The document an order's creation starts (`customer`: the facts of its customer).
+    static func document(
+        _ orderID: String, created c: OrderCreated, customer: CustomerFacts?, _ event: RecordedEvent
+    ) throws(ProjectionError)
+        -> OrderDocument
+    {
+        guard let customer else { throw failure(event, "customer \(c.customerID) is unknown") }
+        return OrderDocument(
+            orderID: orderID, status: .draft, customer: .init(id: c.customerID.rawValue, name: customer.name, email: customer.email),
+            items: [], currency: c.currency.code, shipping: .init(city: c.shipping.city, country: c.shipping.country), notes: c.notes,
+            createdAt: event.recordedAt, updatedAt: event.recordedAt, version: event.position
+        )
+    }
+
     /// What an order event other than its creation does to its document (`product`: the facts
-    /// of the product an `itemAdded` adds).
-    private static func apply(
+    /// of the product an `itemAdded` adds, nil when it is unknown).
+    static func apply(
         _ e: OrderEvent, product: ProductFacts?, _ event: RecordedEvent, to document: inout OrderDocument
     ) throws(ProjectionError) {
         switch e {
@@ -221,7 +253,7 @@ public struct ProjectionState: Sendable {
     }
 
     /// Why `event` cannot be projected.
-    private static func failure(_ event: RecordedEvent, _ reason: String) -> ProjectionError {
+    static func failure(_ event: RecordedEvent, _ reason: String) -> ProjectionError {
         ProjectionError(position: event.position, streamID: event.streamID, reason: reason)
     }
 

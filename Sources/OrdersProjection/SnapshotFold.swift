@@ -91,74 +91,112 @@ public struct SnapshotFold: Sendable {
     }
 
     /// Folds one order from its events (its whole stream up to some position `≤ position`).
+    ///
+    /// The order's events are merged by position with its customer's and products' facts and
+    /// applied with `ProjectionState`'s transitions to this one document: the live fold routes
+    /// each event to the documents it reaches through its indexes, this fold only asks whether
+    /// it reaches this order (the order was created for the customer; it holds the product).
     public func fold(orderEvents: [RecordedEvent]) -> Result {
         guard let first = orderEvents.first, let orderID = ProjectionState.orderID(first.streamID) else {
             return Result(document: nil, failure: nil)
         }
-        var decoded: [DomainEvent] = []
+        var decoded: [OrderEvent] = []
         decoded.reserveCapacity(orderEvents.count)
         var failure: ProjectionError?
         var customers: [String] = []
         var products: [String] = []
+        var kept: [Int] = []  // the indices of `orderEvents` that `decoded` holds
         for index in orderEvents.indices {
+            let domainEvent: DomainEvent
             do {
-                let domain = try ProjectionState.decode(orderEvents[index])
-                if case .order(let orderEvent) = domain {
-                    switch orderEvent {
-                    case .created(let created) where !customers.contains(created.customerID.rawValue):
-                        customers.append(created.customerID.rawValue)
-                    case .itemAdded(let added) where !products.contains(added.productID.rawValue):
-                        products.append(added.productID.rawValue)
-                    default: break
-                    }
-                }
-                decoded.append(domain)
+                domainEvent = try ProjectionState.decode(orderEvents[index])
             } catch {
                 failure = error
                 break
             }
+            // Another aggregate's event in an order stream reaches no order in the live fold either.
+            guard case .order(let orderEvent) = domainEvent else { continue }
+            kept.append(index)
+            switch orderEvent {
+            case .created(let created) where !customers.contains(created.customerID.rawValue):
+                customers.append(created.customerID.rawValue)
+            case .itemAdded(let added) where !products.contains(added.productID.rawValue):
+                products.append(added.productID.rawValue)
+            default: break
+            }
+            decoded.append(orderEvent)
         }
         // The order's events merged with its customer's and products' events by position (each
         // list is in position order already). A rename after the order's last event still
         // reaches it; nothing after a failure does (the order is parked there).
         let end = failure?.position ?? .max
-        var lists: [[Fact]] = []
-        for id in customers { if let list = customerFacts[id] { lists.append(list) } }
-        for id in products { if let list = productFacts[id] { lists.append(list) } }
+        let lists = customers.map { customerFacts[$0] ?? [] } + products.map { productFacts[$0] ?? [] }
         var heads = [Int](repeating: 0, count: lists.count)
-        var state = ProjectionState()
-        var changed: Set<String>? = nil
+        var customer = [ProjectionState.CustomerFacts?](repeating: nil, count: customers.count)
+        var product = [ProjectionState.ProductFacts?](repeating: nil, count: products.count)
+        // What reaches the order, as the live fold's indexes say: the customers it was created
+        // for, the products it holds.
+        var createdFor: [Int] = []
+        var holding: [Int] = []
+        var document: OrderDocument?
         var next = 0
-        while true {
-            var source = -1  // -1: the order's own next event
-            var lowest = next < decoded.count ? orderEvents[next].position : end
-            for index in lists.indices where heads[index] < lists[index].count {
-                let position = lists[index][heads[index]].event.position
-                if position < lowest {
-                    lowest = position
-                    source = index
+        do throws(ProjectionError) {
+            while true {
+                var source = -1  // -1: the order's own next event
+                var lowest = next < decoded.count ? orderEvents[kept[next]].position : end
+                for index in lists.indices where heads[index] < lists[index].count {
+                    let position = lists[index][heads[index]].event.position
+                    if position < lowest {
+                        lowest = position
+                        source = index
+                    }
                 }
-            }
-            guard lowest < end else { break }
-            do {
-                if source < 0 {
-                    next += 1
-                    try state.apply(decoded[next - 1], of: orderEvents[next - 1], changed: &changed)
-                } else {
+                guard lowest < end else { break }
+                if source >= 0 {
+                    let fact = lists[source][heads[source]]
                     heads[source] += 1
-                    let fact = heads[source] - 1
-                    try state.apply(lists[source][fact].domain, of: lists[source][fact].event, changed: &changed)
+                    switch fact.domain {
+                    case .customer(let e):
+                        if ProjectionState.apply(e, to: &customer[source]), createdFor.contains(source), let facts = customer[source],
+                            document != nil
+                        {
+                            ProjectionState.apply(facts, fact.event, to: &document!)
+                        }
+                    case .product(let e):
+                        let index = source - customers.count
+                        if let name = ProjectionState.apply(e, to: &product[index]), holding.contains(index), document != nil {
+                            ProjectionState.rename(product: products[index], to: name, fact.event, in: &document!)
+                        }
+                    case .order: break  // facts hold no order events
+                    }
+                    continue
                 }
-            } catch let error as ProjectionError {
-                // Only an order event can fail here: facts were read when loaded.
-                failure = error
-                break
-            } catch {
-                let event = source < 0 ? orderEvents[next - 1] : lists[source][heads[source] - 1].event
-                failure = ProjectionError(position: event.position, streamID: event.streamID, reason: "\(error)")
-                break
+                let event = orderEvents[kept[next]]
+                let orderEvent = decoded[next]
+                next += 1
+                var added: ProjectionState.ProductFacts?
+                switch orderEvent {
+                case .created(let created):
+                    let index = customers.firstIndex(of: created.customerID.rawValue)!
+                    document = try ProjectionState.document(orderID, created: created, customer: customer[index], event)
+                    if !createdFor.contains(index) { createdFor.append(index) }
+                    continue
+                case .itemAdded(let item):
+                    let index = products.firstIndex(of: item.productID.rawValue)!
+                    added = product[index]
+                    if added != nil, !holding.contains(index) { holding.append(index) }
+                case .itemRemoved(let item):
+                    if let index = products.firstIndex(of: item.productID.rawValue) { holding.removeAll { $0 == index } }
+                default: break
+                }
+                guard document != nil else {
+                    throw ProjectionState.failure(event, "order \(orderID) has no creation event before this one")
+                }
+                try ProjectionState.apply(orderEvent, product: added, event, to: &document!)
             }
+        } catch {
+            failure = error
         }
-        return Result(document: state.documents[orderID], failure: failure)
+        return Result(document: document, failure: failure)
     }
 }

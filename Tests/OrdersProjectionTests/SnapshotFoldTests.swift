@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import OrdersDomain
 import OrdersProjection
 import OrdersSearch
@@ -33,6 +34,82 @@ import Testing
                     let id = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
                     #expect(result.document == live.documents[id], "order \(id) as of position \(position)")
                 }
+            }
+        }
+    }
+
+    /// A seeded shop has what `BusyShop` lacks: email changes, items removed (and products
+    /// renamed after that), quantities changed, orders paid, shipped, delivered and cancelled.
+    @Test(arguments: [UInt64(3), 11])
+    func aSeededShopFoldsToTheLiveFoldsDocuments(seed: UInt64) async throws {
+        try await TestStore.with { store in
+            let since = Date(timeIntervalSince1970: 1_767_225_600)
+            _ = try await Seeder(store: store.store, logger: Logger(label: "seed")).run(
+                SeedOptions(customers: 120, products: 60, orders: 300, seed: seed, since: since, until: since.addingTimeInterval(86400 * 30))
+            )
+            let events = try await store.allEvents()
+            var kinds = Set<String>()
+            for event in events { kinds.insert(event.type) }
+            for type in ["customer.email_changed", "product.renamed", "order.item_removed", "order.item_quantity_changed", "order.delivered"] {
+                #expect(kinds.contains(type), "the seeded log has \(type) events")
+            }
+            var live = ProjectionState()
+            var done = 0
+            for position in [events.count / 4, events.count / 2, events.count - 3, events.count].map(Int64.init) {
+                _ = try live.apply(Array(events[done..<Int(position)]))
+                done = Int(position)
+                let fold = try await SnapshotFold.load(from: store.store, through: position)
+                let streams = try await orderStreams(store, through: position)
+                #expect(streams.count == live.documents.count)
+                for stream in streams {
+                    let result = fold.fold(orderEvents: stream.events)
+                    #expect(result.failure == nil)
+                    let id = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
+                    #expect(result.document == live.documents[id], "order \(id) as of position \(position)")
+                }
+            }
+        }
+    }
+
+    @Test func aRenameReachesTheOrdersHoldingTheProductAndACustomerChangeItsOrders() async throws {
+        try await TestStore.with { store in
+            let customer = try await store.registerCustomer("c-1", name: "Ana García")
+            let kept = try await store.addProduct("p-1", name: "Kaffee")
+            let dropped = try await store.addProduct("p-2", name: "Tee")
+            let holder = try await store.createOrder("o-1", customer: customer)
+            let other = try await store.createOrder("o-2", customer: customer)
+            _ = try await store.bus.send(AddItem(orderID: holder, productID: dropped, quantity: 1))
+            _ = try await store.bus.send(AddItem(orderID: other, productID: kept, quantity: 1))
+            _ = try await store.bus.send(AddItem(orderID: other, productID: dropped, quantity: 3))
+            _ = try await store.bus.send(RemoveItem(orderID: other, productID: dropped))
+            let otherBefore = try await store.store.headPosition()
+            _ = try await store.bus.send(RenameProduct(productID: dropped, name: "Grüner Tee"))
+            let renamed = try await store.store.headPosition()
+            _ = try await store.bus.send(ChangeCustomerEmail(customerID: customer, email: "ana@example.org"))
+            let emailChanged = try await store.store.headPosition()
+
+            let events = try await store.allEvents()
+            var live = ProjectionState()
+            _ = try live.apply(events)
+            let fold = try await SnapshotFold.load(from: store.store, through: emailChanged)
+            var documents: [String: OrderDocument] = [:]
+            for stream in try await orderStreams(store, through: emailChanged) {
+                let document = try #require(fold.fold(orderEvents: stream.events).document)
+                documents[document.orderID] = document
+                #expect(document == live.documents[document.orderID])
+            }
+            let holding = try #require(documents["o-1"])
+            #expect(holding.items.map(\.name) == ["Grüner Tee"])
+            let removed = try #require(documents["o-2"])
+            #expect(removed.items.map(\.name) == ["Kaffee"])
+            #expect(holding.customer.email == "ana@example.org" && removed.customer.email == "ana@example.org")
+            #expect(holding.version == emailChanged && removed.version == emailChanged)
+            // As of the rename: it reached the order holding the product, not the one that removed it.
+            let asOfRename = try await SnapshotFold.load(from: store.store, through: renamed)
+            for stream in try await orderStreams(store, through: renamed) {
+                let document = try #require(asOfRename.fold(orderEvents: stream.events).document)
+                #expect(document.version == (document.orderID == "o-1" ? renamed : otherBefore))
+                #expect(document.customer.email == "c-1@example.com")
             }
         }
     }
