@@ -55,6 +55,31 @@ enum SearchIndexBehaviour {
 
     static func ids(_ result: SearchOrdersResult) -> [String] { result.hits.map(\.order.orderID) }
 
+    /// Search hits and a customer's orders carry each document's summary, as of its newest
+    /// version (a renamed customer, a moved address, a new status).
+    static func hitsSummarizeTheCurrentDocuments(_ index: any SearchIndex) async throws {
+        _ = try await index.apply(corpus)
+        var moved = corpus[0]
+        moved.customer.name = "Zoë Müller-Lüdenscheidt"
+        moved.shipping = .init(city: "Köln", country: "DE")
+        moved.status = .shipped
+        moved.items.append(.init(productID: "p-SKU-CUPS", sku: "SKU-CUPS", name: "Espresso Cups", quantity: 2, unitPriceMinor: 450))
+        moved.recomputeTotals()
+        moved.updatedAt = base.addingTimeInterval(86_400.5)
+        moved.version = 9
+        _ = try await index.apply([moved])
+        let current = [moved] + corpus.dropFirst()
+        let expected = Dictionary(uniqueKeysWithValues: current.map { ($0.orderID, OrderSummary($0)) })
+        for parameters in [[("size", "100")], [("q", "müller"), ("size", "100")], [("q", "köln")], [("status", "shipped"), ("sort", "total")]] {
+            let result = try await search(index, parameters)
+            #expect(!result.hits.isEmpty, "\(parameters)")
+            for hit in result.hits { #expect(hit.order == expected[hit.order.orderID], "\(parameters)") }
+        }
+        let orders = try await index.orders(customerID: "c-1", size: 10, after: nil).orders
+        #expect(Set(orders.map(\.orderID)) == Set(current.filter { $0.customer.id == "c-1" }.map(\.orderID)))
+        for order in orders { #expect(order == expected[order.orderID]) }
+    }
+
     static func search(_ index: any SearchIndex, _ parameters: [(String, String)]) async throws -> SearchOrdersResult {
         try await index.search(try SearchOrdersQuery.parse(parameters))
     }
@@ -62,6 +87,7 @@ enum SearchIndexBehaviour {
     /// Every behaviour by name, for `@Test(arguments:)` in each backend's suite.
     static let all: [String: @Sendable (any SearchIndex) async throws -> Void] = analytics.merging([
         "writes are version-guarded": writesAreVersionGuarded,
+        "hits summarize the current documents": hitsSummarizeTheCurrentDocuments,
         "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
         "order ids match exactly or by prefix": orderIDsMatchExactlyOrByPrefix,
         "relevance ranks the better match first": relevanceRanksTheBetterMatchFirst,

@@ -225,7 +225,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
     public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
         let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
         return try await writer.read { db in
-            var sql = "SELECT d.document, o.created_at, o.order_id FROM orders o JOIN order_documents d ON d.id = o.rowid WHERE o.customer_id = ?"
+            var sql = "SELECT \(SearchPlan.summaryColumns) FROM orders o JOIN orders_text t ON t.rowid = o.rowid WHERE o.customer_id = ?"
             var arguments: StatementArguments = [customerID]
             if let position {
                 sql += " AND (o.created_at < ? OR (o.created_at = ? AND o.order_id < ?))"
@@ -234,8 +234,8 @@ public final class EmbeddedSearchIndex: SearchIndex {
             sql += " ORDER BY o.created_at DESC, o.order_id DESC LIMIT ?"
             arguments += [size + 1]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let page = try rows.prefix(size).map { OrderSummary(try Self.decode($0[0])) }
-            let next = rows.count > size ? Cursor(sort: "customer", value: .integer(rows[size - 1][1]), orderID: rows[size - 1][2]).encoded : nil
+            let page = try rows.prefix(size).map(SearchPlan.summary)
+            let next = rows.count > size ? Cursor(sort: "customer", value: .integer(rows[size - 1][10]), orderID: rows[size - 1][1]).encoded : nil
             return (page, next)
         }
     }
@@ -262,13 +262,13 @@ public final class EmbeddedSearchIndex: SearchIndex {
                 page = try plan.page(db, after: cursor)
             }
             let shown = Array(page.prefix(query.size))
-            let documents = try SearchPlan.documents(db, rowids: shown.map(\.rowid))
+            let summaries = try SearchPlan.summaries(db, rowids: shown.map(\.rowid))
             let highlights = try SearchPlan.highlights(db, text: query.text, rowids: shown.map(\.rowid))
             var hits: [SearchOrdersResult.Hit] = []
             hits.reserveCapacity(shown.count)
             for row in shown {
-                guard let document = documents[row.rowid] else { continue }
-                hits.append(.init(order: OrderSummary(try Self.decode(document)), highlights: highlights[row.rowid] ?? [:]))
+                guard let summary = summaries[row.rowid] else { continue }
+                hits.append(.init(order: summary, highlights: highlights[row.rowid] ?? [:]))
             }
             var next: String?
             if page.count > query.size, let last = shown.last {

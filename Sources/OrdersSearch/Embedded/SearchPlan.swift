@@ -377,13 +377,38 @@ struct SearchPlan {
 
     // MARK: Documents and highlights
 
-    /// The documents of the given rows, by rowid.
-    static func documents(_ db: Database, rowids: [Int64]) throws -> [Int64: String] {
+    /// What a summary reads: the `orders` columns and the text table's stored name and city
+    /// (`o` and `t`), so no document is decoded. `created_at` third from last, `order_id` second.
+    static let summaryColumns = """
+        o.rowid, o.order_id, o.status, o.customer_id, t.customer_name, o.item_count, o.total_minor, o.currency, t.city, o.country,
+        o.created_at, o.updated_at
+        """
+
+    /// The summary of a row read with `summaryColumns`.
+    static func summary(_ row: Row) throws -> OrderSummary {
+        let status: String = row[2]
+        guard let known = OrderStatus(rawValue: status) else {
+            throw DatabaseError(message: "order \(row[1] as String) has an unknown status '\(status)' in the read index")
+        }
+        func date(_ column: Int) -> Date { Date(timeIntervalSince1970: Double(row[column] as Int64) / 1000) }
+        return OrderSummary(
+            orderID: row[1], status: known, customerID: row[3], customerName: row[4], itemCount: row[5], totalMinor: row[6],
+            currency: row[7], city: row[8], country: row[9], createdAt: date(10), updatedAt: date(11))
+    }
+
+    /// The summaries of the given rows, by rowid.
+    static func summaries(_ db: Database, rowids: [Int64]) throws -> [Int64: OrderSummary] {
         guard !rowids.isEmpty else { return [:] }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT id, document FROM order_documents WHERE id IN (\(rowids.map { _ in "?" }.joined(separator: ",")))",
+            db,
+            sql: """
+                SELECT \(summaryColumns) FROM orders o JOIN orders_text t ON t.rowid = o.rowid
+                WHERE o.rowid IN (\(rowids.map { _ in "?" }.joined(separator: ",")))
+                """,
             arguments: StatementArguments(rowids))
-        return Dictionary(rows.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
+        var summaries: [Int64: OrderSummary] = [:]
+        for row in rows { summaries[row[0]] = try summary(row) }
+        return summaries
     }
 
     /// FTS5 columns whose highlights are returned, and the field names the API uses for them.

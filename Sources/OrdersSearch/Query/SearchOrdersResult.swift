@@ -34,6 +34,23 @@ public struct OrderSummary: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(
+        orderID: String, status: OrderStatus, customerID: String, customerName: String, itemCount: Int, totalMinor: Int64, currency: String,
+        city: String, country: String, createdAt: Date, updatedAt: Date
+    ) {
+        self.orderID = orderID
+        self.status = status
+        self.customerID = customerID
+        self.customerName = customerName
+        self.itemCount = itemCount
+        self.totalMinor = totalMinor
+        self.currency = currency
+        self.city = city
+        self.country = country
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     public init(_ document: OrderDocument) {
         orderID = document.orderID
         status = document.status
