@@ -1,3 +1,4 @@
+import Foundation
 public import GRDB
 import GRDBSQLite
 
@@ -20,6 +21,12 @@ public struct RowScan {
         // `sqlite3_column_text` first, then `sqlite3_column_bytes`, as SQLite's documentation asks.
         guard let start = sqlite3_column_text(statement, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// Whether two byte ranges hold the same bytes (`memcmp`: the generic `elementsEqual` goes
+    /// byte by byte).
+    public static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// The rows of `sql`, one call each.
@@ -63,7 +70,7 @@ public struct TextIDs {
 
     /// The id of `text` (a new one the first time it is seen).
     public mutating func id(_ text: UnsafeRawBufferPointer) -> Int {
-        func matches(_ id: Int) -> Bool { bytes[id].count == text.count && bytes[id].withUnsafeBytes { $0.elementsEqual(text) } }
+        func matches(_ id: Int) -> Bool { bytes[id].withUnsafeBytes { RowScan.same($0, text) } }
         if bytes.count <= Self.linear {
             for id in bytes.indices where matches(id) { return id }
         } else {

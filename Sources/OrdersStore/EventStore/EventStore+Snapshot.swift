@@ -42,7 +42,8 @@ extension EventStore {
                 arguments: [lower, upper, position]
             ) { row in
                 let streamID = row.bytes(1)
-                if streams.isEmpty || !streamBytes.elementsEqual(streamID) {
+                let sameStream = !streams.isEmpty && streamBytes.withUnsafeBytes { RowScan.same($0, streamID) }
+                if !sameStream {
                     if streams.count == limit { return false }
                     streamBytes = Array(streamID)
                     streams.append(StreamEvents(streamID: String(decoding: streamID, as: UTF8.self), events: []))
