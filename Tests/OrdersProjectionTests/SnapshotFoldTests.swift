@@ -16,25 +16,33 @@ import Testing
         try await store.store.readStreams(prefix: OrderTag.streamPrefix + "-", after: nil, through: position, limit: 10_000)
     }
 
+    /// Every order folded alone as of each position must be the live fold's document then.
+    func expectEachOrderFoldsLikeTheLiveFold(_ store: TestStore, _ events: [RecordedEvent], at positions: [Int64]) async throws {
+        var live = ProjectionState()
+        var done = 0
+        for position in positions {
+            _ = try live.apply(Array(events[done..<Int(position)]))
+            done = Int(position)
+            let fold = try await SnapshotFold.load(from: store.store, through: position)
+            let streams = try await orderStreams(store, through: position)
+            #expect(streams.count == live.documents.count)
+            for stream in streams {
+                let result = fold.fold(orderEvents: stream.events)
+                #expect(result.failure == nil)
+                let id = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
+                #expect(result.document == live.documents[id], "order \(id) as of position \(position)")
+            }
+        }
+    }
+
     @Test func eachOrderFoldsToTheLiveFoldsDocumentAtEverySnapshot() async throws {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store, customers: 3, products: 4)
             for number in 0..<40 { try await shop.step(number) }
             let events = try await store.allEvents()
             // Snapshots in the middle of renames and submissions, and at the head.
-            for position in [events.count / 3, events.count / 2 + 1, events.count - 7, events.count].map(Int64.init) {
-                var live = ProjectionState()
-                _ = try live.apply(Array(events.prefix(Int(position))))
-                let fold = try await SnapshotFold.load(from: store.store, through: position)
-                let streams = try await orderStreams(store, through: position)
-                #expect(streams.count == live.documents.count)
-                for stream in streams {
-                    let result = fold.fold(orderEvents: stream.events)
-                    #expect(result.failure == nil)
-                    let id = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
-                    #expect(result.document == live.documents[id], "order \(id) as of position \(position)")
-                }
-            }
+            let positions = [events.count / 3, events.count / 2 + 1, events.count - 7, events.count].map(Int64.init)
+            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions)
         }
     }
 
@@ -53,21 +61,8 @@ import Testing
             for type in ["customer.email_changed", "product.renamed", "order.item_removed", "order.item_quantity_changed", "order.delivered"] {
                 #expect(kinds.contains(type), "the seeded log has \(type) events")
             }
-            var live = ProjectionState()
-            var done = 0
-            for position in [events.count / 4, events.count / 2, events.count - 3, events.count].map(Int64.init) {
-                _ = try live.apply(Array(events[done..<Int(position)]))
-                done = Int(position)
-                let fold = try await SnapshotFold.load(from: store.store, through: position)
-                let streams = try await orderStreams(store, through: position)
-                #expect(streams.count == live.documents.count)
-                for stream in streams {
-                    let result = fold.fold(orderEvents: stream.events)
-                    #expect(result.failure == nil)
-                    let id = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
-                    #expect(result.document == live.documents[id], "order \(id) as of position \(position)")
-                }
-            }
+            let positions = [events.count / 4, events.count / 2, events.count - 3, events.count].map(Int64.init)
+            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions)
         }
     }
 
