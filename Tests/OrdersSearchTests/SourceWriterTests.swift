@@ -34,4 +34,18 @@ import Testing
         let read = try decoder.decode(OrderDocument.self, from: Data(fast))
         #expect(read.orderID == document.orderID && read.items == document.items && read.customer == document.customer)
     }
+
+    /// Without the search fields it is the document as `JSONEncoder` writes it (the embedded
+    /// index's stored form), and reads back as the same document.
+    @Test(arguments: awkward)
+    func writesTheStoredDocumentAsJSONEncoderDoes(_ document: OrderDocument) throws {
+        let fast = SourceWriter.encode(document, searchFields: false)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: fast, as: UTF8.self) == String(decoding: try encoder.encode(document), as: UTF8.self))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        #expect(try decoder.decode(OrderDocument.self, from: Data(fast)) == document)
+    }
 }

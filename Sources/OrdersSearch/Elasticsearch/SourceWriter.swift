@@ -11,13 +11,16 @@ struct SourceWriter {
 
     init(capacity: Int = 768) { bytes.reserveCapacity(capacity) }
 
-    static func encode(_ document: OrderDocument) -> [UInt8] {
+    /// The `_source` (`searchFields`: with the root-level `product_names` and `skus`), or, without
+    /// them, the document as `JSONEncoder` with sorted keys writes it (what the embedded index
+    /// stores).
+    static func encode(_ document: OrderDocument, searchFields: Bool = true) -> [UInt8] {
         var writer = SourceWriter()
-        writer.write(document)
+        writer.write(document, searchFields: searchFields)
         return writer.bytes
     }
 
-    mutating func write(_ d: OrderDocument) {
+    mutating func write(_ d: OrderDocument, searchFields: Bool = true) {
         var first = true
         bytes.append(UInt8(ascii: "{"))
         field("cancel_reason", d.cancelReason, &first)
@@ -52,7 +55,7 @@ struct SourceWriter {
         field("notes", d.notes, &first)
         field("order_id", d.orderID, &first)
         field("paid_at", d.paidAt, &first)
-        stringArray("product_names", d.items.map(\.name), &first)
+        if searchFields { stringArray("product_names", d.items.map(\.name), &first) }
         field("shipped_at", d.shippedAt, &first)
         key("shipping", &first)
         inner = true
@@ -60,7 +63,7 @@ struct SourceWriter {
         field("city", d.shipping.city, &inner)
         field("country", d.shipping.country, &inner)
         bytes.append(UInt8(ascii: "}"))
-        stringArray("skus", d.items.map(\.sku), &first)
+        if searchFields { stringArray("skus", d.items.map(\.sku), &first) }
         field("status", d.status.rawValue, &first)
         field("submitted_at", d.submittedAt, &first)
         field("total_minor", d.totalMinor, &first)

@@ -150,9 +150,8 @@ public final class EmbeddedSearchIndex: SearchIndex {
 
     /// Committed documents are visible at once, so `waitForVisibility` changes nothing here.
     public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        let encoded = try documents.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        // What `JSONEncoder` (sorted keys, epoch milliseconds) writes, at a fraction of its cost.
+        let encoded = documents.map { String(decoding: SourceWriter.encode($0, searchFields: false), as: UTF8.self) }
         return try await writer.write { db in
             var outcomes: [ApplyOutcome] = []
             outcomes.reserveCapacity(documents.count)
