@@ -8,8 +8,8 @@ public import OrdersStore
 /// An order's document depends only on its own stream and the streams of its customer and of
 /// the products it holds. So the customer and product events are kept (decoded, without their
 /// payloads), and each order is folded from its stream merged with those, in position order,
-/// by the same `ProjectionState` code the live projector runs: the documents are identical to
-/// the live fold's, while memory grows with customers and products, never with orders.
+/// with the transitions the live projector's `ProjectionState` runs: the documents are identical
+/// to the live fold's, while memory grows with customers and products, never with orders.
 public struct SnapshotFold: Sendable {
     struct Fact: Sendable {
         var event: RecordedEvent
