@@ -192,6 +192,7 @@ let package = Package(
             name: "OrdersSearchTests",
             dependencies: [
                 "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -234,7 +234,14 @@ public final class EmbeddedSearchIndex: SearchIndex {
             arguments += [size + 1]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let page = try rows.prefix(size).map(SearchPlan.summary)
-            let next = rows.count > size ? Cursor(sort: "customer", value: .integer(rows[size - 1][10]), orderID: rows[size - 1][1]).encoded : nil
+            var next: String?
+            if rows.count > size {
+                let last = rows[size - 1]
+                next =
+                    Cursor(
+                        sort: "customer", value: .integer(last[SearchPlan.summaryCreatedAtColumn]), orderID: last[SearchPlan.summaryOrderIDColumn]
+                    ).encoded
+            }
             return (page, next)
         }
     }

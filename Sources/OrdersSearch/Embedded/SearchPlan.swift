@@ -378,11 +378,14 @@ struct SearchPlan {
     // MARK: Documents and highlights
 
     /// What a summary reads: the `orders` columns and the text table's stored name and city
-    /// (`o` and `t`), so no document is decoded. `created_at` third from last, `order_id` second.
+    /// (`o` and `t`), so no document is decoded.
     static let summaryColumns = """
         o.rowid, o.order_id, o.status, o.customer_id, t.customer_name, o.item_count, o.total_minor, o.currency, t.city, o.country,
         o.created_at, o.updated_at
         """
+    /// Where `summaryColumns` puts a keyset cursor's keys.
+    static let summaryOrderIDColumn = 1
+    static let summaryCreatedAtColumn = 10
 
     /// The summary of a row read with `summaryColumns`.
     static func summary(_ row: Row) throws -> OrderSummary {
