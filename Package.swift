@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "OrdersDomain", "Elasticsearch", "RowScanning",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

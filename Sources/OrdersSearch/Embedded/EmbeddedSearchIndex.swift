@@ -18,6 +18,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
             // Reads walk indexes and FTS5 segments: map the file rather than copy pages through
             // read(2), and keep a larger page cache for the WAL's pages.
             try db.execute(sql: "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384")
+            try TextRanking.register(db)
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
@@ -143,8 +144,23 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     """
             )
         }
+        migrator.registerMigration("2026-11-23 text lengths for ranking") { db in
+            // Text relevance reads each row's length in tokens from here (`TextRanking`), not
+            // from FTS5's per-row lookups; existing rows are counted with the table's tokenizer.
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN text_tokens INTEGER NOT NULL DEFAULT 0")
+            let tokenizer = try db.makeTokenizer(TextRanking.tokenizer)
+            let update = try db.makeStatement(sql: "UPDATE orders SET text_tokens = ? WHERE rowid = ?")
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, \(textColumns) FROM orders_text")
+            while let row = try rows.next() {
+                let columns = (1...7).map { (row[$0] as String?) ?? "" }
+                try update.execute(arguments: [try TextRanking.tokenCount(columns, tokenizer), row[0] as Int64])
+            }
+        }
         return migrator
     }
+
+    /// The columns of `orders_text`, in their order (the ranking's weights follow it).
+    static let textColumns = "customer_name, customer_email, product_names, skus, city, country, notes"
 
     // MARK: Writes
 
@@ -158,12 +174,12 @@ public final class EmbeddedSearchIndex: SearchIndex {
             let upsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO orders (order_id, version, status, customer_id, currency, total_minor, created_at, submitted_at, paid_at,
-                        shipped_at, delivered_at, cancelled_at, updated_at, country, item_count)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        shipped_at, delivered_at, cancelled_at, updated_at, country, item_count, text_tokens)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (order_id) DO UPDATE SET
                         version = excluded.version, status = excluded.status, customer_id = excluded.customer_id,
                         currency = excluded.currency, total_minor = excluded.total_minor, created_at = excluded.created_at,
-                        country = excluded.country, item_count = excluded.item_count,
+                        country = excluded.country, item_count = excluded.item_count, text_tokens = excluded.text_tokens,
                         submitted_at = excluded.submitted_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at,
                         delivered_at = excluded.delivered_at, cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at
                     WHERE excluded.version > orders.version
@@ -177,17 +193,21 @@ public final class EmbeddedSearchIndex: SearchIndex {
                 sql: "INSERT INTO order_items (order_row, product_id, sku, name, quantity, subtotal_minor) VALUES (?, ?, ?, ?, ?, ?)"
             )
             let insertText = try db.cachedStatement(
-                sql: """
-                    INSERT INTO orders_text (rowid, customer_name, customer_email, product_names, skus, city, country, notes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """
+                sql: "INSERT INTO orders_text (rowid, \(Self.textColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             )
+            let tokenizer = try db.makeTokenizer(TextRanking.tokenizer)
             for (document, json) in zip(documents, encoded) {
+                // The text columns, in `textColumns` order.
+                let text = [
+                    document.customer.name, document.customer.email, document.items.map(\.name).joined(separator: " \u{1F} "),
+                    document.items.map(\.sku).joined(separator: " "), document.shipping.city, document.shipping.country, document.notes ?? "",
+                ]
                 let ms = { (date: Date?) in date.map(SearchPlan.milliseconds) }
                 try upsert.execute(arguments: [
                     document.orderID, document.version, document.status.rawValue, document.customer.id, document.currency, document.totalMinor,
                     ms(document.createdAt), ms(document.submittedAt), ms(document.paidAt), ms(document.shippedAt), ms(document.deliveredAt),
                     ms(document.cancelledAt), ms(document.updatedAt), document.shipping.country, document.itemCount,
+                    try TextRanking.tokenCount(text, tokenizer),
                 ])
                 guard db.changesCount > 0 else {
                     outcomes.append(.stale)
@@ -200,10 +220,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
                     try insertItem.execute(arguments: [id, item.productID, item.sku, item.name, item.quantity, item.subtotalMinor])
                 }
                 try deleteText.execute(arguments: [id])
-                try insertText.execute(arguments: [
-                    id, document.customer.name, document.customer.email, document.items.map(\.name).joined(separator: " \u{1F} "),
-                    document.items.map(\.sku).joined(separator: " "), document.shipping.city, document.shipping.country, document.notes ?? "",
-                ])
+                try insertText.execute(arguments: [id] + StatementArguments(text))
                 outcomes.append(.applied)
             }
             return outcomes

@@ -9,7 +9,8 @@ import OrdersDomain
 /// - **With text**, one pass reads the matching orders' narrow rows (FTS5 matches joined to
 ///   `orders`, plus the orders whose id is the text or starts with it), with every filter but
 ///   status applied in SQL. Status facets, the total and the page (a top-k with the cursor) are
-///   computed from those rows in memory, so the FTS5 query (and BM25) runs once.
+///   computed from those rows in memory, so the FTS5 query (and BM25, which reads each row's length
+///   from `orders`: `TextRanking`) runs once.
 /// - **Without text**, the page walks the index of the sort (`created_at` or `total_minor`, each
 ///   covering every filter column) and stops after one page; at worst it reads that index once.
 ///   Facets come from `status_counts` (kept by triggers) when nothing is filtered, else from one
@@ -76,8 +77,9 @@ struct SearchPlan {
         return parts.isEmpty ? nil : parts.joined(separator: " AND ")
     }
 
-    /// BM25 column weights: name 5, email 3, products 4, SKUs 3, city 1, country 1, notes 1.
-    static let bm25 = "bm25(orders_text, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0)"
+    /// BM25 (`TextRanking`) with column weights: name 5, email 3, products 4, SKUs 3, city 1,
+    /// country 1, notes 1.
+    static let bm25 = "orders_bm25(orders_text, o.text_tokens, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 1.0)"
     /// Scores of id matches, below any BM25 score (lower sorts first): the exact id, then prefixes.
     static let exactIDScore = -1e12
     static let idPrefixScore = -1e6
