@@ -14,6 +14,8 @@ public struct RowScan {
 
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
 
     /// The column's text (or blob) bytes, in place: valid until the next row.
