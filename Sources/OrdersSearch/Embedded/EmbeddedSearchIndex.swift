@@ -150,7 +150,8 @@ public final class EmbeddedSearchIndex: SearchIndex {
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN text_tokens INTEGER NOT NULL DEFAULT 0")
             let tokenizer = try db.makeTokenizer(TextRanking.tokenizer)
             let update = try db.makeStatement(sql: "UPDATE orders SET text_tokens = ? WHERE rowid = ?")
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, \(textColumns) FROM orders_text")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT rowid, customer_name, customer_email, product_names, skus, city, country, notes FROM orders_text")
             while let row = try rows.next() {
                 let columns = (1...7).map { (row[$0] as String?) ?? "" }
                 try update.execute(arguments: [try TextRanking.tokenCount(columns, tokenizer), row[0] as Int64])
