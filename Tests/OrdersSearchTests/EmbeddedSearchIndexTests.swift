@@ -123,6 +123,21 @@ import Testing
         try await Self.expectRankingLikeFTS5(reopened)
     }
 
+    /// Called without the row's length, the ranking function fails the query and says why,
+    /// rather than ranking every row as if it were empty.
+    @Test func theRankingFunctionRefusesACallWithoutTheRowLength() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path)
+        _ = try await index.apply(SearchIndexBehaviour.corpus)
+        let error = await #expect(throws: DatabaseError.self) {
+            try await index.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT orders_bm25(orders_text) FROM orders_text WHERE orders_text MATCH 'espresso'")
+            }
+        }
+        #expect(error?.message == "orders_bm25 needs the row's token count")
+    }
+
     @Test func aCursorFromAnotherSortIsRefused() async throws {
         try await Self.withIndex { index throws in
             _ = try await index.apply(SearchIndexBehaviour.corpus)
