@@ -13,6 +13,8 @@ import GRDBSQLite
 ///
 ///     orders_bm25(orders_text, o.text_tokens, weight of column 0, weight of column 1, ...)
 ///
+/// The weights are read once per query, with its first row: they must be constants.
+///
 /// Everything else is FTS5's formula: k1 = 1.2, b = 0.75, the average length over the whole
 /// table, IDF = ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, and a phrase's frequency in a
 /// row is the sum of its instances' column weights; the result is negated (lower is better),
@@ -57,69 +59,103 @@ enum TextRanking {
         return count
     }
 
-    /// What one query's ranking computes once: the average row length and each phrase's IDF.
-    private final class QueryStatistics {
-        let averageLength: Double
-        let idf: [Double]
-        var frequencies: [Double]
+    /// What one query's ranking computes once, kept by FTS5 as the query's auxiliary data: one
+    /// allocation of doubles, read and written in place for every row (a class holding arrays
+    /// cost exclusivity checks, retains and uniqueness checks per row: ~40% of the function).
+    ///
+    /// Layout: phrase count, column-weight count, average row length, then each phrase's IDF,
+    /// each phrase's frequency in the current row, and each column's weight.
+    private struct QueryStatistics {
+        let base: UnsafeMutablePointer<Double>
 
-        init(averageLength: Double, idf: [Double]) {
-            self.averageLength = averageLength
-            self.idf = idf
-            frequencies = [Double](repeating: 0, count: idf.count)
+        var phrases: Int { Int(base[0]) }
+        var weights: Int { Int(base[1]) }
+        var averageLength: Double { base[2] }
+        var idf: UnsafeMutablePointer<Double> { base + 3 }
+        var frequencies: UnsafeMutablePointer<Double> { base + 3 + phrases }
+        var weight: UnsafeMutablePointer<Double> { base + 3 + 2 * phrases }
+
+        static func allocate(phrases: Int, weights: Int, averageLength: Double) -> QueryStatistics {
+            let base = UnsafeMutablePointer<Double>.allocate(capacity: 3 + 2 * phrases + weights)
+            base.initialize(repeating: 0, count: 3 + 2 * phrases + weights)
+            base[0] = Double(phrases)
+            base[1] = Double(weights)
+            base[2] = averageLength
+            return QueryStatistics(base: base)
+        }
+
+        /// Computed once per query: the average length, the IDFs and the weights.
+        static func make(
+            _ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePointer?, weights: Int, _ values: UnsafeMutablePointer<OpaquePointer?>
+        ) -> (QueryStatistics?, Int32) {
+            var rows: Int64 = 0
+            var tokens: Int64 = 0
+            var code = api.pointee.xRowCount!(fts, &rows)
+            if code == SQLITE_OK { code = api.pointee.xColumnTotalSize!(fts, -1, &tokens) }
+            guard code == SQLITE_OK else { return (nil, code) }
+            let phrases = Int(api.pointee.xPhraseCount!(fts))
+            let statistics = allocate(
+                phrases: phrases, weights: weights, averageLength: rows > 0 ? Double(tokens) / Double(rows) : 0)
+            for phrase in 0..<phrases {
+                var hits: Int64 = 0
+                code = api.pointee.xQueryPhrase!(fts, Int32(phrase), &hits) { _, _, hits in
+                    hits?.assumingMemoryBound(to: Int64.self).pointee += 1
+                    return SQLITE_OK
+                }
+                guard code == SQLITE_OK else {
+                    statistics.base.deallocate()
+                    return (nil, code)
+                }
+                let value = log((Double(rows) - Double(hits) + 0.5) / (Double(hits) + 0.5))
+                statistics.idf[phrase] = value > 0 ? value : 1e-6
+            }
+            // Weights follow the token count: column i's is argument i + 1.
+            for column in 0..<weights { statistics.weight[column] = sqlite3_value_double(values[column + 1]) }
+            return (statistics, SQLITE_OK)
         }
     }
 
     /// `orders_bm25(orders_text, tokens, weights...)`.
     private static let bm25: fts5_extension_function = { api, fts, context, count, values in
-        guard let api = api?.pointee, let values, count >= 1 else {
+        guard let api, let values, count >= 1 else {
             sqlite3_result_error(context, "orders_bm25 needs the row's token count", -1)
             return
         }
         let statistics: QueryStatistics
-        if let stored = api.xGetAuxdata!(fts, 0) {
-            statistics = Unmanaged<QueryStatistics>.fromOpaque(stored).takeUnretainedValue()
+        if let stored = api.pointee.xGetAuxdata!(fts, 0) {
+            statistics = QueryStatistics(base: stored.assumingMemoryBound(to: Double.self))
         } else {
-            var code = SQLITE_OK
-            var rows: Int64 = 0
-            var tokens: Int64 = 0
-            code = api.xRowCount!(fts, &rows)
-            if code == SQLITE_OK { code = api.xColumnTotalSize!(fts, -1, &tokens) }
-            var idf: [Double] = []
-            for phrase in 0..<api.xPhraseCount!(fts) where code == SQLITE_OK {
-                var hits: Int64 = 0
-                code = api.xQueryPhrase!(fts, phrase, &hits) { _, _, hits in
-                    hits?.assumingMemoryBound(to: Int64.self).pointee += 1
-                    return SQLITE_OK
-                }
-                let value = log((Double(rows) - Double(hits) + 0.5) / (Double(hits) + 0.5))
-                idf.append(value > 0 ? value : 1e-6)
-            }
-            guard code == SQLITE_OK else {
+            let (made, code) = QueryStatistics.make(api, fts, weights: Int(count) - 1, values)
+            guard let made else {
                 sqlite3_result_error_code(context, code)
                 return
             }
-            statistics = QueryStatistics(averageLength: rows > 0 ? Double(tokens) / Double(rows) : 0, idf: idf)
+            statistics = made
             // FTS5 releases it when the query ends (or at once, should it fail to keep it).
-            code = api.xSetAuxdata!(fts, Unmanaged.passRetained(statistics).toOpaque()) { stored in
-                if let stored { Unmanaged<QueryStatistics>.fromOpaque(stored).release() }
+            let kept = api.pointee.xSetAuxdata!(fts, statistics.base) { stored in
+                stored?.assumingMemoryBound(to: Double.self).deallocate()
             }
-            guard code == SQLITE_OK else {
-                sqlite3_result_error_code(context, code)
+            guard kept == SQLITE_OK else {
+                sqlite3_result_error_code(context, kept)
                 return
             }
         }
 
-        for phrase in statistics.frequencies.indices { statistics.frequencies[phrase] = 0 }
+        let phrases = statistics.phrases
+        let frequencies = statistics.frequencies
+        let weights = statistics.weights
+        frequencies.update(repeating: 0, count: phrases)
         var instances: Int32 = 0
-        var code = api.xInstCount!(fts, &instances)
-        for instance in 0..<instances where code == SQLITE_OK {
+        var code = api.pointee.xInstCount!(fts, &instances)
+        let instance = api.pointee.xInst!
+        var index: Int32 = 0
+        while index < instances, code == SQLITE_OK {
             var phrase: Int32 = 0
             var column: Int32 = 0
             var offset: Int32 = 0
-            code = api.xInst!(fts, instance, &phrase, &column, &offset)
-            // Weights follow the token count: column i's is argument i + 1.
-            statistics.frequencies[Int(phrase)] += column + 1 < count ? sqlite3_value_double(values[Int(column) + 1]) : 1
+            code = instance(fts, index, &phrase, &column, &offset)
+            frequencies[Int(phrase)] += Int(column) < weights ? statistics.weight[Int(column)] : 1
+            index += 1
         }
         guard code == SQLITE_OK else {
             sqlite3_result_error_code(context, code)
@@ -128,10 +164,12 @@ enum TextRanking {
         let length = sqlite3_value_double(values[0])
         let k1 = 1.2
         let b = 0.75
-        let norm = statistics.averageLength > 0 ? 1 - b + b * length / statistics.averageLength : 1
+        let averageLength = statistics.averageLength
+        let norm = averageLength > 0 ? 1 - b + b * length / averageLength : 1
         var score = 0.0
-        for (idf, frequency) in zip(statistics.idf, statistics.frequencies) {
-            score += idf * (frequency * (k1 + 1)) / (frequency + k1 * norm)
+        for phrase in 0..<phrases {
+            let frequency = frequencies[phrase]
+            score += statistics.idf[phrase] * (frequency * (k1 + 1)) / (frequency + k1 * norm)
         }
         sqlite3_result_double(context, -score)
     }
