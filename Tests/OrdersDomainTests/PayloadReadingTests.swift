@@ -120,9 +120,11 @@ import Testing
         #expect(outcome.fast == outcome.reference)
     }
 
-    @Test func invalidUTF8ReadsTheSame() {
-        var bytes = Data(#"{"name":"ab"}"#.utf8)
-        bytes[9] = 0xFF
+    /// Invalid UTF-8 in a name: a stray byte; a 4-byte sequence cut short, which decoding would
+    /// repair into a replacement character of the same length; an overlong `/`; a surrogate.
+    @Test(arguments: [[0xFF], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xED, 0xA0, 0x80]] as [[UInt8]])
+    func invalidUTF8ReadsTheSame(invalid: [UInt8]) {
+        let bytes = Data(#"{"name":"a"#.utf8) + invalid + Data(#"b"}"#.utf8)
         let outcome = Self.outcomes("customer.renamed", bytes)
         #expect(outcome.fast == outcome.reference)
         #expect(EventCodec.readBytes(type: "customer.renamed", payload: bytes) == nil)
