@@ -138,7 +138,10 @@ public struct SnapshotFold: Sendable {
         // for, the products it holds.
         var createdFor: [Int] = []
         var holding: [Int] = []
-        var document: OrderDocument?
+        // The document, once the order's creation made it (`created`): kept out of an optional,
+        // which the loop would copy (the document, its arrays and strings) on every test.
+        var document = OrderDocument.placeholder
+        var created = false
         var next = 0
         do throws(ProjectionError) {
             while true {
@@ -153,32 +156,30 @@ public struct SnapshotFold: Sendable {
                 }
                 guard lowest < end else { break }
                 if source >= 0 {
-                    let fact = lists[source][heads[source]]
+                    let head = heads[source]
                     heads[source] += 1
-                    switch fact.domain {
+                    switch lists[source][head].domain {
                     case .customer(let e):
-                        if ProjectionState.apply(e, to: &customer[source]), createdFor.contains(source), let facts = customer[source],
-                            document != nil
-                        {
-                            ProjectionState.apply(facts, fact.event, to: &document!)
+                        if ProjectionState.apply(e, to: &customer[source]), created, createdFor.contains(source), let facts = customer[source] {
+                            ProjectionState.apply(facts, lists[source][head].event, to: &document)
                         }
                     case .product(let e):
                         let index = source - customers.count
-                        if let name = ProjectionState.apply(e, to: &product[index]), holding.contains(index), document != nil {
-                            ProjectionState.rename(product: products[index], to: name, fact.event, in: &document!)
+                        if let name = ProjectionState.apply(e, to: &product[index]), created, holding.contains(index) {
+                            ProjectionState.rename(product: products[index], to: name, lists[source][head].event, in: &document)
                         }
                     case .order: break  // facts hold no order events
                     }
                     continue
                 }
-                let event = orderEvents[kept[next]]
-                let orderEvent = decoded[next]
+                let eventIndex = kept[next]
                 next += 1
                 var added: ProjectionState.ProductFacts?
-                switch orderEvent {
-                case .created(let created):
-                    let index = customers.firstIndex(of: created.customerID.rawValue)!
-                    document = try ProjectionState.document(orderID, created: created, customer: customer[index], event)
+                switch decoded[next - 1] {
+                case .created(let creation):
+                    let index = customers.firstIndex(of: creation.customerID.rawValue)!
+                    document = try ProjectionState.document(orderID, created: creation, customer: customer[index], orderEvents[eventIndex])
+                    created = true
                     if !createdFor.contains(index) { createdFor.append(index) }
                     continue
                 case .itemAdded(let item):
@@ -189,14 +190,21 @@ public struct SnapshotFold: Sendable {
                     if let index = products.firstIndex(of: item.productID.rawValue) { holding.removeAll { $0 == index } }
                 default: break
                 }
-                guard document != nil else {
-                    throw ProjectionState.failure(event, "order \(orderID) has no creation event before this one")
+                guard created else {
+                    throw ProjectionState.failure(orderEvents[eventIndex], "order \(orderID) has no creation event before this one")
                 }
-                try ProjectionState.apply(orderEvent, product: added, event, to: &document!)
+                try ProjectionState.apply(decoded[next - 1], product: added, orderEvents[eventIndex], to: &document)
             }
         } catch {
             failure = error
         }
-        return Result(document: document, failure: failure)
+        return Result(document: created ? document : nil, failure: failure)
     }
+}
+
+extension OrderDocument {
+    /// What `SnapshotFold.fold` holds before an order's creation made its document (never returned).
+    fileprivate static let placeholder = OrderDocument(
+        orderID: "", status: .draft, customer: .init(id: "", name: "", email: ""), items: [], currency: "", shipping: .init(city: "", country: ""),
+        notes: nil, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), version: 0)
 }

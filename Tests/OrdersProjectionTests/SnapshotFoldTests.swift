@@ -139,4 +139,30 @@ import Testing
             #expect(document.customer.name != "Neuer Name", "the order is parked: the rename does not reach it")
         }
     }
+
+    @Test func anOrderStreamThatDoesNotStartWithItsCreationHasNoDocument() async throws {
+        try await TestStore.with { store in
+            _ = try await store.registerCustomer("c-1")
+            let product = try await store.addProduct("p-1", name: "Kaffee")
+            let head = try await store.store.headPosition()
+            // A log no command writes: an item added to an order that was never created.
+            try await store.store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
+                        VALUES (?, 'order-o-9', 1, 'order.item_added', 1, ?, 0)
+                        """,
+                    arguments: [
+                        head + 1, #"{"product_id":"\#(product.rawValue)","quantity":1,"unit_price":{"amount_minor":100,"currency":"EUR"}}"#,
+                    ])
+            }
+
+            let fold = try await SnapshotFold.load(from: store.store, through: head + 1)
+            let stream = try #require(try await orderStreams(store, through: head + 1).first)
+            let result = fold.fold(orderEvents: stream.events)
+            #expect(result.document == nil)
+            #expect(result.failure?.position == head + 1)
+            #expect(result.failure?.reason.contains("no creation event") == true)
+        }
+    }
 }
