@@ -147,6 +147,9 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         guard !documents.isEmpty else { return [] }
         let encoded = try documents.map { try Self.encode($0) }
+        // What a bulk action line needs of each document (the chunks' tasks get these, not copies
+        // of the documents).
+        let keys = documents.map { BulkKey(id: $0.orderID, version: $0.version) }
         // Requests by operations and bytes.
         var chunks: [Range<Int>] = []
         var start = 0
@@ -169,7 +172,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
                 let range = chunks[next]
                 next += 1
                 group.addTask {
-                    (range, try await self.send(Array(documents[range]), sources: Array(encoded[range]), waitForVisibility: waitForVisibility))
+                    (range, try await self.send(keys[range], sources: encoded[range], waitForVisibility: waitForVisibility))
                 }
             }
             for _ in 0..<configuration.concurrentRequests { startNext() }
@@ -181,17 +184,25 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         return outcomes
     }
 
+    /// A document's `_id` and external version.
+    struct BulkKey: Sendable {
+        var id: String
+        var version: Int64
+    }
+
     /// One bulk request, then the items answered 429/5xx again (only those) with backoff.
-    func send(_ documents: [OrderDocument], sources: [[UInt8]], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
-        var outcomes = [ApplyOutcome](repeating: .retryable("not sent"), count: documents.count)
-        var pending = Array(documents.indices)
+    func send(_ keys: ArraySlice<BulkKey>, sources: ArraySlice<[UInt8]>, waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+        let keys = Array(keys)
+        let sources = Array(sources)
+        var outcomes = [ApplyOutcome](repeating: .retryable("not sent"), count: keys.count)
+        var pending = Array(keys.indices)
         var random = SystemRandomNumberGenerator()
         var body = BulkBody(reservingCapacity: sources.reduce(0) { $0 + $1.count + 100 })
         for retry in 0...configuration.itemRetries.maximumRetries {
             if retry > 0 { try await Task.sleep(for: configuration.itemRetries.delay(beforeRetry: retry - 1, using: &random)) }
             body.removeAll()
             for index in pending {
-                body.index(sources[index], id: documents[index].orderID, version: documents[index].version, versionType: .external)
+                body.index(sources[index], id: keys[index].id, version: keys[index].version, versionType: .external)
             }
             let response: BulkResponse
             let started = ContinuousClock.now
