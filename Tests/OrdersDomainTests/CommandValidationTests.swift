@@ -76,10 +76,15 @@ import Testing
         #expect(cancel?.field == "reason")
     }
 
-    @Test(arguments: ["", "has space", "ü", String(repeating: "a", count: 65), "a/b"])
+    @Test(arguments: ["", "has space", "ü", String(repeating: "a", count: 65), "a/b", "a.b", "a\u{0}"])
     func identifiersAreRestricted(raw: String) {
         let error = #expect(throws: DomainError.self) { try OrderID(raw) }
         #expect(error?.field == "order_id")
+    }
+
+    @Test(arguments: ["a", "A_z-09", "0b2d2c5e-1f1a-4c7e-9a53-3e1b6b0c9d4f", String(repeating: "a", count: 64)])
+    func identifiersOfLettersDigitsDashesAndUnderscoresAreAccepted(raw: String) throws {
+        #expect(try OrderID(raw).rawValue == raw)
     }
 
     @Test func streamIDsArePrefixedByAggregate() throws {

@@ -23,9 +23,14 @@ public struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, Cu
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
     static func isValid(_ value: String) -> Bool {
-        let utf8 = value.utf8
-        guard (1...64).contains(utf8.count) else { return false }
-        return utf8.allSatisfy { byte in
+        // A native string's bytes are checked in place (every id of the log is checked when a
+        // reindex reads it; stepping `String.UTF8View` costs far more per byte).
+        value.utf8.withContiguousStorageIfAvailable { isValid(bytes: $0) } ?? isValid(bytes: value.utf8)
+    }
+
+    private static func isValid(bytes: some Collection<UInt8>) -> Bool {
+        guard (1...64).contains(bytes.count) else { return false }
+        return bytes.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == 0x2D || byte == 0x5F
         }
