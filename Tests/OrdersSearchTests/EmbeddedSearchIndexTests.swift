@@ -130,8 +130,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path)
         _ = try await index.apply(SearchIndexBehaviour.corpus)
-        let error = await #expect(throws: DatabaseError.self) {
-            try await index.writer.read { db in
+        let error = #expect(throws: DatabaseError.self) {
+            try index.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT orders_bm25(orders_text) FROM orders_text WHERE orders_text MATCH 'espresso'")
             }
         }
