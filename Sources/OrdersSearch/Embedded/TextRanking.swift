@@ -61,7 +61,7 @@ enum TextRanking {
 
     /// What one query's ranking computes once, kept by FTS5 as the query's auxiliary data: one
     /// allocation of doubles, read and written in place for every row (a class holding arrays
-    /// cost exclusivity checks, retains and uniqueness checks per row: ~40% of the function).
+    /// cost exclusivity checks, retains and uniqueness checks on every row).
     ///
     /// Layout: phrase count, column-weight count, average row length, then each phrase's IDF,
     /// each phrase's frequency in the current row, and each column's weight.
