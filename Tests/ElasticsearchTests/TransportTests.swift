@@ -280,8 +280,8 @@ import Testing
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        // Aborted instead of waiting for the 3 s answer (generous: the suite loads the machine).
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Aborted instead of waiting for the 6 s answer (generous: the suite loads the machine).
+        #expect(ContinuousClock.now - start < .seconds(4))
         #expect((try? result.get()) == nil)
     }
 }
