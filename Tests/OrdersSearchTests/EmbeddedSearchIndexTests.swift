@@ -7,9 +7,14 @@ import Testing
 /// The behavioural suite on the embedded (SQLite FTS5) index.
 @Suite struct EmbeddedSearchIndexTests {
     static func withIndex(_ body: (any SearchIndex) async throws -> Void) async throws {
+        try await withIndexFile { path in try await body(try EmbeddedSearchIndex(path: path)) }
+    }
+
+    /// The path of an index file in a fresh folder, removed afterwards.
+    static func withIndexFile(_ body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await body(try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path))
+        try await body(directory.appendingPathComponent("read.sqlite").path)
     }
 
     @Test(arguments: SearchIndexBehaviour.names) func behaviour(_ name: String) async throws {
@@ -19,19 +24,18 @@ import Testing
     /// A read index damaged outside the service (a status this build does not know) fails the
     /// search with an error naming the order, rather than dropping or inventing the hit.
     @Test func anUnknownStatusInTheIndexIsReportedWithItsOrder() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("read.sqlite").path
-        let index = try EmbeddedSearchIndex(path: path)
-        _ = try await index.apply(SearchIndexBehaviour.corpus)
-        let outside = try DatabaseQueue(path: path)
-        try await outside.write { db in try db.execute(sql: "UPDATE orders SET status = 'lost' WHERE order_id = 'ord-aaaa-0002'") }
-        try outside.close()
-        let error = await #expect(throws: DatabaseError.self) {
-            try await index.search(try SearchOrdersQuery.parse([("size", "100")]))
+        try await Self.withIndexFile { path in
+            let index = try EmbeddedSearchIndex(path: path)
+            _ = try await index.apply(SearchIndexBehaviour.corpus)
+            let outside = try DatabaseQueue(path: path)
+            try await outside.write { db in try db.execute(sql: "UPDATE orders SET status = 'lost' WHERE order_id = 'ord-aaaa-0002'") }
+            try outside.close()
+            let error = await #expect(throws: DatabaseError.self) {
+                try await index.search(try SearchOrdersQuery.parse([("size", "100")]))
+            }
+            #expect(error?.message?.contains("order ord-aaaa-0002 has an unknown status 'lost'") == true)
+            await #expect(throws: DatabaseError.self) { try await index.orders(customerID: "c-2", size: 10, after: nil) }
         }
-        #expect(error?.message?.contains("order ord-aaaa-0002 has an unknown status 'lost'") == true)
-        await #expect(throws: DatabaseError.self) { try await index.orders(customerID: "c-2", size: 10, after: nil) }
     }
 
     /// Orders whose texts differ in length (one to six items, with and without notes), so that
@@ -85,57 +89,56 @@ import Testing
     /// looks each one up: the scores are FTS5's own, for words, prefixes, phrases and words in
     /// every order, and stay so when an update makes an order's text longer or shorter.
     @Test func textRelevanceIsFTS5sBM25() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path)
-        _ = try await index.apply(Self.rankingCorpus)
-        try await Self.expectRankingLikeFTS5(index)
+        try await Self.withIndexFile { path in
+            let index = try EmbeddedSearchIndex(path: path)
+            _ = try await index.apply(Self.rankingCorpus)
+            try await Self.expectRankingLikeFTS5(index)
 
-        var longer = Self.rankingCorpus[7]
-        longer.items += Self.rankingCorpus[12].items
-        longer.notes = "a much longer note about espresso, wool and the neighbours"
-        longer.version = 5
-        var shorter = Self.rankingCorpus[12]
-        shorter.items = [shorter.items[0]]
-        shorter.notes = nil
-        shorter.version = 5
-        _ = try await index.apply([longer, shorter])
-        try await Self.expectRankingLikeFTS5(index)
+            var longer = Self.rankingCorpus[7]
+            longer.items += Self.rankingCorpus[12].items
+            longer.notes = "a much longer note about espresso, wool and the neighbours"
+            longer.version = 5
+            var shorter = Self.rankingCorpus[12]
+            shorter.items = [shorter.items[0]]
+            shorter.notes = nil
+            shorter.version = 5
+            _ = try await index.apply([longer, shorter])
+            try await Self.expectRankingLikeFTS5(index)
+        }
     }
 
     /// An index written before rows kept their token counts gets them counted when it is opened.
     @Test func anIndexWithoutTokenCountsIsCountedWhenOpened() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("read.sqlite").path
-        _ = try await EmbeddedSearchIndex(path: path).apply(Self.rankingCorpus)
-        // Back to the schema before the migration that added the counts.
-        let outside = try DatabaseQueue(path: path)
-        try await outside.write { db in
-            try db.execute(
-                sql: """
-                    ALTER TABLE orders DROP COLUMN text_tokens;
-                    DELETE FROM grdb_migrations WHERE identifier = '2026-11-23 text lengths for ranking';
-                    """)
+        try await Self.withIndexFile { path in
+            _ = try await EmbeddedSearchIndex(path: path).apply(Self.rankingCorpus)
+            // Back to the schema before the migration that added the counts.
+            let outside = try DatabaseQueue(path: path)
+            try await outside.write { db in
+                try db.execute(
+                    sql: """
+                        ALTER TABLE orders DROP COLUMN text_tokens;
+                        DELETE FROM grdb_migrations WHERE identifier = '2026-11-23 text lengths for ranking';
+                        """)
+            }
+            try outside.close()
+            let reopened = try EmbeddedSearchIndex(path: path)
+            try await Self.expectRankingLikeFTS5(reopened)
         }
-        try outside.close()
-        let reopened = try EmbeddedSearchIndex(path: path)
-        try await Self.expectRankingLikeFTS5(reopened)
     }
 
     /// Called without the row's length, the ranking function fails the query and says why,
     /// rather than ranking every row as if it were empty.
     @Test func theRankingFunctionRefusesACallWithoutTheRowLength() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-index-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("read.sqlite").path)
-        _ = try await index.apply(SearchIndexBehaviour.corpus)
-        let error = #expect(throws: DatabaseError.self) {
-            try index.writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT orders_bm25(orders_text) FROM orders_text WHERE orders_text MATCH 'espresso'")
+        try await Self.withIndexFile { path in
+            let index = try EmbeddedSearchIndex(path: path)
+            _ = try await index.apply(SearchIndexBehaviour.corpus)
+            let error = #expect(throws: DatabaseError.self) {
+                try index.writer.read { db in
+                    try Row.fetchAll(db, sql: "SELECT orders_bm25(orders_text) FROM orders_text WHERE orders_text MATCH 'espresso'")
+                }
             }
+            #expect(error?.message == "orders_bm25 needs the row's token count")
         }
-        #expect(error?.message == "orders_bm25 needs the row's token count")
     }
 
     @Test func aCursorFromAnotherSortIsRefused() async throws {
