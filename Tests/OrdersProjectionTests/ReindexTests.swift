@@ -189,8 +189,11 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             #expect(expected.count == steps.taken)
             #expect(try await live.stats().documents == expected.count)
             var mismatches: [String] = []
-            for (id, document) in expected where try await live.order(id: id) != document { mismatches.append(id) }
-            #expect(mismatches.isEmpty, "documents differ from the fold: \(mismatches.sorted())")
+            for (id, document) in expected.sorted(by: { $0.key < $1.key }) {
+                let indexed = try await live.order(id: id)
+                if indexed != document { mismatches.append("\(id): indexed \(indexed.map { "\($0)" } ?? "nothing"), fold \(document)") }
+            }
+            #expect(mismatches.isEmpty, "documents differ from the fold:\n\(mismatches.joined(separator: "\n"))")
         }
     }
 
@@ -233,24 +236,30 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             for number in 0..<10 { try await shop.step(number) }
             let live = try LiveEmbeddedIndex(path: store.directory.appendingPathComponent("read.sqlite").path)
             let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("read-state.sqlite").path)
-            // Another process holds the lock and is alive (a fresh heartbeat).
-            _ = try await state.acquireReindex("orders", owner: "host-a:42", now: Date(), staleAfter: 30) {
-                ProjectionStateStore.ReindexJob(
-                    readSide: "orders", owner: "host-a:42", startedAt: Date(), heartbeatAt: Date(), source: "read-1.sqlite",
-                    target: "read-2.sqlite", snapshot: 0, phase: .loading, loadedThrough: nil, loaded: 0)
+            // Another process holds the lock and is alive: its heartbeat is fresh (now) whenever
+            // this one looks, however slowly a loaded machine runs the test.
+            let held = ProjectionStateStore.ReindexJob(
+                readSide: "orders", owner: "host-a:42", startedAt: Date(), heartbeatAt: Date(), source: "read-1.sqlite",
+                target: "read-2.sqlite", snapshot: 0, phase: .loading, loadedThrough: nil, loaded: 0)
+            _ = try await state.acquireReindex("orders", owner: "host-a:42", now: Date(), staleAfter: 30) { held }
+            let beat = { @Sendable (at: Date) in
+                var job = held
+                job.heartbeatAt = at
+                try await state.updateReindex(job)
             }
-            var options = options(owner: "host-b:7")
-            options.staleAfter = 0.3
             let reindexer = Reindexer(
-                store: store.store, generations: live.generations, state: state, readSide: "orders", options: options, logger: logger)
+                store: store.store, generations: live.generations, state: state, readSide: "orders", options: options(owner: "host-b:7"),
+                logger: logger)
+            try await beat(Date())
             let error = await #expect(throws: ReindexLockError.self) { try await reindexer.run() }
             #expect(error?.description.contains("host-a:42") == true, "\(error?.description ?? "")")
             #expect(error?.description.contains("read-2.sqlite") == true)
+            try await beat(Date())
             await #expect(throws: ReindexLockError.self) { try await reindexer.abort() }
             #expect(try await live.generations.live() == "read-1.sqlite")
 
-            // Silent for longer than staleAfter: its process died; the next run takes over.
-            try await Task.sleep(for: .milliseconds(400))
+            // Its last heartbeat is older than `staleAfter` (30 s): its process died; the next run takes over.
+            try await beat(Date(timeIntervalSinceNow: -31))
             let summary = try await reindexer.run()
             #expect(summary.resumed && summary.target == "read-2.sqlite")
             #expect(try await live.generations.live() == "read-2.sqlite")
