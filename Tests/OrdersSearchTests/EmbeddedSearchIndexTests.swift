@@ -35,6 +35,13 @@ import Testing
             }
             #expect(error?.message?.contains("order ord-aaaa-0002 has an unknown status 'lost'") == true)
             await #expect(throws: DatabaseError.self) { try await index.orders(customerID: "c-2", size: 10, after: nil) }
+            // A text query reads statuses on its own path: the same error, not a dropped hit.
+            for text in ["ord-aaaa-0002", "ord-aaaa"] {
+                let textError = await #expect(throws: DatabaseError.self, "\(text)") {
+                    try await index.search(try SearchOrdersQuery.parse([("q", text)]))
+                }
+                #expect(textError?.message?.contains("order ord-aaaa-0002 has an unknown status 'lost'") == true, "\(text)")
+            }
         }
     }
 

@@ -106,6 +106,9 @@ struct SearchPlan {
         private var statusTexts = TextIDs()
         /// By text id: the index in `OrderStatus.allCases`, or -1.
         private var statusIndices: [Int] = []
+        /// The first row whose status this build does not know (the index was changed outside
+        /// the service): the query fails naming it, rather than dropping the hit.
+        private(set) var unknownStatus: (rowid: Int64, status: String)?
 
         init(scored: Bool) { self.scored = scored }
 
@@ -117,7 +120,9 @@ struct SearchPlan {
                     statusIndices.append(OrderStatus(rawValue: statusTexts[text]).flatMap { OrderStatus.allCases.firstIndex(of: $0) } ?? -1)
                 }
                 let value: Cursor.Value = scored ? .real(row.double(2)) : .integer(row.int64(2))
-                candidates.append(Candidate(rowid: row.int64(0), status: statusIndices[text], value: value))
+                let status = statusIndices[text]
+                if status < 0, unknownStatus == nil { unknownStatus = (row.int64(0), statusTexts[text]) }
+                candidates.append(Candidate(rowid: row.int64(0), status: status, value: value))
             }
         }
     }
@@ -153,6 +158,10 @@ struct SearchPlan {
             db, "SELECT o.rowid, o.status, \(idScore) FROM orders o WHERE \(idCondition)\(filter)",
             (scored ? [text.raw] : []) + idArguments + filterArguments
         )
+        if let (rowid, status) = collector.unknownStatus {
+            let orderID = try Self.orderIDs(db, rowids: [rowid])[rowid] ?? "at row \(rowid)"
+            throw DatabaseError(message: "order \(orderID) has an unknown status '\(status)' in the read index")
+        }
         var candidates = collector.candidates
         if candidates.count > textMatches { candidates = Self.keepingBestScore(candidates) }
 
@@ -161,7 +170,7 @@ struct SearchPlan {
         var survivors: [Candidate] = []
         var total = 0
         var tiedWithCursor: [Candidate] = []
-        for candidate in candidates where candidate.status >= 0 {
+        for candidate in candidates {
             statusCounts[candidate.status] += 1
             guard wanted.isEmpty || wanted.contains(candidate.status) else { continue }
             total += 1
