@@ -163,17 +163,22 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             var generations = HookedGenerations(inner: live.generations)
             generations.beforeApply = { call in if call % 2 == 1, call < 12 { try await write(1) } }
             generations.beforeSwap = { try await write(3) }
+            // Stopped by a flag, not by cancelling: a cancelled step can stop part way, after its
+            // number was taken but before its order was created.
+            let stop = Mutex(false)
             let writer = Task {
-                while !Task.isCancelled {
-                    try await write(1)
+                while !stop.withLock({ $0 }) {
+                    // A step can be refused part way (its older order was moved along by a
+                    // concurrent step first); what it wrote stays in the log, the fold's truth.
+                    try? await write(1)
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
             let reindexer = Reindexer(
                 store: store.store, generations: generations, state: state, readSide: "orders", options: options(), logger: logger)
             let summary = try await reindexer.run()
-            writer.cancel()
-            _ = await writer.result
+            stop.withLock { $0 = true }
+            try await writer.value
             try await write(3)  // after the reindex, through the live projector alone
 
             let head = try await store.store.headPosition()
@@ -185,6 +190,13 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             #expect(try await live.generations.list() == ["read-2.sqlite"])
             #expect(try await state.reindexJob("orders") == nil, "the lock is released")
 
+            // The log itself: within each stream, versions count up from 1 in position order
+            // (the snapshot fold reads a stream in version order, the live fold in position order).
+            var versions: [String: Int] = [:]
+            for event in try await store.allEvents() {
+                #expect(event.streamVersion == versions[event.streamID, default: 0] + 1, "\(event.streamID) at \(event.position)")
+                versions[event.streamID] = event.streamVersion
+            }
             let expected = try await foldOfLog(store)
             #expect(expected.count == steps.taken)
             #expect(try await live.stats().documents == expected.count)
