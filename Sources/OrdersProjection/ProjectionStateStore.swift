@@ -68,11 +68,14 @@ public struct ProjectionStateStore: Sendable {
         try migrator.migrate(writer)
     }
 
-    /// Opens the state store in its own SQLite file.
-    public init(path: String) throws {
+    /// Opens the state store in its own SQLite file. A write waits up to `busyTimeout` seconds
+    /// for another process's (a reindex beside the service, `orders dead-letters retry`).
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try self.init(writer: try DatabasePool(path: path))
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        try self.init(writer: try DatabasePool(path: path, configuration: configuration))
     }
 
     public func checkpoint(_ name: String) async throws -> Int64 {

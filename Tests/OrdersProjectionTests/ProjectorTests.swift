@@ -326,4 +326,26 @@ final class ScriptedIndex: SearchIndex {
             #expect(try await state.checkpoint("orders") == 1, "the other projector's checkpoint is left alone")
         }
     }
+
+    /// Another process (here: another connection) writing to the state store makes a write wait,
+    /// as the other stores do, instead of failing at once with "database is locked".
+    @Test func aWriteByAnotherProcessMakesTheStateStoreWait() async throws {
+        try await TestStore.with { t in
+            let path = t.directory.appendingPathComponent("state.sqlite").path
+            let state = try ProjectionStateStore(path: path)
+            let other = try DatabaseQueue(path: path)
+            let holding = Task.detached {
+                try other.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE; INSERT INTO projection_checkpoints (name, position) VALUES ('other', 1)")
+                    Thread.sleep(forTimeInterval: 0.3)
+                    try db.execute(sql: "COMMIT")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await state.moveCheckpoint("orders", from: 0, to: 5))
+            try await holding.value
+            #expect(try await state.checkpoint("orders") == 5)
+            #expect(try await state.checkpoint("other") == 1)
+        }
+    }
 }
