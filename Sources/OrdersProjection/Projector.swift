@@ -69,8 +69,10 @@ public actor Projector {
         self.logger = logger
     }
 
-    /// The position of the last event the read side has acknowledged.
-    public var position: Int64 { fold.position }
+    /// The position of the last event the read side has acknowledged: the stored checkpoint.
+    /// The fold runs ahead of it while a batch is written (and readers can ask meanwhile: the
+    /// actor takes other calls while the write is awaited).
+    public private(set) var position: Int64 = 0
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
@@ -79,20 +81,38 @@ public actor Projector {
         while true {
             try await unparkRetried()
             let batch = try await nextBatch()
-            guard let last = batch.last else { return fold.position }
-            let before = fold.position
-            let (changed, halt) = try await foldBatch(batch)
-            try await write(changed.subtracting(parked).compactMap { fold.documents[$0] })
-            // Everything up to the hole (if any) is written: the checkpoint follows the fold.
-            guard try await state.moveCheckpoint(configuration.checkpointName, from: before, to: fold.position) else {
-                throw ProjectionError(
-                    position: last.position, streamID: last.streamID, reason: "the checkpoint moved under this projector: is another one running?")
+            guard let last = batch.last else { return position }
+            do {
+                let (changed, halt) = try await foldBatch(batch)
+                try await write(changed.subtracting(parked).compactMap { fold.documents[$0] })
+                // Everything up to the hole (if any) is written: the checkpoint follows the fold.
+                guard try await state.moveCheckpoint(configuration.checkpointName, from: position, to: fold.position) else {
+                    throw ProjectionError(
+                        position: last.position, streamID: last.streamID,
+                        reason: "the checkpoint moved under this projector: is another one running?")
+                }
+                position = fold.position
+                resumeWaiters()
+                if let halt { throw halt }
+                logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(changed.count)"])
+            } catch {
+                if fold.position != position { forgetUnacknowledged(error) }
+                throw error
             }
-            resumeWaiters()
-            if let halt { throw halt }
-            logger.debug("projected", metadata: ["projection.position": "\(fold.position)", "projection.documents": "\(changed.count)"])
             try await recordLag()
         }
+    }
+
+    /// A batch failed after the fold took it in but before its checkpoint was stored: the fold is
+    /// ahead of the read side, and going on from there would skip that batch. The fold is
+    /// rebuilt from the stored checkpoint on the next attempt instead.
+    private func forgetUnacknowledged(_ error: any Error) {
+        logger.warning(
+            "a batch was not acknowledged; the projection is rebuilt from its checkpoint",
+            metadata: ["projection.position": "\(position)", "projection.folded": "\(fold.position)", "error": "\(error)"])
+        fold = ProjectionState()
+        parked = []
+        started = false
     }
 
     /// Runs until the task is cancelled: catches up, then waits for new events (the event store's
@@ -135,7 +155,7 @@ public actor Projector {
 
     /// Waits until the read side has acknowledged `position` or `timeout` passed; true if it has.
     public func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
-        if fold.position >= position { return true }
+        if self.position >= position { return true }
         let id = nextWaiter
         nextWaiter += 1
         let timer = Task { [weak self] in
@@ -154,7 +174,7 @@ public actor Projector {
     }
 
     private func resumeWaiters() {
-        for (id, waiter) in positionWaiters where waiter.position <= fold.position {
+        for (id, waiter) in positionWaiters where waiter.position <= position {
             positionWaiters.removeValue(forKey: id)
             waiter.continuation.resume(returning: true)
         }
@@ -164,8 +184,8 @@ public actor Projector {
     /// (age of the oldest event not yet projected, 0 when caught up).
     private func recordLag() async throws {
         let head = try await store.headPosition()
-        lagEvents.record(Double(head - fold.position))
-        if head > fold.position, let oldest = try await store.readAll(after: fold.position, limit: 1).first {
+        lagEvents.record(Double(head - position))
+        if head > position, let oldest = try await store.readAll(after: position, limit: 1).first {
             lagSeconds.record(max(0, Date().timeIntervalSince(oldest.recordedAt)))
         } else {
             lagSeconds.record(0)
@@ -194,6 +214,7 @@ public actor Projector {
             guard !events.isEmpty else { break }
             if let halt = try await foldBatch(events).halt { throw halt }
         }
+        position = fold.position
         started = true
     }
 

@@ -333,19 +333,110 @@ final class ScriptedIndex: SearchIndex {
         try await TestStore.with { t in
             let path = t.directory.appendingPathComponent("state.sqlite").path
             let state = try ProjectionStateStore(path: path)
-            let other = try DatabaseQueue(path: path)
-            let holding = Task.detached {
-                try other.inDatabase { db in
-                    try db.execute(sql: "BEGIN IMMEDIATE; INSERT INTO projection_checkpoints (name, position) VALUES ('other', 1)")
-                    Thread.sleep(forTimeInterval: 0.3)
-                    try db.execute(sql: "COMMIT")
+            let other = try await WriteLockHolder.hold(path)
+            let moving = Task { try await state.moveCheckpoint("orders", from: 0, to: 5) }
+            try await Task.sleep(for: .milliseconds(300))
+            try await other.release()
+            #expect(try await moving.value)
+            #expect(try await state.checkpoint("orders") == 5)
+        }
+    }
+
+    /// A batch whose checkpoint could not be stored is projected again: the projector does not go
+    /// on from where its memory got to, which the read side never acknowledged.
+    @Test func aBatchWhoseCheckpointFailedIsProjectedAgain() async throws {
+        try await TestStore.with { t in
+            try await Self.seed(t, orders: 20)
+            let path = t.directory.appendingPathComponent("read-state.sqlite").path
+            let index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
+            let state = try ProjectionStateStore(path: path, busyTimeout: 0.05)
+            let projector = Projector(store: t.store, index: index, state: state, configuration: Self.fast, logger: Logger(label: "projector"))
+            // Another connection holds the state store's write lock for longer than its busy timeout.
+            let other = try await WriteLockHolder.hold(path)
+            await #expect(throws: (any Error).self) { try await projector.catchUp() }
+            try await other.release()
+            #expect(try await state.checkpoint("orders") == 0)
+
+            // More events after the failed batch.
+            _ = try await t.createOrder("o-late", customer: try await t.registerCustomer("c-late", name: "Late Lotte"))
+            let head = try await t.store.headPosition()
+            #expect(try await projector.catchUp() == head)
+            #expect(try await state.checkpoint("orders") == head)
+            let expected = try await Self.expectedDocuments(t)
+            #expect(try await index.stats().documents == expected.count)
+            for (id, document) in expected { #expect(try await index.order(id: id) == document, "order \(id)") }
+        }
+    }
+
+    /// A reader waiting for a position is answered once the index acknowledged it, not when the
+    /// projector has merely folded it (the actor answers other calls while a batch is written).
+    @Test func aWaitingReaderIsAnsweredOnlyOnceTheIndexAcknowledged() async throws {
+        try await TestStore.with { t in
+            try await Self.seed(t, orders: 5)
+            let read = try ReadSide(t)
+            let head = try await t.store.headPosition()
+            let projector = Mutex<Projector?>(nil)
+            let duringWrite = Mutex<[(answer: Bool, position: Int64)]>([])
+            let index = ScriptedIndex(
+                read.index,
+                beforeApply: { _ in
+                    guard let projector = projector.withLock({ $0 }) else { return }
+                    let answer = await projector.waitForPosition(head, timeout: .milliseconds(50))
+                    let position = await projector.position
+                    duringWrite.withLock { $0.append((answer, position)) }
+                })
+            projector.withLock { $0 = read.projector(t, index: index) }
+            let running = try #require(projector.withLock { $0 })
+            #expect(try await running.catchUp() == head)
+            let seen = duringWrite.withLock { $0 }
+            #expect(!seen.isEmpty)
+            #expect(seen.allSatisfy { !$0.answer && $0.position < head }, "answered before the write: \(seen)")
+            #expect(await running.waitForPosition(head, timeout: .milliseconds(50)))
+            #expect(await running.position == head)
+        }
+    }
+}
+
+/// Holds the write lock of an SQLite file from another connection (as another process would),
+/// on a thread of its own: never on one of Swift's cooperative threads, which the code under test
+/// needs (blocking two of them hung the suite on a 2-core machine).
+final class WriteLockHolder: Sendable {
+    private let locked = Mutex<Result<Void, any Error>?>(nil)
+    private let finished = Mutex<Result<Void, any Error>?>(nil)
+    private let releasing = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Returns once the lock is held.
+    static func hold(_ path: String) async throws -> WriteLockHolder {
+        let holder = WriteLockHolder()
+        let queue = try DatabaseQueue(path: path)
+        Thread {
+            let result = Result<Void, any Error> {
+                try queue.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    holder.locked.withLock { $0 = .success(()) }
+                    holder.releasing.wait()
+                    try db.execute(sql: "ROLLBACK")
                 }
             }
-            try await Task.sleep(for: .milliseconds(50))
-            #expect(try await state.moveCheckpoint("orders", from: 0, to: 5))
-            try await holding.value
-            #expect(try await state.checkpoint("orders") == 5)
-            #expect(try await state.checkpoint("other") == 1)
+            holder.locked.withLock { if $0 == nil { $0 = result } }
+            holder.finished.withLock { $0 = result }
+        }.start()
+        try await holder.until(holder.locked)
+        return holder
+    }
+
+    /// Lets go of the lock and returns once it is released.
+    func release() async throws {
+        releasing.signal()
+        try await until(finished)
+    }
+
+    private func until(_ state: borrowing Mutex<Result<Void, any Error>?>) async throws {
+        while true {
+            if let result = state.withLock({ $0 }) { return try result.get() }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }
