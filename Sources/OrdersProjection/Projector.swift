@@ -73,6 +73,10 @@ public actor Projector {
     /// The fold runs ahead of it while a batch is written (and readers can ask meanwhile: the
     /// actor takes other calls while the write is awaited).
     public private(set) var position: Int64 = 0
+    /// The position searches are known to see (at most `position`): a batch written with
+    /// `waitForVisibility`, or made visible since. Elasticsearch shows a write only after a
+    /// refresh; the embedded index at once.
+    private var visiblePosition: Int64 = 0
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
@@ -92,6 +96,7 @@ public actor Projector {
                         reason: "the checkpoint moved under this projector: is another one running?")
                 }
                 position = fold.position
+                if writtenVisibly { visiblePosition = position } else { await makeVisibleForWaiters() }
                 resumeWaiters()
                 if let halt { throw halt }
                 logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(changed.count)"])
@@ -153,9 +158,12 @@ public actor Projector {
         }
     }
 
-    /// Waits until the read side has acknowledged `position` or `timeout` passed; true if it has.
+    /// Waits until the read side has acknowledged `position` and searches see it, or `timeout`
+    /// passed; true if they do.
     public func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
-        if self.position >= position { return true }
+        if visiblePosition >= position { return true }
+        // Acknowledged, but written while nobody waited: visible once the index made it so.
+        if self.position >= position, await makeVisible(), visiblePosition >= position { return true }
         let id = nextWaiter
         nextWaiter += 1
         let timer = Task { [weak self] in
@@ -174,7 +182,7 @@ public actor Projector {
     }
 
     private func resumeWaiters() {
-        for (id, waiter) in positionWaiters where waiter.position <= position {
+        for (id, waiter) in positionWaiters where waiter.position <= visiblePosition {
             positionWaiters.removeValue(forKey: id)
             waiter.continuation.resume(returning: true)
         }
@@ -276,7 +284,40 @@ public actor Projector {
 
     /// Writes documents until every one is applied, stale or dead-lettered (then parked).
     private func write(_ documents: [OrderDocument]) async throws {
+        writtenVisibly = documents.isEmpty
         let writer = DocumentWriter(index: index, state: state, configuration: configuration, logger: logger)
-        parked.formUnion(try await writer.write(documents, waitForVisibility: { await self.hasWaiters }))
+        parked.formUnion(try await writer.write(documents, waitForVisibility: { await self.visibilityForNextWrite() }))
+    }
+
+    /// Whether the last write of the batch asked the index to make it visible.
+    private var writtenVisibly = true
+
+    /// Asks for visibility while a reader waits (and notes what was asked for the batch).
+    private func visibilityForNextWrite() -> Bool {
+        writtenVisibly = hasWaiters
+        return writtenVisibly
+    }
+
+    /// A reader that came to wait while the batch was written without visibility is answered
+    /// once the index made it visible.
+    private func makeVisibleForWaiters() async {
+        guard positionWaiters.values.contains(where: { $0.position <= position }) else { return }
+        _ = await makeVisible()
+    }
+
+    /// Makes what is acknowledged visible; false (logged) when the index could not. A reader
+    /// then waits on, for the next batch (written visibly) or its timeout, whose answer says it
+    /// may be stale.
+    private func makeVisible() async -> Bool {
+        let target = position
+        do {
+            try await index.makeVisible()
+            visiblePosition = max(visiblePosition, target)
+            return true
+        } catch {
+            logger.warning(
+                "could not make the index visible for a waiting reader", metadata: ["projection.position": "\(target)", "error": "\(error)"])
+            return false
+        }
     }
 }

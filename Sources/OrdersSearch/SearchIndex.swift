@@ -39,11 +39,17 @@ public protocol SearchIndex: Sendable {
     /// What an operator must know before trusting the index (`/ready`, `orders status`), such as
     /// a mapping older than the definition. Empty when all is well.
     func problems() async throws -> [String]
+
+    /// Makes everything stored so far visible to searches: a reader came to wait for a batch
+    /// that was stored without `waitForVisibility`.
+    func makeVisible() async throws
 }
 
 extension SearchIndex {
     public func prepare() async throws -> Bool { try await stats().documents == 0 }
     public func problems() async throws -> [String] { [] }
+    /// Nothing to do where a stored batch is visible at once (the embedded index).
+    public func makeVisible() async throws {}
 
     /// Stores a batch without waiting for it to become visible.
     public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {

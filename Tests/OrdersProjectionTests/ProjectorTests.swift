@@ -46,6 +46,13 @@ final class ScriptedIndex: SearchIndex {
 
     /// `waitForVisibility` of every call, in order.
     let visibility = Mutex<[Bool]>([])
+    /// How often `makeVisible()` was called.
+    let madeVisible = Mutex(0)
+
+    func makeVisible() async throws {
+        madeVisible.withLock { $0 += 1 }
+        try await inner.makeVisible()
+    }
 
     func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         visibility.withLock { $0.append(waitForVisibility) }
@@ -393,6 +400,44 @@ final class ScriptedIndex: SearchIndex {
             #expect(seen.allSatisfy { !$0.answer && $0.position < head }, "answered before the write: \(seen)")
             #expect(await running.waitForPosition(head, timeout: .milliseconds(50)))
             #expect(await running.position == head)
+        }
+    }
+}
+
+extension ProjectorTests {
+    /// A batch written while nobody waited is made visible before a reader who came meanwhile,
+    /// or afterwards, is answered (Elasticsearch shows writes only after a refresh).
+    @Test func aReaderOfABatchWrittenWithoutVisibilityIsAnsweredOnceTheIndexMadeItVisible() async throws {
+        try await TestStore.with { t in
+            try await Self.seed(t, orders: 5)
+            let read = try ReadSide(t)
+            let head = try await t.store.headPosition()
+            let projector = Mutex<Projector?>(nil)
+            let reader = Mutex<Task<Bool, Never>?>(nil)
+            let index = ScriptedIndex(
+                read.index,
+                beforeApply: { _ in
+                    // A reader comes while the batch is being written (it was sent without visibility).
+                    guard let projector = projector.withLock({ $0 }) else { return }
+                    reader.withLock { $0 = Task { await projector.waitForPosition(head, timeout: .seconds(30)) } }
+                    try await Task.sleep(for: .milliseconds(50))
+                })
+            projector.withLock { $0 = read.projector(t, index: index) }
+            let running = try #require(projector.withLock { $0 })
+            #expect(try await running.catchUp() == head)
+            #expect(index.visibility.withLock { $0 } == [false], "the batch went before anyone waited")
+            #expect(await reader.withLock({ $0 })?.value == true)
+            #expect(index.madeVisible.withLock { $0 } == 1, "made visible for the reader who came meanwhile")
+
+            // A batch written while nobody waits; a reader coming afterwards has it made visible.
+            _ = try await t.createOrder("o-later", customer: try await t.registerCustomer("c-later", name: "Lena Later"))
+            let later = try await t.store.headPosition()
+            #expect(try await running.catchUp() == later)
+            #expect(index.madeVisible.withLock { $0 } == 1)
+            #expect(await running.waitForPosition(later, timeout: .seconds(30)))
+            #expect(index.madeVisible.withLock { $0 } == 2)
+            #expect(await running.waitForPosition(later, timeout: .seconds(30)))
+            #expect(index.madeVisible.withLock { $0 } == 2, "visible already: nothing more to do")
         }
     }
 }

@@ -49,6 +49,7 @@ struct HookedGenerations: IndexGenerations {
         func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
             try await inner.orders(customerID: customerID, size: size, after: after)
         }
+        func makeVisible() async throws { try await inner.makeVisible() }
         func stats() async throws -> IndexStats { try await inner.stats() }
         func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
             try await inner.analytics(panel, query)

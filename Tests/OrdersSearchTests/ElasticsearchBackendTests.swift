@@ -168,6 +168,20 @@ import Testing
         #expect(error?.field == "after")
     }
 
+    /// A reader waiting for a batch written without `refresh=wait_for` has the alias refreshed.
+    @Test func makingVisibleRefreshesTheAlias() async throws {
+        let requests = Mutex<[String]>([])
+        let server = try LoopbackServer { request in
+            requests.withLock { $0.append("\(request.method) \(request.target)") }
+            return .json(#"{"_shards":{"total":2,"successful":1,"failed":0}}"#)
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        defer { index.client.shutdown() }
+        try await index.makeVisible()
+        #expect(requests.withLock { $0 } == ["POST /orders/_refresh"])
+    }
+
     /// The real bulk responses in shared/es-fixtures/bulk: what each item means for a document.
     @Test(.enabled(if: FixtureDirectory.enabled, Comment(rawValue: FixtureDirectory.skipMessage)))
     func realBulkResponsesMapToOutcomes() throws {

@@ -120,6 +120,11 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         try await indexState().drift.map { [$0] } ?? []
     }
 
+    /// `POST /<target>/_refresh`.
+    public func makeVisible() async throws {
+        _ = try await client.refresh(target)
+    }
+
     /// The index the alias points at (nil when the alias does not exist).
     public func currentIndex() async throws -> String? { try await Self.index(behind: alias, client: client) }
 
