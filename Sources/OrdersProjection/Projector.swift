@@ -307,17 +307,32 @@ public actor Projector {
 
     /// Makes what is acknowledged visible; false (logged) when the index could not. A reader
     /// then waits on, for the next batch (written visibly) or its timeout, whose answer says it
-    /// may be stale.
+    /// may be stale. Readers arriving together share one call to the index.
     private func makeVisible() async -> Bool {
         let target = position
-        do {
-            try await index.makeVisible()
-            visiblePosition = max(visiblePosition, target)
-            return true
-        } catch {
-            logger.warning(
-                "could not make the index visible for a waiting reader", metadata: ["projection.position": "\(target)", "error": "\(error)"])
-            return false
+        let shared: Task<Bool, Never>
+        if let making = makingVisible, making.target >= target {
+            shared = making.task
+        } else {
+            shared = Task { [index, logger] in
+                do {
+                    try await index.makeVisible()
+                    return true
+                } catch {
+                    logger.warning(
+                        "could not make the index visible for a waiting reader",
+                        metadata: ["projection.position": "\(target)", "error": "\(error)"])
+                    return false
+                }
+            }
+            makingVisible = (target, shared)
         }
+        let made = await shared.value
+        if made { visiblePosition = max(visiblePosition, target) }
+        if makingVisible?.task == shared { makingVisible = nil }
+        return made
     }
+
+    /// The call to `index.makeVisible()` under way, and the position it makes visible.
+    private var makingVisible: (target: Int64, task: Task<Bool, Never>)?
 }

@@ -51,6 +51,7 @@ final class ScriptedIndex: SearchIndex {
 
     func makeVisible() async throws {
         madeVisible.withLock { $0 += 1 }
+        try await Task.sleep(for: .milliseconds(20))  // a refresh takes a moment: readers overlap
         try await inner.makeVisible()
     }
 
@@ -438,6 +439,17 @@ extension ProjectorTests {
             #expect(index.madeVisible.withLock { $0 } == 2)
             #expect(await running.waitForPosition(later, timeout: .seconds(30)))
             #expect(index.madeVisible.withLock { $0 } == 2, "visible already: nothing more to do")
+
+            // Readers arriving together after another such batch share one call.
+            _ = try await t.createOrder("o-last", customer: try await t.registerCustomer("c-last", name: "Lou Last"))
+            let last = try await t.store.headPosition()
+            #expect(try await running.catchUp() == last)
+            let answers = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<5 { group.addTask { await running.waitForPosition(last, timeout: .seconds(30)) } }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(answers == [Bool](repeating: true, count: 5))
+            #expect(index.madeVisible.withLock { $0 } == 3)
         }
     }
 }
