@@ -112,8 +112,10 @@ public actor Projector {
     /// ahead of the read side, and going on from there would skip that batch. The fold is
     /// rebuilt from the stored checkpoint on the next attempt instead.
     private func forgetUnacknowledged(_ error: any Error) {
-        logger.warning(
-            "a batch was not acknowledged; the projection is rebuilt from its checkpoint",
+        // Stopping (graceful shutdown) interrupts a batch as a matter of course: no warning.
+        let stopping = Task.isCancelled || error is CancellationError
+        logger.log(
+            level: stopping ? .debug : .warning, "a batch was not acknowledged; the projection is rebuilt from its checkpoint",
             metadata: ["projection.position": "\(position)", "projection.folded": "\(fold.position)", "error": "\(error)"])
         fold = ProjectionState()
         parked = []

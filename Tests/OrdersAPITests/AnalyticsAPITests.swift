@@ -47,7 +47,7 @@ import Testing
         clock.set(Date(timeIntervalSince1970: 1_768_554_000))  // 2026-01-16T09:00:00Z
         try await order("o-3", "c-1", "SE", "SEK", [("p-3", 1)])
         let head = try await harness.store.store.headPosition()
-        #expect(await harness.projector.waitForPosition(head, timeout: .seconds(5)))
+        #expect(await harness.projector.waitForPosition(head, timeout: .seconds(30)))
     }
 
     @Test func panelsAnswerWithTheFiguresOfTheOrders() async throws {
