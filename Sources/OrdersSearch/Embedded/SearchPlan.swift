@@ -159,8 +159,7 @@ struct SearchPlan {
             (scored ? [text.raw] : []) + idArguments + filterArguments
         )
         if let (rowid, status) = collector.unknownStatus {
-            let orderID = try Self.orderIDs(db, rowids: [rowid])[rowid] ?? "at row \(rowid)"
-            throw DatabaseError(message: "order \(orderID) has an unknown status '\(status)' in the read index")
+            throw Self.unknownStatus(status, orderID: try Self.orderIDs(db, rowids: [rowid])[rowid] ?? "at row \(rowid)")
         }
         var candidates = collector.candidates
         if candidates.count > textMatches { candidates = Self.keepingBestScore(candidates) }
@@ -418,13 +417,16 @@ struct SearchPlan {
     /// The summary of a row read with `summaryColumns`.
     static func summary(_ row: Row) throws -> OrderSummary {
         let status: String = row[2]
-        guard let known = OrderStatus(rawValue: status) else {
-            throw DatabaseError(message: "order \(row[1] as String) has an unknown status '\(status)' in the read index")
-        }
+        guard let known = OrderStatus(rawValue: status) else { throw unknownStatus(status, orderID: row[1]) }
         func date(_ column: Int) -> Date { Date(timeIntervalSince1970: Double(row[column] as Int64) / 1000) }
         return OrderSummary(
             orderID: row[1], status: known, customerID: row[3], customerName: row[4], itemCount: row[5], totalMinor: row[6],
             currency: row[7], city: row[8], country: row[9], createdAt: date(10), updatedAt: date(11))
+    }
+
+    /// A status this build does not know (the index was changed outside the service).
+    static func unknownStatus(_ status: String, orderID: String) -> DatabaseError {
+        DatabaseError(message: "order \(orderID) has an unknown status '\(status)' in the read index")
     }
 
     /// The summaries of the given rows, by rowid.
