@@ -49,9 +49,13 @@ final class ScriptedIndex: SearchIndex {
     /// How often `makeVisible()` was called.
     let madeVisible = Mutex(0)
 
+    /// `makeVisible()` throws while this is set (the index unreachable).
+    let failMakeVisible = Mutex(false)
+
     func makeVisible() async throws {
         madeVisible.withLock { $0 += 1 }
         try await Task.sleep(for: .milliseconds(20))  // a refresh takes a moment: readers overlap
+        if failMakeVisible.withLock({ $0 }) { throw Unavailable() }
         try await inner.makeVisible()
     }
 
@@ -376,56 +380,60 @@ final class ScriptedIndex: SearchIndex {
         }
     }
 
+    /// A projector (on 5 seeded orders) whose index runs `duringWrite` with it before each write,
+    /// as a reader arriving while a batch is being written; and the head to project to.
+    static func projectorWithReaders(
+        _ t: TestStore, duringWrite: @escaping @Sendable (Projector) async throws -> Void
+    ) async throws -> (projector: Projector, index: ScriptedIndex, head: Int64) {
+        try await Self.seed(t, orders: 5)
+        let read = try ReadSide(t)
+        let projector = Mutex<Projector?>(nil)
+        let index = ScriptedIndex(
+            read.index,
+            beforeApply: { _ in
+                guard let projector = projector.withLock({ $0 }) else { return }
+                try await duringWrite(projector)
+            })
+        let created = read.projector(t, index: index)
+        projector.withLock { $0 = created }
+        return (created, index, try await t.store.headPosition())
+    }
+
     /// A reader waiting for a position is answered once the index acknowledged it, not when the
     /// projector has merely folded it (the actor answers other calls while a batch is written).
     @Test func aWaitingReaderIsAnsweredOnlyOnceTheIndexAcknowledged() async throws {
         try await TestStore.with { t in
-            try await Self.seed(t, orders: 5)
-            let read = try ReadSide(t)
-            let head = try await t.store.headPosition()
-            let projector = Mutex<Projector?>(nil)
             let duringWrite = Mutex<[(answer: Bool, position: Int64)]>([])
-            let index = ScriptedIndex(
-                read.index,
-                beforeApply: { _ in
-                    guard let projector = projector.withLock({ $0 }) else { return }
-                    let answer = await projector.waitForPosition(head, timeout: .milliseconds(50))
-                    let position = await projector.position
-                    duringWrite.withLock { $0.append((answer, position)) }
-                })
-            projector.withLock { $0 = read.projector(t, index: index) }
-            let running = try #require(projector.withLock { $0 })
-            #expect(try await running.catchUp() == head)
+            let head = Mutex<Int64>(0)
+            let (running, _, last) = try await Self.projectorWithReaders(t) { projector in
+                let answer = await projector.waitForPosition(head.withLock { $0 }, timeout: .milliseconds(50))
+                let position = await projector.position
+                duringWrite.withLock { $0.append((answer, position)) }
+            }
+            head.withLock { $0 = last }
+            #expect(try await running.catchUp() == last)
             let seen = duringWrite.withLock { $0 }
             #expect(!seen.isEmpty)
-            #expect(seen.allSatisfy { !$0.answer && $0.position < head }, "answered before the write: \(seen)")
-            #expect(await running.waitForPosition(head, timeout: .milliseconds(50)))
-            #expect(await running.position == head)
+            #expect(seen.allSatisfy { !$0.answer && $0.position < last }, "answered before the write: \(seen)")
+            #expect(await running.waitForPosition(last, timeout: .milliseconds(50)))
+            #expect(await running.position == last)
         }
     }
-}
 
-extension ProjectorTests {
     /// A batch written while nobody waited is made visible before a reader who came meanwhile,
     /// or afterwards, is answered (Elasticsearch shows writes only after a refresh).
     @Test func aReaderOfABatchWrittenWithoutVisibilityIsAnsweredOnceTheIndexMadeItVisible() async throws {
         try await TestStore.with { t in
-            try await Self.seed(t, orders: 5)
-            let read = try ReadSide(t)
-            let head = try await t.store.headPosition()
-            let projector = Mutex<Projector?>(nil)
             let reader = Mutex<Task<Bool, Never>?>(nil)
-            let index = ScriptedIndex(
-                read.index,
-                beforeApply: { _ in
-                    // A reader comes while the batch is being written (it was sent without visibility).
-                    guard let projector = projector.withLock({ $0 }) else { return }
-                    reader.withLock { $0 = Task { await projector.waitForPosition(head, timeout: .seconds(30)) } }
-                    try await Task.sleep(for: .milliseconds(50))
-                })
-            projector.withLock { $0 = read.projector(t, index: index) }
-            let running = try #require(projector.withLock { $0 })
-            #expect(try await running.catchUp() == head)
+            let head = Mutex<Int64>(0)
+            let (running, index, first) = try await Self.projectorWithReaders(t) { projector in
+                // A reader comes while the batch is being written (it was sent without visibility).
+                let position = head.withLock { $0 }
+                reader.withLock { $0 = Task { await projector.waitForPosition(position, timeout: .seconds(30)) } }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            head.withLock { $0 = first }
+            #expect(try await running.catchUp() == first)
             #expect(index.visibility.withLock { $0 } == [false], "the batch went before anyone waited")
             #expect(await reader.withLock({ $0 })?.value == true)
             #expect(index.madeVisible.withLock { $0 } == 1, "made visible for the reader who came meanwhile")
@@ -450,6 +458,20 @@ extension ProjectorTests {
             }
             #expect(answers == [Bool](repeating: true, count: 5))
             #expect(index.madeVisible.withLock { $0 } == 3)
+        }
+    }
+
+    /// The index cannot be made visible (Elasticsearch down): the reader is not told its write
+    /// is there; its wait ends as stale, and once the index answers again it is answered.
+    @Test func aReaderWhoseBatchCannotBeMadeVisibleIsNotAnswered() async throws {
+        try await TestStore.with { t in
+            let (running, index, head) = try await Self.projectorWithReaders(t) { _ in }
+            #expect(try await running.catchUp() == head)
+            index.failMakeVisible.withLock { $0 = true }
+            #expect(await running.waitForPosition(head, timeout: .milliseconds(100)) == false)
+            index.failMakeVisible.withLock { $0 = false }
+            #expect(await running.waitForPosition(head, timeout: .seconds(30)))
+            #expect(index.madeVisible.withLock { $0 } == 2)
         }
     }
 }
