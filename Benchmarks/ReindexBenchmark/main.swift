@@ -3,7 +3,10 @@
 // `_bulk` (and the few index/alias calls a reindex makes), in a child process so that only the
 // reindex's own CPU and memory are measured. Prints documents/s, client CPU and peak RSS.
 //
-// Run in release: swift run -c release ReindexBenchmark [orders]
+// Run in release: swift run -c release ReindexBenchmark [orders] [--stages]
+// `--stages` then times the load's stages one after another on one thread, over the first
+// 200,000 orders: where a document's CPU goes (read, decode, fold, encode; the rest of the
+// reindex's figure is the transfer and the scheduling around it).
 // The generated write store is kept in REINDEX_BENCHMARK_DIR (default /tmp/orders-reindex-
 // benchmark) and reused when it holds the same number of orders.
 import Elasticsearch
@@ -23,7 +26,8 @@ import Glibc
 
 if CommandLine.arguments.dropFirst().first == "--serve" { serveCluster() }
 
-let orders = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+let arguments = CommandLine.arguments.dropFirst()
+let orders = arguments.first(where: { !$0.hasPrefix("--") }).flatMap { Int($0) } ?? 1_000_000
 let directory = ProcessInfo.processInfo.environment["REINDEX_BENCHMARK_DIR"] ?? "/tmp/orders-reindex-benchmark"
 let storePath = "\(directory)/orders-\(orders).sqlite"
 
@@ -150,6 +154,49 @@ print(
         format: "client CPU:    %.2f µs/document (%.2f s user + %.2f s kernel, %.1f cores busy)", cpu * 1e6 / Double(summary.documents),
         after.user - before.user, after.system - before.system, cpu / seconds))
 print(String(format: "peak RSS:      %.0f MB", after.peakMegabytes))
+if arguments.contains("--stages") { try await stages(store: store, orders: min(orders, 200_000)) }
+
+/// The load's stages, each on its own and on this one thread, in µs of CPU per order.
+func stages(store: EventStore, orders: Int) async throws {
+    func cpu() -> Double { let now = usage(); return now.user + now.system }
+    func threadCPU() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+    let head = try await store.headPosition()
+    let fold = try await SnapshotFold.load(from: store, through: head)
+    var read = 0.0, decode = 0.0, folding = 0.0, encode = 0.0
+    var done = 0, events = 0, bytes = 0
+    var after: String?
+    while done < orders {
+        // The read runs on GRDB's queue: timed by the process's CPU, nothing else running.
+        let start = cpu()
+        let streams = try await store.readStreams(
+            prefix: OrderTag.streamPrefix + "-", after: after, through: head, limit: min(2000, orders - done))
+        read += cpu() - start
+        guard let last = streams.last else { break }
+        after = last.streamID
+        var started = threadCPU()
+        for stream in streams { for event in stream.events { _ = try event.decode() } }
+        decode += threadCPU() - started
+        started = threadCPU()
+        let documents = streams.compactMap { fold.fold(orderEvents: $0.events).document }
+        folding += threadCPU() - started
+        started = threadCPU()
+        for document in documents { bytes += SourceWriter.encode(document).count }
+        encode += threadCPU() - started
+        done += streams.count
+        events += streams.reduce(0) { $0 + $1.events.count }
+    }
+    func perOrder(_ seconds: Double) -> Double { seconds * 1e6 / Double(done) }
+    print("stages, one thread, \(done) orders (\(events) events, \(bytes / done) bytes of _source per order), µs of CPU per order:")
+    print(String(format: "  read (SQLite rows → RecordedEvent)      %6.2f", perOrder(read)))
+    print(String(format: "  decode (payload JSON → DomainEvent)     %6.2f", perOrder(decode)))
+    print(String(format: "  fold (decode included → OrderDocument)  %6.2f", perOrder(folding)))
+    print(String(format: "  encode (OrderDocument → _source JSON)   %6.2f", perOrder(encode)))
+    print(String(format: "  read + fold + encode                    %6.2f", perOrder(read + folding + encode)))
+}
 
 /// The child: enough of a cluster for a reindex. `_bulk` is answered like Elasticsearch and
 /// counted per index, so `_count` can answer; the alias moves on `_aliases`.

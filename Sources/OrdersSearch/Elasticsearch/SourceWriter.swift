@@ -6,15 +6,15 @@ import OrdersDomain
 /// would write for `ElasticsearchSearchIndex.Source`, at a small fraction of the cost (a bulk
 /// load encodes every order; `JSONEncoder` was a third of a reindex's CPU). Keys come in sorted
 /// order, absent optionals are left out, dates are epoch milliseconds.
-struct SourceWriter {
+package struct SourceWriter {
     private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 768) { bytes.reserveCapacity(capacity) }
 
     /// The `_source` (`searchFields`: with the root-level `product_names` and `skus`), or, without
     /// them, the document as `JSONEncoder` with sorted keys writes it (what the embedded index
-    /// stores).
-    static func encode(_ document: OrderDocument, searchFields: Bool = true) -> [UInt8] {
+    /// stores). `package`: the reindex benchmark times it on its own.
+    package static func encode(_ document: OrderDocument, searchFields: Bool = true) -> [UInt8] {
         var writer = SourceWriter()
         writer.write(document, searchFields: searchFields)
         return writer.bytes
