@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import OrdersDomain
-import OrdersStore
 import OrdersTestSupport
 import Testing
+
+@testable import OrdersStore
 
 @Suite struct EventStoreTests {
     static func request(
@@ -127,7 +128,57 @@ import Testing
             let reopened = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
             #expect(try await reopened.headPosition() == 3)
             let migrations = try reopened.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(migrations == ["2026-11-22 events"])
+            #expect(migrations == ["2026-11-22 events", "2026-11-23 order references"])
+        }
+    }
+
+    @Test func theOrdersACustomerOrAProductReachesAreFoundThroughTheirIndexes() async throws {
+        try await TestStore.with { t throws in
+            let ada = try await t.registerCustomer("c-ada")
+            let bo = try await t.registerCustomer("c-bo")
+            let tea = try await t.addProduct("p-tea")
+            let cup = try await t.addProduct("p-cup")
+            let first = try await t.createOrder("o-1", customer: ada)
+            _ = try await t.createOrder("o-2", customer: ada)
+            let third = try await t.createOrder("o-3", customer: bo)
+            _ = try await t.bus.send(AddItem(orderID: first, productID: tea, quantity: 1))
+            _ = try await t.bus.send(AddItem(orderID: third, productID: cup, quantity: 1))
+            let before = try await t.store.headPosition()
+            _ = try await t.bus.send(AddItem(orderID: third, productID: tea, quantity: 2))
+            _ = try await t.createOrder("o-4", customer: ada)
+            let head = try await t.store.headPosition()
+
+            func reached(_ customers: Set<String>, _ products: Set<String>, through: Int64) async throws -> Set<String> {
+                try await t.store.orderStreams(referencingCustomers: customers, products: products, through: through)
+            }
+            #expect(try await reached(["c-ada"], [], through: head) == ["order-o-1", "order-o-2", "order-o-4"])
+            #expect(try await reached([], ["p-tea"], through: head) == ["order-o-1", "order-o-3"])
+            #expect(try await reached(["c-bo"], ["p-cup"], through: head) == ["order-o-3"])
+            #expect(try await reached(["c-ada"], ["p-tea"], through: before) == ["order-o-1", "order-o-2"], "as of a position")
+            #expect(try await reached(["c-nobody"], [], through: head).isEmpty)
+
+            // Answered from the two partial indexes, never by a scan of the log.
+            let plan = try t.store.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + EventStore.orderReferencesSQL, arguments: ["[]", head, "[]", head])
+                    .map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX events_by_order_customer") }, "\(plan)")
+            #expect(plan.contains { $0.contains("USING INDEX events_by_order_product") }, "\(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN events") }, "\(plan)")
+        }
+    }
+
+    @Test func streamsAreReadByIdAsOfAPosition() async throws {
+        try await TestStore.with { t throws in
+            _ = try await t.store.append(Self.request("s-1", expected: 0, events: 2))
+            _ = try await t.store.append(Self.request("s-2", expected: 0, events: 1))
+            _ = try await t.store.append(Self.request("s-1", expected: 2, events: 1))
+            let streams = try await t.store.readStreams(["s-1", "s-2", "s-none"], through: 3)
+            #expect(streams.map(\.streamID).sorted() == ["s-1", "s-2"], "a stream with no event that old is left out")
+            let first = try #require(streams.first { $0.streamID == "s-1" })
+            #expect(first.events.map(\.position) == [1, 2], "position 4 is after the snapshot")
+            #expect(first.events.map(\.streamVersion) == [1, 2])
+            #expect(try await t.store.readStreams([], through: 3).isEmpty)
         }
     }
 }

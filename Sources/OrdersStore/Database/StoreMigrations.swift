@@ -50,6 +50,20 @@ enum StoreMigrations {
                     """
             )
         }
+        migrator.registerMigration("2026-11-23 order references") { db in
+            // Which orders a customer's or a product's change reaches, without a scan of the log:
+            // the live projector asks at every batch with a rename in it. Partial indexes over
+            // the log itself (SQLite keeps them in the append's transaction), on the two event
+            // types that make the reference; the key names never changed across schema versions.
+            try db.execute(
+                sql: """
+                    CREATE INDEX events_by_order_customer ON events (json_extract(payload, '$.customer_id'))
+                        WHERE type = 'order.created';
+                    CREATE INDEX events_by_order_product ON events (json_extract(payload, '$.product_id'))
+                        WHERE type = 'order.item_added';
+                    """
+            )
+        }
         return migrator
     }
 }
