@@ -8,8 +8,11 @@ public import OrdersStore
 /// It keeps what documents denormalize (customer names and emails, product SKUs and names) and
 /// which orders refer to which customer and product, so a rename fans out to every affected order.
 /// A document's `version` is the position of the newest event it reflects, including a rename
-/// that reached it, so versions only grow. No I/O: the projector feeds it batches and persists
-/// what it returns.
+/// that reached it, so versions only grow. No I/O.
+///
+/// This is the reference fold: it holds every document, which a service cannot afford on a big
+/// log. The projector and the reindex fold order by order with `SnapshotFold`, which runs the
+/// transitions below and keeps only the facts; the tests hold the two equal.
 public struct ProjectionState: Sendable {
     struct CustomerFacts: Sendable, Hashable {
         var name: String

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 public import Logging
+import OrdersDomain
 public import OrdersSearch
 public import OrdersStore
 
@@ -44,14 +45,21 @@ extension ProjectorConfiguration {
 /// index, following DESIGN.md's invariants: documents are written before the checkpoint moves
 /// (compare-and-set), retryable items are retried (only those) until acknowledged, rejected
 /// ones are dead-lettered and their orders parked, and a hole in positions halts the projector.
+///
+/// It keeps the customers' and products' facts in memory (`SnapshotFold`), not the documents:
+/// each batch folds again, from the log, the orders it reaches. So memory grows with customers
+/// and products, never with orders, and a start reads only the customer and product streams.
 public actor Projector {
     public let store: EventStore
     public let index: any SearchIndex
     public let state: ProjectionStateStore
     public let configuration: ProjectorConfiguration
     private let logger: Logger
-    private var fold = ProjectionState()
-    /// Orders whose document the index rejected: their later documents are held back.
+    /// The customer and product facts, as of the last batch folded (`position` while none is
+    /// being written).
+    private var facts = SnapshotFold()
+    /// Orders with a dead letter (an event that cannot be projected, a document the index
+    /// refused): left as they are until an operator retries them.
     private var parked: Set<String> = []
     private var started = false
     private var positionWaiters: [Int: (position: Int64, continuation: CheckedContinuation<Bool, Never>)] = [:]
@@ -81,43 +89,76 @@ public actor Projector {
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
     public func catchUp() async throws -> Int64 {
+        // One pass at a time: a batch's facts are moved out while it is awaited, and the
+        // checkpoint is compared-and-set from `position`. A second caller runs after the first.
+        while passRunning { await withCheckedContinuation { passWaiters.append($0) } }
+        passRunning = true
+        defer {
+            passRunning = false
+            for waiter in passWaiters { waiter.resume() }
+            passWaiters = []
+        }
         try await start()
         while true {
             try await unparkRetried()
-            let batch = try await nextBatch()
-            guard let last = batch.last else { return position }
+            let events = try await nextBatch()
+            guard let last = events.last else { return position }
             do {
-                let (changed, halt) = try await foldBatch(batch)
-                try await write(changed.subtracting(parked).compactMap { fold.documents[$0] })
-                // Everything up to the hole (if any) is written: the checkpoint follows the fold.
-                guard try await state.moveCheckpoint(configuration.checkpointName, from: position, to: fold.position) else {
+                let batch = try await project(events)
+                for failure in batch.failures { try await deadLetter(failure) }
+                try await write(batch.documents)
+                // Everything up to the hole or the unreadable event (if any) is written: the
+                // checkpoint follows the batch.
+                guard try await state.moveCheckpoint(configuration.checkpointName, from: position, to: batch.through) else {
                     throw ProjectionError(
                         position: last.position, streamID: last.streamID,
                         reason: "the checkpoint moved under this projector: is another one running?")
                 }
-                position = fold.position
+                position = batch.through
                 if writtenVisibly { visiblePosition = position } else { await makeVisibleForWaiters() }
                 resumeWaiters()
-                if let halt { throw halt }
-                logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(changed.count)"])
+                if let halt = batch.halt {
+                    logger.critical(
+                        "projection halted",
+                        metadata: ["projection.position": "\(halt.position)", "stream.id": "\(halt.streamID)", "error": "\(halt.reason)"])
+                    throw halt
+                }
+                logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(batch.documents.count)"])
             } catch {
-                if fold.position != position { forgetUnacknowledged(error) }
+                if started, facts.position != position { forgetUnacknowledged(error) }
                 throw error
             }
             try await recordLag()
         }
     }
 
-    /// A batch failed after the fold took it in but before its checkpoint was stored: the fold is
-    /// ahead of the read side, and going on from there would skip that batch. The fold is
-    /// rebuilt from the stored checkpoint on the next attempt instead.
+    private var passRunning = false
+    private var passWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Takes a batch into the facts (moved out while it is awaited, so that they are not copied).
+    private func project(_ events: [RecordedEvent]) async throws -> SnapshotFold.Batch {
+        var working = facts
+        facts = SnapshotFold()
+        do {
+            let batch = try await working.project(events, parked: parked, from: store)
+            facts = working
+            return batch
+        } catch {
+            forgetUnacknowledged(error)
+            throw error
+        }
+    }
+
+    /// A batch failed after the facts took it in but before its checkpoint was stored: the
+    /// facts are ahead of the read side, and going on from there would skip that batch. They
+    /// are read again up to the stored checkpoint on the next attempt instead.
     private func forgetUnacknowledged(_ error: any Error) {
         // Stopping (graceful shutdown) interrupts a batch as a matter of course: no warning.
         let stopping = Task.isCancelled || error is CancellationError
         logger.log(
-            level: stopping ? .debug : .warning, "a batch was not acknowledged; the projection is rebuilt from its checkpoint",
-            metadata: ["projection.position": "\(position)", "projection.folded": "\(fold.position)", "error": "\(error)"])
-        fold = ProjectionState()
+            level: stopping ? .debug : .warning, "a batch was not acknowledged; the projection resumes from its checkpoint",
+            metadata: ["projection.position": "\(position)", "projection.folded": "\(facts.position)", "error": "\(error)"])
+        facts = SnapshotFold()
         parked = []
         started = false
     }
@@ -202,7 +243,7 @@ public actor Projector {
         }
     }
 
-    /// Rebuilds the fold up to the stored checkpoint (without writing) once.
+    /// Reads the customer and product facts up to the stored checkpoint once.
     private func start() async throws {
         guard !started else { return }
         var checkpoint = try await state.checkpoint(configuration.checkpointName)
@@ -219,61 +260,45 @@ public actor Projector {
             checkpoint = 0
         }
         parked = try await state.parkedOrders()
-        while fold.position < checkpoint {
-            let events = try await store.readAll(after: fold.position, limit: min(configuration.batchEvents, Int(checkpoint - fold.position)))
-            guard !events.isEmpty else { break }
-            if let halt = try await foldBatch(events).halt { throw halt }
-        }
-        position = fold.position
+        facts = try await SnapshotFold.load(from: store, through: checkpoint)
+        position = checkpoint
         started = true
     }
 
-    /// Folds a batch. An order event that cannot be projected is dead-lettered and its order
-    /// parked (the fold skips its later events; what came before stands). A hole, or a bad
-    /// customer or product event (it affects many orders), stops the batch there: the changes
-    /// before it are returned with the error, so they are written before the projector halts.
-    private func foldBatch(_ events: [RecordedEvent]) async throws -> (changed: Set<String>, halt: ProjectionError?) {
-        var changed = Set<String>()
-        for event in events {
-            do {
-                changed.formUnion(try fold.apply([event]))
-            } catch let error as ProjectionError {
-                guard !error.isHole, let orderID = ProjectionState.orderID(error.streamID) else {
-                    logger.critical(
-                        "projection halted",
-                        metadata: ["projection.position": "\(error.position)", "stream.id": "\(error.streamID)", "error": "\(error.reason)"]
-                    )
-                    return (changed, error)
-                }
-                try await state.addDeadLetter(orderID: orderID, position: error.position, reason: error.reason, at: Date())
-                fold.skip(event)
-                logger.error(
-                    "event dead-lettered; order parked",
-                    metadata: ["order.id": "\(orderID)", "projection.position": "\(error.position)", "error": "\(error.reason)"]
-                )
-            }
-        }
-        return (changed, nil)
+    /// An order event that cannot be projected: the order is dead-lettered and parked there.
+    private func deadLetter(_ failure: ProjectionError) async throws {
+        guard let orderID = ProjectionState.orderID(failure.streamID) else { throw failure }
+        try await state.addDeadLetter(orderID: orderID, position: failure.position, reason: failure.reason, at: Date())
+        parked.insert(orderID)
+        logger.error(
+            "event dead-lettered; order parked",
+            metadata: ["order.id": "\(orderID)", "projection.position": "\(failure.position)", "error": "\(failure.reason)"])
     }
 
     /// Orders whose dead letters an operator resolved (`orders dead-letters retry`, possibly
-    /// from another process) are refolded from the log at the current position and projected
-    /// again from here on.
+    /// from another process) are folded again at the current position and written (their events
+    /// after the retry's own fold were skipped while they were parked), then projected as any.
     private func unparkRetried() async throws {
         let stillParked = try await state.parkedOrders()
-        let released = parked.union(fold.parkedOrders).subtracting(stillParked)
-        for orderID in released {
-            parked.remove(orderID)
-            let result = try await SnapshotFold.order(orderID, from: store, through: fold.position)
-            guard result.failure == nil, let document = result.document else { continue }
-            fold.restore(document)
-            logger.notice("order unparked", metadata: ["order.id": "\(orderID)", "projection.position": "\(fold.position)"])
+        let released = parked.subtracting(stillParked)
+        parked = stillParked
+        guard !released.isEmpty else { return }
+        var documents: [OrderDocument] = []
+        for stream in try await store.readStreams(Set(released.map { OrderTag.streamPrefix + "-" + $0 }), through: position) {
+            let result = facts.fold(orderEvents: stream.events)
+            if let failure = result.failure {
+                try await deadLetter(failure)
+            } else if let document = result.document {
+                documents.append(document)
+                logger.notice("order unparked", metadata: ["order.id": "\(document.orderID)", "projection.position": "\(position)"])
+            }
         }
+        try await write(documents)
     }
 
     /// Events after the current position, bounded by count and payload bytes.
     private func nextBatch() async throws -> [RecordedEvent] {
-        let events = try await store.readAll(after: fold.position, limit: configuration.batchEvents)
+        let events = try await store.readAll(after: position, limit: configuration.batchEvents)
         var bytes = 0
         var count = 0
         for event in events {

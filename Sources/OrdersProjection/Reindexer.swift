@@ -294,9 +294,8 @@ public struct Reindexer: Sendable {
     /// Projects the events after the job's checkpoint (starting at the snapshot) into the new
     /// generation: up to `until`, or, without it, pass after pass to the head until the lag is
     /// near zero (at most one batch) or stops shrinking (a writer as fast as the catch-up; the
-    /// catch-up after the swap, which has an end, covers the rest). Each affected order is
-    /// folded again from the log up to the batch's last position, so renames reach every order
-    /// they touch.
+    /// catch-up after the swap, which has an end, covers the rest). Each batch is folded as the
+    /// live projector folds one (`SnapshotFold.project`): every order it reaches, from the log.
     private func catchUp(
         _ job: ProjectionStateStore.ReindexJob, into index: any SearchIndex, until: Int64?,
         progress: @escaping @Sendable (ReindexProgress) -> Void
@@ -327,40 +326,23 @@ public struct Reindexer: Sendable {
             while checkpoint < end {
                 try Task.checkCancellation()
                 let events = try await store.readAll(after: checkpoint, limit: min(options.projector.batchEvents, Int(end - checkpoint)))
-                guard let last = events.last else { break }
-                if let hole = zip([checkpoint] + events.map(\.position), events).first(where: { $1.position != $0 + 1 }) {
-                    throw ProjectionError(
-                        position: hole.1.position, streamID: hole.1.streamID,
-                        reason: "expected position \(hole.0 + 1) next: the log has a hole", isHole: true)
-                }
-                try fold.extend(with: events)
-                var orderStreams = Set(events.compactMap { ProjectionState.orderID($0.streamID) == nil ? nil : $0.streamID })
-                let customers = Set(events.compactMap { Self.id($0.streamID, prefix: CustomerTag.streamPrefix + "-") })
-                let products = Set(events.compactMap { Self.id($0.streamID, prefix: ProductTag.streamPrefix + "-") })
-                orderStreams.formUnion(
-                    try await store.orderStreams(referencingCustomers: customers, products: products, through: last.position))
-                var documents: [OrderDocument] = []
-                for streamID in orderStreams {
-                    let events = try await store.readStream(streamID).filter { $0.position <= last.position }
-                    let result = fold.fold(orderEvents: events)
-                    if let document = result.document { documents.append(document) }
-                    if let failure = result.failure { try await deadLetter(failure) }
-                }
-                _ = try await writer.write(documents)
-                guard try await state.moveCheckpoint(job.checkpointName, from: checkpoint, to: last.position) else {
+                guard !events.isEmpty else { break }
+                // The new generation is rebuilt whole: parked orders are folded too, up to their
+                // dead letter (as the load did).
+                let batch = try await fold.project(events, parked: [], from: store)
+                for failure in batch.failures { try await deadLetter(failure) }
+                _ = try await writer.write(batch.documents)
+                guard try await state.moveCheckpoint(job.checkpointName, from: checkpoint, to: batch.through) else {
                     throw ReindexError(reason: "the catch-up checkpoint \(job.checkpointName) moved under this reindex")
                 }
-                checkpoint = last.position
-                projected += events.count
+                projected += Int(batch.through - checkpoint)
+                checkpoint = batch.through
+                if let halt = batch.halt { throw halt }
                 report(.catchingUp, job, done: Int(checkpoint - first), total: Int(end - first), since: phaseStart, count: projected, progress)
             }
             if until != nil { break }
         }
         return projected
-    }
-
-    private static func id(_ streamID: String, prefix: String) -> String? {
-        streamID.hasPrefix(prefix) ? String(streamID.dropFirst(prefix.count)) : nil
     }
 
     private func deadLetter(_ failure: ProjectionError) async throws {

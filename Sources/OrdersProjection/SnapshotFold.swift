@@ -3,13 +3,14 @@ import OrdersDomain
 public import OrdersSearch
 public import OrdersStore
 
-/// Folds orders one at a time as of a position: for a reindex (and a dead-letter retry).
+/// Folds orders one at a time as of a position: for the live projector's batches, a reindex
+/// and a dead-letter retry.
 ///
 /// An order's document depends only on its own stream and the streams of its customer and of
 /// the products it holds. So the customer and product events are kept (decoded, without their
 /// payloads), and each order is folded from its stream merged with those, in position order,
-/// with the transitions the live projector's `ProjectionState` runs: the documents are identical
-/// to the live fold's, while memory grows with customers and products, never with orders.
+/// with the transitions of the reference fold `ProjectionState`: the documents are identical
+/// to its documents, while memory grows with customers and products, never with orders.
 public struct SnapshotFold: Sendable {
     struct Fact: Sendable {
         var event: RecordedEvent
@@ -93,7 +94,7 @@ public struct SnapshotFold: Sendable {
     /// Folds one order from its events (its whole stream up to some position `≤ position`).
     ///
     /// The order's events are merged by position with its customer's and products' facts and
-    /// applied with `ProjectionState`'s transitions to this one document: the live fold routes
+    /// applied with `ProjectionState`'s transitions to this one document: the reference fold routes
     /// each event to the documents it reaches through its indexes, this fold only asks whether
     /// it reaches this order (the order was created for the customer; it holds the product).
     public func fold(orderEvents: [RecordedEvent]) -> Result {
@@ -114,7 +115,7 @@ public struct SnapshotFold: Sendable {
                 failure = error
                 break
             }
-            // Another aggregate's event in an order stream reaches no order in the live fold either.
+            // Another aggregate's event in an order stream reaches no order in the reference fold either.
             guard case .order(let orderEvent) = domainEvent else { continue }
             kept.append(index)
             switch orderEvent {
@@ -207,4 +208,73 @@ extension OrderDocument {
     fileprivate static let placeholder = OrderDocument(
         orderID: "", status: .draft, customer: .init(id: "", name: "", email: ""), items: [], currency: "", shipping: .init(city: "", country: ""),
         notes: nil, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), version: 0)
+}
+
+extension SnapshotFold {
+    /// What one batch of the log does to the read side.
+    public struct Batch: Sendable {
+        /// The documents of the orders the batch reached, refolded as of `through` (only those
+        /// it changed: a document's version is above the position the batch started after).
+        public var documents: [OrderDocument]
+        /// Order events that cannot be projected: each order is to be dead-lettered and parked
+        /// there (its document, in `documents` when the batch changed it, reflects what came before).
+        public var failures: [ProjectionError]
+        /// The last position the batch covers: its last event, or the one before `halt`.
+        public var through: Int64
+        /// A hole in positions, or a customer or product event that cannot be read (it would
+        /// reach many orders): the batch stops before it.
+        public var halt: ProjectionError?
+    }
+
+    /// Takes `events`, the log right after `position`, into the facts and folds again every
+    /// order they reach as of their end: the orders whose streams they are in, and the orders
+    /// of each customer and product they change (read through the event store's indexes).
+    /// Orders in `parked` are left as they are. Memory holds the facts, never the documents.
+    public mutating func project(_ events: [RecordedEvent], parked: Set<String>, from store: EventStore) async throws -> Batch {
+        let start = position
+        var through = position
+        var halt: ProjectionError?
+        var orderStreams = Set<String>()
+        var customers = Set<String>()
+        var products = Set<String>()
+        for event in events {
+            guard event.position == through + 1 else {
+                halt = ProjectionError(
+                    position: event.position, streamID: event.streamID,
+                    reason: "expected position \(through + 1) next: the log has a hole or events arrived out of order", isHole: true)
+                break
+            }
+            if let orderID = ProjectionState.orderID(event.streamID) {
+                if !parked.contains(orderID) { orderStreams.insert(event.streamID) }
+            } else {
+                do {
+                    try extend(with: [event])
+                } catch let error as ProjectionError {
+                    halt = error
+                    break
+                }
+                // What reaches orders (`ProjectionState`'s transitions): a customer's new name or
+                // email, a product's new name.
+                switch event.type {
+                case EventCodec.TypeName.customerRenamed, EventCodec.TypeName.customerEmailChanged:
+                    customers.insert(String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1)))
+                case EventCodec.TypeName.productRenamed:
+                    products.insert(String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1)))
+                default: break
+                }
+            }
+            through = event.position
+        }
+        position = through
+        for streamID in try await store.orderStreams(referencingCustomers: customers, products: products, through: through) {
+            if let orderID = ProjectionState.orderID(streamID), !parked.contains(orderID) { orderStreams.insert(streamID) }
+        }
+        var batch = Batch(documents: [], failures: [], through: through, halt: halt)
+        for stream in try await store.readStreams(orderStreams, through: through) {
+            let result = fold(orderEvents: stream.events)
+            if let failure = result.failure { batch.failures.append(failure) }
+            if let document = result.document, document.version > start { batch.documents.append(document) }
+        }
+        return batch
+    }
 }

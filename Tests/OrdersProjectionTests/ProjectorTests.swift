@@ -174,6 +174,57 @@ final class ScriptedIndex: SearchIndex {
         }
     }
 
+    /// The projector keeps no documents: after a restart, a rename reaches the orders projected
+    /// before it through the event store's indexes, and only the orders it changes are written.
+    @Test func aRenameAfterARestartReachesExactlyTheOrdersItChanges() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 60)
+            // An order that held the product and no longer does: the rename does not change it.
+            let product = try ProductID("p-renamed")
+            try await t.addProduct(product.rawValue)
+            let other = try await t.createOrder("o-removed", customer: try await t.registerCustomer("c-other"))
+            _ = try await t.bus.send(AddItem(orderID: other, productID: product, quantity: 1))
+            _ = try await t.bus.send(RemoveItem(orderID: other, productID: product))
+            let holder = try await t.createOrder("o-holding", customer: try await t.registerCustomer("c-holder"))
+            _ = try await t.bus.send(AddItem(orderID: holder, productID: product, quantity: 3))
+            let read = try ReadSide(t)
+            try await read.projector(t).catchUp()
+            let before = try await Self.expectedDocuments(t)
+            // The customer with the most orders.
+            let customer = try #require(Dictionary(grouping: before.values, by: \.customer.id).max { $0.value.count < $1.value.count }?.key)
+            _ = try await t.bus.send(RenameCustomer(customerID: try CustomerID(customer), name: "Renée Ångström"))
+            _ = try await t.bus.send(RenameProduct(productID: product, name: "Thé vert"))
+
+            let written = Mutex<[String]>([])
+            let index = ScriptedIndex(
+                read.index,
+                script: { document, _ in
+                    written.withLock { $0.append(document.orderID) }
+                    return nil
+                })
+            try await read.projector(t, index: index).catchUp()
+            let after = try await Self.expectedDocuments(t)
+            let changed = Set(after.filter { before[$0.key] != $0.value }.keys)
+            #expect(changed.count >= 3 && changed.contains("o-holding") && !changed.contains("o-removed"))
+            #expect(written.withLock { $0 }.sorted() == changed.sorted(), "each changed order written once, no other")
+            for (id, document) in after { #expect(try await read.index.order(id: id) == document, "order \(id)") }
+        }
+    }
+
+    @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 40)
+            let read = try ReadSide(t)
+            let projector = read.projector(t)
+            let head = try await t.store.headPosition()
+            async let first = projector.catchUp()
+            async let second = projector.catchUp()
+            #expect(try await [first, second] == [head, head])
+            for (id, document) in try await Self.expectedDocuments(t) { #expect(try await read.index.order(id: id) == document) }
+            #expect(try await read.state.deadLetters().isEmpty)
+        }
+    }
+
     @Test func retryableDocumentsAreRetriedUntilApplied() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 20)
