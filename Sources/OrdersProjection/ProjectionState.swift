@@ -32,9 +32,6 @@ public struct ProjectionState: Sendable {
     private var ordersByProduct: [String: Set<String>] = [:]
     /// The position of the last event applied.
     public private(set) var position: Int64 = 0
-    /// Orders whose stream had an event that could not be projected: their later events are
-    /// skipped until an operator resolves the dead letter.
-    public private(set) var parkedOrders: Set<String> = []
 
     public init() {}
 
@@ -55,36 +52,10 @@ public struct ProjectionState: Sendable {
         return changed ?? []
     }
 
-    /// Steps over an order event that could not be projected, parking its order.
-    public mutating func skip(_ event: RecordedEvent) {
-        precondition(event.position == position + 1, "only the next event can be skipped")
-        if let orderID = Self.orderID(event.streamID) { parkedOrders.insert(orderID) }
-        position = event.position
-    }
-
-    /// Puts an order's document back (refolded from the log after an operator retried its dead
-    /// letter) and stops parking it, so its later events are projected again.
-    public mutating func restore(_ document: OrderDocument) {
-        let orderID = document.orderID
-        parkedOrders.remove(orderID)
-        documents[orderID] = document
-        ordersByCustomer[document.customer.id, default: []].insert(orderID)
-        for item in document.items { ordersByProduct[item.productID, default: []].insert(orderID) }
-    }
-
     /// The order id of an order stream (`order-<id>`), nil for other streams.
     public static func orderID(_ streamID: String) -> String? {
         let prefix = OrderTag.streamPrefix + "-"
         return streamID.hasPrefix(prefix) ? String(streamID.dropFirst(prefix.count)) : nil
-    }
-
-    /// Applies one already decoded event without checking that it follows `position`: for a
-    /// fold that sees only some streams (`SnapshotFold`), whose events still come in position order.
-    /// The ids of the orders whose documents changed are added to `changed` (nil: not wanted).
-    mutating func apply(_ domainEvent: DomainEvent, of event: RecordedEvent, changed: inout Set<String>?) throws {
-        if !parkedOrders.isEmpty, let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return }
-        try apply(domainEvent, event, changed: &changed)
-        position = event.position
     }
 
     /// The domain event, or the projection error that parks its order.
@@ -97,7 +68,6 @@ public struct ProjectionState: Sendable {
     }
 
     private mutating func apply(_ event: RecordedEvent, changed: inout Set<String>?) throws {
-        if !parkedOrders.isEmpty, let orderID = Self.orderID(event.streamID), parkedOrders.contains(orderID) { return }
         try apply(try Self.decode(event), event, changed: &changed)
     }
 
@@ -113,7 +83,7 @@ public struct ProjectionState: Sendable {
         let id = String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1))
         let fansOut = Self.apply(e, to: &customers[id])
         guard fansOut, let orders = ordersByCustomer[id], let facts = customers[id] else { return }
-        for orderID in orders where !parkedOrders.contains(orderID) && documents[orderID] != nil {
+        for orderID in orders where documents[orderID] != nil {
             Self.apply(facts, event, to: &documents[orderID]!)
             changed?.insert(orderID)
         }
@@ -122,7 +92,7 @@ public struct ProjectionState: Sendable {
     private mutating func applyProduct(_ e: ProductEvent, _ event: RecordedEvent, changed: inout Set<String>?) {
         let id = String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1))
         guard let renamed = Self.apply(e, to: &products[id]) else { return }
-        for orderID in ordersByProduct[id] ?? [] where !parkedOrders.contains(orderID) && documents[orderID] != nil {
+        for orderID in ordersByProduct[id] ?? [] where documents[orderID] != nil {
             Self.rename(product: id, to: renamed, event, in: &documents[orderID]!)
             changed?.insert(orderID)
         }
