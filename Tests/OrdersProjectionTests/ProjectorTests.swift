@@ -373,6 +373,31 @@ final class ScriptedIndex: SearchIndex {
         }
     }
 
+    /// A customer event this build cannot read would reach all of the customer's orders: the
+    /// projector writes what came before it, moves the checkpoint to just before it and halts.
+    @Test func anUnreadableCustomerEventHaltsTheProjectorAfterWritingWhatCameBefore() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-1")
+            _ = try await t.createOrder("o-1", customer: customer)
+            try t.store.writer.write { db in
+                try db.execute(
+                    sql:
+                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (3, 'customer-c-1', 2, 'customer.renamed', 9, '{}', 0)"
+                )
+            }
+            _ = try await t.createOrder("o-2", customer: customer)
+            let read = try ReadSide(t)
+            let projector = read.projector(t)
+            let error = await #expect(throws: ProjectionError.self) { try await projector.catchUp() }
+            #expect(error?.position == 3 && error?.isHole == false)
+            #expect(try await read.state.checkpoint("orders") == 2, "the checkpoint stops before the unreadable event")
+            #expect(try await read.index.order(id: "o-1") != nil, "what came before it is written")
+            #expect(try await read.index.order(id: "o-2") == nil, "nothing after it")
+            #expect(try await read.state.deadLetters().isEmpty, "a customer's event is not an order's dead letter")
+            await #expect(throws: ProjectionError.self, "a restart halts there again") { try await projector.catchUp() }
+        }
+    }
+
     @Test func aCheckpointMovedByAnotherProjectorIsDetected() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 5)

@@ -121,6 +121,7 @@ extension EventStore {
         }
     }
 
+    /// The number of orders created at positions `≤ through`.
     public func orderCount(through position: Int64) async throws(EventStoreError) -> Int {
         try await read("counting orders through position \(position)") { db in
             try Int.fetchOne(
