@@ -118,6 +118,19 @@ final class ScriptedIndex: SearchIndex {
         )
     }
 
+    /// Writes an event straight into the log, past the command bus (what this build cannot
+    /// read, or a hole in positions).
+    static func insertRaw(
+        _ t: TestStore, position: Int64, stream: String, version: Int, type: String, schemaVersion: Int, payload: String
+    ) throws {
+        try t.store.writer.write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                arguments: [position, stream, version, type, schemaVersion, payload])
+        }
+    }
+
     static func expectedDocuments(_ t: TestStore) async throws -> [String: OrderDocument] {
         var fold = ProjectionState()
         _ = try fold.apply(try await t.allEvents())
@@ -339,12 +352,7 @@ final class ScriptedIndex: SearchIndex {
             _ = try await t.createOrder("poisoned", customer: customer)
             _ = try await t.createOrder("healthy", customer: customer)
             // A future schema version this build cannot read, appended to one order's stream.
-            try t.store.writer.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (4, 'order-poisoned', 2, 'order.submitted', 9, '{}', 0)"
-                )
-            }
+            try Self.insertRaw(t, position: 4, stream: "order-poisoned", version: 2, type: "order.submitted", schemaVersion: 9, payload: #"{}"#)
             _ = try await t.bus.send(CancelOrder(orderID: try OrderID("healthy"), reason: "changed my mind"))
             let read = try ReadSide(t)
             try await read.projector(t).catchUp()
@@ -360,12 +368,8 @@ final class ScriptedIndex: SearchIndex {
         try await TestStore.with { t throws in
             let customer = try await t.registerCustomer("c-1")
             _ = try await t.createOrder("o-1", customer: customer)
-            try t.store.writer.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (9, 'order-o-1', 2, 'order.cancelled', 1, '{\"reason\":\"x\"}', 0)"
-                )
-            }
+            try Self.insertRaw(
+                t, position: 9, stream: "order-o-1", version: 2, type: "order.cancelled", schemaVersion: 1, payload: #"{"reason":"x"}"#)
             let read = try ReadSide(t)
             let error = await #expect(throws: ProjectionError.self) { try await read.projector(t).catchUp() }
             #expect(error?.isHole == true)
@@ -379,12 +383,7 @@ final class ScriptedIndex: SearchIndex {
         try await TestStore.with { t throws in
             let customer = try await t.registerCustomer("c-1")
             _ = try await t.createOrder("o-1", customer: customer)
-            try t.store.writer.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at) VALUES (3, 'customer-c-1', 2, 'customer.renamed', 9, '{}', 0)"
-                )
-            }
+            try Self.insertRaw(t, position: 3, stream: "customer-c-1", version: 2, type: "customer.renamed", schemaVersion: 9, payload: #"{}"#)
             _ = try await t.createOrder("o-2", customer: customer)
             let read = try ReadSide(t)
             let projector = read.projector(t)
