@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import Logging
 import OrdersSearch
 
 /// The projector's own durable state, beside the read side: its checkpoint (moved by
@@ -291,5 +292,19 @@ public struct ReindexLockError: Error, Sendable, CustomStringConvertible {
         let who =
             "\(job.owner), started \(job.startedAt.formatted(.iso8601)), building \(job.target) (\(job.phase.rawValue)), last heard of \(age) s ago"
         return lost ? "this reindex lost its lock to \(who)" : "a reindex is already running: \(who). Wait for it, or stop it and run again to resume"
+    }
+}
+
+extension ProjectionStateStore {
+    /// An order event that cannot be projected: its order gets a dead letter (and is parked
+    /// there) and the error is logged; returns the order id. Any other event's failure is
+    /// thrown: it is not one order's to park.
+    func deadLetter(_ failure: ProjectionError, logger: Logger) async throws -> String {
+        guard let orderID = ProjectionState.orderID(failure.streamID) else { throw failure }
+        try await addDeadLetter(orderID: orderID, position: failure.position, reason: failure.reason, at: Date())
+        logger.error(
+            "event dead-lettered; order parked",
+            metadata: ["order.id": "\(orderID)", "projection.position": "\(failure.position)", "error": "\(failure.reason)"])
+        return orderID
     }
 }

@@ -267,12 +267,7 @@ public actor Projector {
 
     /// An order event that cannot be projected: the order is dead-lettered and parked there.
     private func deadLetter(_ failure: ProjectionError) async throws {
-        guard let orderID = ProjectionState.orderID(failure.streamID) else { throw failure }
-        try await state.addDeadLetter(orderID: orderID, position: failure.position, reason: failure.reason, at: Date())
-        parked.insert(orderID)
-        logger.error(
-            "event dead-lettered; order parked",
-            metadata: ["order.id": "\(orderID)", "projection.position": "\(failure.position)", "error": "\(failure.reason)"])
+        parked.insert(try await state.deadLetter(failure, logger: logger))
     }
 
     /// Orders whose dead letters an operator resolved (`orders dead-letters retry`, possibly

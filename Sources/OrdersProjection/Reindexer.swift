@@ -276,7 +276,7 @@ public struct Reindexer: Sendable {
                 for stream in streams {
                     let result = fold.fold(orderEvents: stream.events)
                     if let document = result.document { documents.append(document) }
-                    if let failure = result.failure { try await deadLetter(failure) }
+                    if let failure = result.failure { _ = try await state.deadLetter(failure, logger: logger) }
                 }
                 _ = try await writer.write(documents)
             }
@@ -330,7 +330,7 @@ public struct Reindexer: Sendable {
                 // The new generation is rebuilt whole: parked orders are folded too, up to their
                 // dead letter (as the load did).
                 let batch = try await fold.project(events, parked: [], from: store)
-                for failure in batch.failures { try await deadLetter(failure) }
+                for failure in batch.failures { _ = try await state.deadLetter(failure, logger: logger) }
                 _ = try await writer.write(batch.documents)
                 guard try await state.moveCheckpoint(job.checkpointName, from: checkpoint, to: batch.through) else {
                     throw ReindexError(reason: "the catch-up checkpoint \(job.checkpointName) moved under this reindex")
@@ -343,14 +343,6 @@ public struct Reindexer: Sendable {
             if until != nil { break }
         }
         return projected
-    }
-
-    private func deadLetter(_ failure: ProjectionError) async throws {
-        guard let orderID = ProjectionState.orderID(failure.streamID) else { throw failure }
-        try await state.addDeadLetter(orderID: orderID, position: failure.position, reason: failure.reason, at: Date())
-        logger.error(
-            "event dead-lettered; order parked",
-            metadata: ["order.id": "\(orderID)", "projection.position": "\(failure.position)", "error": "\(failure.reason)"])
     }
 
     // MARK: Verify

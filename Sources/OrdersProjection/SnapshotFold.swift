@@ -34,7 +34,7 @@ public struct SnapshotFold: Sendable {
             while true {
                 let streams = try await store.readStreams(prefix: prefix, after: after, through: position, limit: 1000)
                 guard let last = streams.last else { break }
-                for stream in streams { try fold.add(stream.events) }
+                for stream in streams { for event in stream.events { _ = try fold.add(event) } }
                 after = last.streamID
             }
         }
@@ -56,30 +56,27 @@ public struct SnapshotFold: Sendable {
             }
         }
         var fold = SnapshotFold()
-        for streamID in related.sorted() { try fold.add(try await store.readStream(streamID).filter { $0.position <= position }) }
+        for streamID in related.sorted() {
+            for event in try await store.readStream(streamID) where event.position <= position { _ = try fold.add(event) }
+        }
         fold.position = position
         return fold.fold(orderEvents: events)
     }
 
-    /// Adds the customer and product events among `events` (a catch-up batch after `position`).
-    public mutating func extend(with events: [RecordedEvent]) throws {
-        try add(events.filter { ProjectionState.orderID($0.streamID) == nil })
-        if let last = events.last { position = max(position, last.position) }
-    }
-
-    private mutating func add(_ events: [RecordedEvent]) throws {
+    /// Keeps a customer or product event (another aggregate's goes nowhere) and returns it
+    /// decoded. An event that cannot be read throws: it would reach many orders.
+    private mutating func add(_ event: RecordedEvent) throws(ProjectionError) -> DomainEvent {
         let customerPrefix = CustomerTag.streamPrefix + "-"
         let productPrefix = ProductTag.streamPrefix + "-"
-        for event in events {
-            var stored = event
-            stored.payload = .init()  // decoded below: the bytes are not needed again
-            let fact = Fact(event: stored, domain: try ProjectionState.decode(event))
-            if event.streamID.hasPrefix(customerPrefix) {
-                customerFacts[String(event.streamID.dropFirst(customerPrefix.count)), default: []].append(fact)
-            } else if event.streamID.hasPrefix(productPrefix) {
-                productFacts[String(event.streamID.dropFirst(productPrefix.count)), default: []].append(fact)
-            }
+        var stored = event
+        stored.payload = .init()  // decoded below: the bytes are not needed again
+        let fact = Fact(event: stored, domain: try ProjectionState.decode(event))
+        if event.streamID.hasPrefix(customerPrefix) {
+            customerFacts[String(event.streamID.dropFirst(customerPrefix.count)), default: []].append(fact)
+        } else if event.streamID.hasPrefix(productPrefix) {
+            productFacts[String(event.streamID.dropFirst(productPrefix.count)), default: []].append(fact)
         }
+        return fact.domain
     }
 
     /// What folding one order gave.
@@ -247,20 +244,21 @@ extension SnapshotFold {
             if let orderID = ProjectionState.orderID(event.streamID) {
                 if !parked.contains(orderID) { orderStreams.insert(event.streamID) }
             } else {
+                let fact: DomainEvent
                 do {
-                    try extend(with: [event])
-                } catch let error as ProjectionError {
+                    fact = try add(event)
+                } catch {
                     halt = error
                     break
                 }
                 // What reaches orders (`ProjectionState`'s transitions): a customer's new name or
-                // email, a product's new name.
-                switch event.type {
-                case EventCodec.TypeName.customerRenamed, EventCodec.TypeName.customerEmailChanged:
+                // email, a product's new name. Exhaustive, so that a new event is decided here.
+                switch fact {
+                case .customer(.renamed), .customer(.emailChanged):
                     customers.insert(String(event.streamID.dropFirst(CustomerTag.streamPrefix.count + 1)))
-                case EventCodec.TypeName.productRenamed:
+                case .product(.renamed):
                     products.insert(String(event.streamID.dropFirst(ProductTag.streamPrefix.count + 1)))
-                default: break
+                case .customer(.registered), .product(.added), .product(.repriced), .order: break
                 }
             }
             through = event.position

@@ -207,6 +207,9 @@ final class ScriptedIndex: SearchIndex {
             let customer = try #require(Dictionary(grouping: before.values, by: \.customer.id).max { $0.value.count < $1.value.count }?.key)
             _ = try await t.bus.send(RenameCustomer(customerID: try CustomerID(customer), name: "Renée Ångström"))
             _ = try await t.bus.send(RenameProduct(productID: product, name: "Thé vert"))
+            // Another customer's new email reaches that customer's orders.
+            let emailed = try #require(before.values.first { $0.customer.id != customer }?.customer.id)
+            _ = try await t.bus.send(ChangeCustomerEmail(customerID: try CustomerID(emailed), email: "new-address@example.com"))
 
             let written = Mutex<[String]>([])
             let index = ScriptedIndex(
@@ -219,6 +222,7 @@ final class ScriptedIndex: SearchIndex {
             let after = try await Self.expectedDocuments(t)
             let changed = Set(after.filter { before[$0.key] != $0.value }.keys)
             #expect(changed.count >= 3 && changed.contains("o-holding") && !changed.contains("o-removed"))
+            #expect(after.values.contains { $0.customer.id == emailed && $0.customer.email == "new-address@example.com" })
             #expect(written.withLock { $0 }.sorted() == changed.sorted(), "each changed order written once, no other")
             for (id, document) in after { #expect(try await read.index.order(id: id) == document, "order \(id)") }
         }
