@@ -30,6 +30,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Timing",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RowScanning",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -179,6 +183,16 @@ let package = Package(
         .target(
             name: "LoopbackHTTP",
             path: "Tests/LoopbackHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestClocks",
+            path: "Tests/TestClocks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TimingTests",
+            dependencies: ["Timing", "TestClocks"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,125 @@
+import Synchronization
+
+/// A clock that moves only when a test advances it, so that code that sleeps (retries, backoff,
+/// heartbeats, waits with a deadline) runs without waiting on real time.
+///
+/// Tests learn that the code under test has reached a sleep with `sleepers(atLeast:)` before
+/// they advance, so no test depends on how fast the machine is.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol, CustomStringConvertible {
+        /// Time since the clock was made.
+        public var offset: Duration
+
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public var description: String { "t+\(offset)" }
+    }
+
+    private struct Sleeper {
+        var id: Int
+        var deadline: Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State: ~Copyable {
+        var now = Instant(offset: .zero)
+        var nextID = 0
+        var sleepers: [Sleeper] = []
+        /// Sleeps cancelled before their continuation was stored.
+        var cancelled: Set<Int> = []
+        /// Tests waiting for a number of sleepers.
+        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Every sleep ever started (to tell one round of sleeping from the next).
+        var sleepsStarted = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .zero }
+
+    /// How many tasks sleep on this clock now.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    /// How many sleeps have started since the clock was made.
+    public var sleepsStarted: Int { state.withLock { $0.sleepsStarted } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                enum Start { case wake, cancel, sleep([CheckedContinuation<Void, Never>]) }
+                let start = state.withLock { state -> Start in
+                    if state.cancelled.remove(id) != nil { return .cancel }
+                    state.sleepsStarted += 1
+                    if deadline <= state.now { return .wake }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return .sleep(Self.satisfiedWatchers(&state))
+                }
+                switch start {
+                case .wake: continuation.resume()
+                case .cancel: continuation.resume(throwing: CancellationError())
+                case .sleep(let watchers): for watcher in watchers { watcher.resume() }
+                }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> Sleeper? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return state.sleepers.remove(at: index)
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward and wakes, in deadline order, every sleeper whose deadline passed.
+    public func advance(by duration: Duration) {
+        let due = state.withLock { state -> [Sleeper] in
+            state.now = state.now.advanced(by: duration)
+            let now = state.now
+            let due = state.sleepers.filter { $0.deadline <= now }.sorted { $0.deadline < $1.deadline }
+            state.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// Moves time to the earliest deadline of those sleeping and wakes its sleepers; false when
+    /// nobody sleeps.
+    @discardableResult
+    public func advanceToNextDeadline() -> Bool {
+        guard let next = state.withLock({ state in state.sleepers.map(\.deadline).min().map { state.now.duration(to: $0) } }) else {
+            return false
+        }
+        advance(by: max(next, .zero))
+        return true
+    }
+
+    /// Returns once at least `count` tasks sleep on this clock.
+    public func sleepers(atLeast count: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.sleepers.count >= count { return true }
+                state.watchers.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private static func satisfiedWatchers(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        let sleeping = state.sleepers.count
+        let satisfied = state.watchers.filter { $0.count <= sleeping }.map(\.continuation)
+        state.watchers.removeAll { $0.count <= sleeping }
+        return satisfied
+    }
+}
