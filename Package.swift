@@ -62,7 +62,8 @@ let package = Package(
         .target(
             name: "OrdersSearch",
             dependencies: [
-                "OrdersDomain", "Elasticsearch", "RowScanning",
+                "OrdersDomain", "Elasticsearch", "RowScanning", "Timing",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +74,8 @@ let package = Package(
         .target(
             name: "OrdersProjection",
             dependencies: [
-                "OrdersDomain", "OrdersStore", "OrdersSearch",
+                "OrdersDomain", "OrdersStore", "OrdersSearch", "Timing",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -117,6 +119,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -145,6 +149,7 @@ let package = Package(
             name: "ReindexBenchmark",
             dependencies: [
                 "Elasticsearch", "LoopbackHTTP", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -164,6 +169,7 @@ let package = Package(
             name: "SearchBenchmark",
             dependencies: [
                 "OrdersAPI", "OrdersSearch", "OrdersProjection", "OrdersStore", "OrdersDomain", "Elasticsearch",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -183,6 +189,16 @@ let package = Package(
         .target(
             name: "LoopbackHTTP",
             path: "Tests/LoopbackHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProjectionTestSupport",
+            dependencies: [
+                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "Timing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/ProjectionTestSupport",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -215,15 +231,18 @@ let package = Package(
         .testTarget(
             name: "OrdersProjectionTests",
             dependencies: [
-                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "Elasticsearch", "LoopbackHTTP",
+                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "ProjectionTestSupport", "Elasticsearch",
+                "LoopbackHTTP", "TestClocks", "Timing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrdersAPITests",
             dependencies: [
-                "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport",
+                "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "ProjectionTestSupport",
+                "TestClocks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

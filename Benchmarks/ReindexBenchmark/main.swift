@@ -18,6 +18,7 @@ import OrdersDomain
 import OrdersProjection
 import OrdersSearch
 import OrdersStore
+import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
@@ -129,21 +130,28 @@ if !FileManager.default.fileExists(atPath: storePath) {
 let endpoint = try ChildEndpoint()
 var logger = Logger(label: "benchmark")
 logger.logLevel = .warning
-let client = ElasticsearchClient(configuration: ElasticsearchConfiguration(nodes: [endpoint.url]), logger: logger)
 let definitionPath = IndexDefinition.defaultPath() ?? "index-mappings/orders.json"
-let generations = ElasticsearchGenerations(client: client, definition: try IndexDefinition(contentsOf: definitionPath), logger: logger)
 let store = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: storePath, durability: .normal)))
 let statePath = "\(directory)/state-\(UUID().uuidString).sqlite"
 defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: statePath + suffix) } }
-let reindexer = Reindexer(
-    store: store, generations: generations, state: try ProjectionStateStore(path: statePath), readSide: "benchmark", logger: logger)
+// The read side as `orders reindex --es-url` opens it, pointed at the child's endpoint.
+let readSide = try ReadSide.open(
+    ReadSideConfiguration(
+        index: .elasticsearch(ElasticsearchConfiguration(nodes: [endpoint.url]), definition: try IndexDefinition(contentsOf: definitionPath)),
+        statePath: statePath),
+    logger: logger)
+let reindexer = readSide.reindexer(store: store, logger: logger)
 
 let before = usage()
 let started = wall()
-let summary = try await reindexer.run()
+let summary = try await withThrowingTaskGroup(of: Void.self) { group in
+    // The read side's services (its Elasticsearch client) run beside the reindex.
+    for service in readSide.services { group.addTask { try await service.run() } }
+    defer { group.cancelAll() }
+    return try await reindexer.run()
+}
 let seconds = wall() - started
 let after = usage()
-client.shutdown()
 endpoint.stop()
 
 let cpu = (after.user - before.user) + (after.system - before.system)
@@ -165,7 +173,7 @@ func stages(store: EventStore, orders: Int) async throws {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
     let head = try await store.headPosition()
-    let fold = try await SnapshotFold.load(from: store, through: head)
+    let fold = try await store.facts(through: head)
     var read = 0.0, decode = 0.0, folding = 0.0, encode = 0.0
     var done = 0, events = 0, bytes = 0
     var after: String?
@@ -184,7 +192,7 @@ func stages(store: EventStore, orders: Int) async throws {
         let documents = streams.compactMap { fold.fold(orderEvents: $0.events).document }
         folding += threadCPU() - started
         started = threadCPU()
-        for document in documents { bytes += SourceWriter.encode(document).count }
+        for document in documents { bytes += DocumentJSON.encode(document).count }
         encode += threadCPU() - started
         done += streams.count
         events += streams.reduce(0) { $0 + $1.events.count }

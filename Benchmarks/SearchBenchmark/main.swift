@@ -41,17 +41,16 @@ let summary = try await Seeder(store: store, logger: logger).run(
     SeedOptions(customers: 500, products: 200, orders: seededOrders, seed: 42, since: now.addingTimeInterval(-365 * 86400), until: now)
 )
 let seedSeconds = seconds(ContinuousClock.now - seedStart)
-let projectionIndex = try EmbeddedSearchIndex(path: directory.appendingPathComponent("projected.sqlite").path)
-let projector = Projector(
-    store: store, index: projectionIndex, state: try ProjectionStateStore(writer: projectionIndex.writer), logger: logger
-)
+let projected = try ReadSide.open(.embedded(path: directory.appendingPathComponent("projected.sqlite").path), logger: logger)
+let projector = projected.projector(store: store, logger: logger)
 let projectStart = ContinuousClock.now
-let projected = try await projector.catchUp()
+let projectedThrough = try await projector.catchUp()
 let projectSeconds = seconds(ContinuousClock.now - projectStart)
-let stats = try await projectionIndex.stats()
+let stats = try await projected.index.stats()
 
 // 2. Search latency on a large index.
-let index = try EmbeddedSearchIndex(path: directory.appendingPathComponent("large.sqlite").path)
+let large = try ReadSide.open(.embedded(path: directory.appendingPathComponent("large.sqlite").path), logger: logger)
+let index = large.index
 // A shop's variety: 40 × 40 names over 20,000 customers, 400 products (origin × kind), 16 cities.
 let first = [
     "Zoë", "José", "Łukasz", "Søren", "Chloé", "Anna", "Jürgen", "María", "Ingrid", "Oliver", "太郎", "Иван", "Amélie", "Björn", "Çağla",
@@ -109,10 +108,12 @@ for start in stride(from: 0, to: documentCount, by: 2000) {
 }
 let loadSeconds = seconds(ContinuousClock.now - loadStart)
 
-let readModel = OrderReadModel(index: index, projector: projector)
-let router = buildRouter(bus: CommandBus.standard(store: store, logger: logger), store: store, readModel: readModel, registry: nil)
 let port = 18_000 + Int(getpid() % 10_000)
-let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+// The server as `orders serve` assembles it, over the large read side (its projector not running).
+let application = buildServer(
+    store: store, bus: CommandBus.standard(store: store, logger: logger), readSide: large,
+    configuration: ServerConfiguration(port: port, runsProjector: false), registry: nil, logger: logger
+).application
 let server = Task { try await application.run() }
 let client = Transport(configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!]), logger: logger)
 // Wait for the server.
@@ -223,8 +224,8 @@ print("search benchmark (release build expected)")
 print(String(format: "seeding: %d orders, %d commands through the bus in %.1f s", summary.orders, summary.commands, seedSeconds))
 print(
     String(
-        format: "projector: %d events -> %d documents in %.2f s = %.0f events/s, %.0f documents/s", projected, stats.documents, projectSeconds,
-        Double(projected) / projectSeconds, Double(stats.documents) / projectSeconds))
+        format: "projector: %d events -> %d documents in %.2f s = %.0f events/s, %.0f documents/s", projectedThrough, stats.documents, projectSeconds,
+        Double(projectedThrough) / projectSeconds, Double(stats.documents) / projectSeconds))
 print(
     String(format: "index load: %d generated documents in %.1f s (%.0f documents/s)", documentCount, loadSeconds, Double(documentCount) / loadSeconds)
 )

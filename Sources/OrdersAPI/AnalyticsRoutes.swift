@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import OrdersDomain
-import OrdersProjection
 import OrdersSearch
 
 /// `GET /analytics/<panel>`: one aggregation panel as JSON, with the range it covers and the

@@ -1,19 +1,37 @@
 public import Hummingbird
 public import Logging
 public import OrdersProjection
+public import OrdersSearch
 public import OrdersStore
 public import Prometheus
 
-/// Where the API listens.
-public struct APIConfiguration: Sendable {
-    /// Default 127.0.0.1.
+/// How the HTTP service runs. Every property has a documented default.
+public struct ServerConfiguration: Sendable {
+    /// Where the API listens. Default 127.0.0.1.
     public var host: String
-    /// Default 8080.
+    /// Default 8080 (0: any free port).
     public var port: Int
+    /// The bearer token of the operator routes (`/admin/...`); without one they do not exist.
+    /// Default none.
+    public var adminToken: String?
+    /// Whether this process projects the log into the read side (the projector runs as one of
+    /// its services). Default true.
+    public var runsProjector: Bool
+    /// How the projector batches and retries.
+    public var projector: ProjectorConfiguration
+    /// The longest a query waits for `min_position`. Default 5 s.
+    public var maximumWait: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, runsProjector: Bool = true,
+        projector: ProjectorConfiguration = .init(), maximumWait: Duration = .seconds(5)
+    ) {
         self.host = host
         self.port = port
+        self.adminToken = adminToken
+        self.runsProjector = runsProjector
+        self.projector = projector
+        self.maximumWait = maximumWait
     }
 }
 
@@ -32,19 +50,42 @@ public struct AdminConfiguration: Sendable {
     }
 }
 
-/// The HTTP application: command routes over the bus, query routes over the read model, and
-/// operational routes; the projector runs beside the server in the same ServiceGroup. Tests
-/// build it the same way.
-public func buildApplication(
-    bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, configuration: APIConfiguration,
-    logger: Logger, runProjector: Bool = true, admin: AdminConfiguration? = nil
-) -> some ApplicationProtocol {
+/// A serving process, assembled: the application (routes and services) and its projector.
+public struct OrdersServer {
+    /// Runs the HTTP server and, in its ServiceGroup, the read side's services (the
+    /// Elasticsearch client), the projector and the reindex runner; graceful shutdown stops them
+    /// in the reverse order.
+    public var application: Application<RouterResponder<BasicRequestContext>>
+    /// The projector (also the query side's `ProjectionProgress`).
+    public let projector: Projector
+    /// The runner of `POST /admin/reindex` (only with an admin token).
+    public let reindex: ReindexRunner?
+}
+
+/// Assembles the serving process from its parts: `orders serve` runs it, the tests drive it.
+/// `clock` times the projector's retries, polls and readers' waits; `wallClock` dates what it records.
+public func buildServer(
+    store: EventStore, bus: CommandBus, readSide: ReadSide, configuration: ServerConfiguration, registry: PrometheusCollectorRegistry?,
+    clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
+) -> OrdersServer {
+    let projector = readSide.projector(store: store, configuration: configuration.projector, clock: clock, wallClock: wallClock, logger: logger)
+    let readModel = OrderReadModel(index: readSide.index, progress: projector, maximumWait: configuration.maximumWait)
+    let admin = configuration.adminToken.flatMap { $0.isEmpty ? nil : $0 }.map { token in
+        AdminConfiguration(
+            token: token,
+            reindex: ReindexRunner(reindexer: readSide.reindexer(store: store, clock: clock, wallClock: wallClock, logger: logger))
+        ) {
+            try await readSide.status(store: store, now: wallClock.now())
+        }
+    }
     let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, admin: admin)
     var application = Application(
-        router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger
-    )
-    if runProjector { application.addServices(ProjectorService(projector: readModel.projector)) }
-    return application
+        router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
+    // Started in this order, stopped in the reverse: the client outlives what uses it.
+    application.addServices(readSide.services)
+    if configuration.runsProjector { application.addServices(projector) }
+    if let reindex = admin?.reindex { application.addServices(reindex) }
+    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex)
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives).

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import Prometheus
@@ -32,7 +31,7 @@ struct OpsRoutes {
         router.get("/health") { _, _ in try JSONResponse.make(["status": "ok"]) }
         router.get("/ready") { _, _ in
             let head = try await store.headPosition()
-            let projected = await readModel.projector.position
+            let projected = await readModel.progress.acknowledgedPosition
             var readiness = Readiness(status: "ready", headPosition: head, projectedPosition: projected, lagEvents: head - projected)
             do {
                 readiness.indexedOrders = try await readModel.index.stats().documents

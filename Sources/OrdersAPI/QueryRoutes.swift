@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrdersDomain
-import OrdersProjection
 import OrdersSearch
 
 /// The read side over HTTP. `min_position` (+ `wait_ms`) waits until the projection has

@@ -8,18 +8,23 @@ public import OrdersStore
 /// projected, or whose document the index still refuses, keeps (or gets) its dead letter.
 public struct DeadLetterRetry: Sendable {
     public let store: EventStore
-    public let index: any SearchIndex
-    public let state: ProjectionStateStore
+    public let index: any SearchIndexWriter
+    public let state: ProjectionDatabase
     public var configuration: ProjectorConfiguration
+    let clock: any Clock<Duration>
+    let wallClock: any WallClock
     let logger: Logger
 
     public init(
-        store: EventStore, index: any SearchIndex, state: ProjectionStateStore, configuration: ProjectorConfiguration = .init(), logger: Logger
+        store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
+        clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) {
         self.store = store
         self.index = index
         self.state = state
         self.configuration = configuration
+        self.clock = clock
+        self.wallClock = wallClock
         self.logger = logger
     }
 
@@ -39,14 +44,14 @@ public struct DeadLetterRetry: Sendable {
 
     /// Retries the orders of the given dead letters (all open ones when `ids` is empty).
     public func retry(ids: [Int64] = []) async throws -> [Outcome] {
-        let letters = try await state.deadLetters().filter { $0.discardedAt == nil && (ids.isEmpty || ids.contains($0.id)) }
+        let letters = try await state.deadLetters.all().filter { $0.discardedAt == nil && (ids.isEmpty || ids.contains($0.id)) }
         if let missing = ids.first(where: { id in !letters.contains { $0.id == id } }) {
             throw ReindexError(reason: "no open dead letter #\(missing) (see `orders dead-letters list`)")
         }
         let head = try await store.headPosition()
         var outcomes: [Outcome] = []
         for orderID in Set(letters.map(\.orderID)).sorted() {
-            let result = try await SnapshotFold.order(orderID, from: store, through: head)
+            let result = try await store.fold(order: orderID, through: head)
             if let failure = result.failure {
                 outcomes.append(.stillFailing(orderID: orderID, reason: "event at position \(failure.position): \(failure.reason)"))
                 continue
@@ -55,9 +60,10 @@ public struct DeadLetterRetry: Sendable {
                 outcomes.append(.stillFailing(orderID: orderID, reason: "the log holds no such order"))
                 continue
             }
-            let writer = DocumentWriter(index: index, state: state, configuration: configuration, logger: logger)
-            if try await writer.write([document]).isEmpty {
-                try await state.removeDeadLetters(orderID: orderID)
+            let writer = DocumentWriter(
+                index: index, deadLetters: state.deadLetters, retry: configuration.retry, clock: clock, wallClock: wallClock, logger: logger)
+            if try await writer.write([document]).rejected.isEmpty {
+                try await state.deadLetters.remove(orderID: orderID)
                 outcomes.append(.retried(orderID: orderID, version: document.version))
                 logger.notice("dead letter retried", metadata: ["order.id": "\(orderID)", "projection.position": "\(document.version)"])
             } else {

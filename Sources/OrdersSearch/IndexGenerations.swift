@@ -17,7 +17,7 @@ public protocol IndexGenerations: Sendable {
     func create(_ generation: String) async throws
 
     /// The index of one generation: writes and reads go to it directly, not through the name.
-    func index(_ generation: String) throws -> any SearchIndex
+    func index(_ generation: String) throws -> any SearchIndexWriter
 
     /// Ends a bulk load: restores the settings `create` changed and makes every write visible.
     /// Also called when a load stops early, so settings are restored on every exit path.

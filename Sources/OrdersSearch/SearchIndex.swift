@@ -10,14 +10,10 @@ public enum ApplyOutcome: Sendable, Hashable {
     case rejected(String)
 }
 
-/// The read side's storage, whichever backend serves it (the embedded SQLite FTS5 index or
-/// Elasticsearch). Writes are idempotent and never regress: a document is stored only when its
-/// `version` is higher than the stored one.
-public protocol SearchIndex: Sendable {
-    /// Stores a batch; one outcome per document, in order. With `waitForVisibility`, returns
-    /// only once searches see the batch (someone is waiting for it: read-your-writes).
-    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome]
-
+/// What the query side reads from the read side, whichever backend serves it (the embedded
+/// SQLite FTS5 index or Elasticsearch). Both backends give the same answers on the same
+/// documents (the behavioural suite holds them to it).
+public protocol SearchIndexReader: Sendable {
     func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult
 
     /// The stored document of an order.
@@ -28,26 +24,42 @@ public protocol SearchIndex: Sendable {
 
     func stats() async throws -> IndexStats
 
-    /// One analytics panel over the orders `query` selects. Both backends give the same answer
-    /// on the same documents.
+    /// One analytics panel over the orders `query` selects.
     func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer
-
-    /// Makes the index ready to be written, creating it if needed. `true` when it holds no order
-    /// (new, or lost): the projector then projects everything again from the start.
-    func prepare() async throws -> Bool
 
     /// What an operator must know before trusting the index (`/ready`, `orders status`), such as
     /// a mapping older than the definition. Empty when all is well.
     func problems() async throws -> [String]
+
+    /// The backend describes itself for status: what it is, where, what it holds. Never throws:
+    /// an index that cannot be reached says so in `problems`.
+    func describe() async -> IndexDescription
+}
+
+/// What the projection writes to the read side. Writes are idempotent and never regress: a
+/// document is stored only when its `version` is higher than the stored one.
+public protocol SearchIndexWriter: Sendable {
+    /// Stores a batch; one outcome per document, in order. With `waitForVisibility`, returns
+    /// only once searches see the batch (someone is waiting for it: read-your-writes).
+    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome]
+
+    /// Makes the index ready to be written, creating it if needed. `true` when it holds no order
+    /// (new, or lost): the projector then projects everything again from the start.
+    func prepare() async throws -> Bool
 
     /// Makes everything stored so far visible to searches: a reader came to wait for a batch
     /// that was stored without `waitForVisibility`.
     func makeVisible() async throws
 }
 
-extension SearchIndex {
-    public func prepare() async throws -> Bool { try await stats().documents == 0 }
+/// A backend: read by the query side, written by the projection.
+public typealias SearchIndex = SearchIndexReader & SearchIndexWriter
+
+extension SearchIndexReader {
     public func problems() async throws -> [String] { [] }
+}
+
+extension SearchIndexWriter {
     /// Nothing to do where a stored batch is visible at once (the embedded index).
     public func makeVisible() async throws {}
 
@@ -55,6 +67,10 @@ extension SearchIndex {
     public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
         try await apply(documents, waitForVisibility: false)
     }
+}
+
+extension SearchIndexWriter where Self: SearchIndexReader {
+    public func prepare() async throws -> Bool { try await stats().documents == 0 }
 }
 
 public struct IndexStats: Sendable, Hashable {
@@ -65,5 +81,38 @@ public struct IndexStats: Sendable, Hashable {
     public init(documents: Int, highestVersion: Int64) {
         self.documents = documents
         self.highestVersion = highestVersion
+    }
+}
+
+/// A read index as it describes itself (`orders status`, `GET /admin/status`).
+public struct IndexDescription: Sendable, Hashable, Encodable {
+    /// `embedded` or `elasticsearch`.
+    public var backend: String
+    /// For people: the file, or the alias and nodes.
+    public var location: String
+    /// The concrete index or file behind the stable name.
+    public var name: String?
+    public var documents: Int?
+    public var mappingVersion: Int64?
+    public var expectedMappingVersion: Int64?
+    /// Drift, unreachable, ...: empty when all is well.
+    public var problems: [String]
+
+    public init(
+        backend: String, location: String, name: String? = nil, documents: Int? = nil, mappingVersion: Int64? = nil,
+        expectedMappingVersion: Int64? = nil, problems: [String] = []
+    ) {
+        self.backend = backend
+        self.location = location
+        self.name = name
+        self.documents = documents
+        self.mappingVersion = mappingVersion
+        self.expectedMappingVersion = expectedMappingVersion
+        self.problems = problems
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case backend, location, name, documents, mappingVersion = "mapping_version"
+        case expectedMappingVersion = "expected_mapping_version", problems
     }
 }

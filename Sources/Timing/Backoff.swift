@@ -54,3 +54,12 @@ extension Duration {
     /// Seconds as a floating-point number (for logs and rates).
     public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension Clock where Duration == Swift.Duration {
+    /// A function that tells the time elapsed on this clock since the stopwatch was made (for
+    /// rates and durations in reports; works on `any Clock<Duration>`).
+    public func stopwatch() -> @Sendable () -> Duration {
+        let start = now
+        return { start.duration(to: self.now) }
+    }
+}

@@ -17,8 +17,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let readSide = try read.open(logger: store.makeLogger())
-            defer { readSide.close() }
-            let letters = try await readSide.state.deadLetters()
+            let letters = try await readSide.state.deadLetters.all()
             if json { return print(try ReindexCommand.json(letters)) }
             if letters.isEmpty { return print("no dead letters") }
             for letter in letters {
@@ -40,9 +39,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = store.makeLogger()
             let readSide = try read.open(logger: logger)
-            defer { readSide.close() }
-            let retry = DeadLetterRetry(store: try store.open(), index: readSide.index, state: readSide.state, logger: logger)
-            let outcomes = try await retry.retry(ids: ids)
+            let retry = readSide.deadLetterRetry(store: try store.open(), logger: logger)
+            let outcomes = try await withServices(readSide.services, logger: logger) { try await retry.retry(ids: ids) }
             if outcomes.isEmpty { return print("no open dead letters") }
             for outcome in outcomes { print(outcome) }
             if outcomes.contains(where: { if case .stillFailing = $0 { true } else { false } }) { throw ExitCode(1) }
@@ -58,8 +56,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let readSide = try read.open(logger: store.makeLogger())
-            defer { readSide.close() }
-            guard try await readSide.state.discardDeadLetter(id: id, at: Date()) else {
+            guard try await readSide.state.deadLetters.discard(id: id, at: Date()) else {
                 throw ValidationError("no open dead letter #\(id) (see `orders dead-letters list`)")
             }
             print("discarded dead letter #\(id)")

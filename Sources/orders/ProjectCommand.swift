@@ -1,8 +1,6 @@
 import ArgumentParser
 import Logging
 import OrdersProjection
-import OrdersSearch
-import OrdersStore
 
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,22 +20,17 @@ struct ProjectCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = store.makeLogger()
         let readSide = try read.open(logger: logger)
-        defer { readSide.close() }
-        let projector = Self.makeProjector(store: try store.open(), readSide: readSide, logger: logger)
+        var configuration = ProjectorConfiguration()
+        configuration.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
+        let projector = readSide.projector(store: try store.open(), configuration: configuration, logger: logger)
         if once {
-            let position = try await projector.catchUp()
+            let position = try await withServices(readSide.services, logger: logger) { try await projector.catchUp() }
             print("projected up to position \(position) into \(readSide.location)")
         } else {
             logger.info("projecting", metadata: ["read.index": "\(readSide.location)"])
-            // The checkpoint moves only after each batch is stored: stopping at any moment loses nothing.
-            try await projector.run(pollInterval: .milliseconds(Int64(pollSeconds * 1000)))
+            // Until SIGINT or SIGTERM. The checkpoint moves only after each batch is stored:
+            // stopping at any moment loses nothing.
+            try await withServices(readSide.services, logger: logger) { try await projector.run() }
         }
-    }
-
-    static func makeProjector(store: EventStore, readSide: ReadOptions.ReadSide, logger: Logger) -> Projector {
-        Projector(
-            store: store, index: readSide.index, state: readSide.state,
-            configuration: ProjectorConfiguration(checkpointName: readSide.checkpointName),
-            logger: logger)
     }
 }

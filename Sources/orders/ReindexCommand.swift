@@ -31,18 +31,15 @@ struct ReindexCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = store.makeLogger()
         let readSide = try read.open(logger: logger)
-        defer { readSide.close() }
         var options = ReindexOptions()
         options.keep = keep
-        let reindexer = Reindexer(
-            store: try store.open(), generations: readSide.generations, state: readSide.state, readSide: readSide.checkpointName,
-            options: options, logger: logger)
+        let reindexer = readSide.reindexer(store: try store.open(), options: options, logger: logger)
         if abort {
-            print(try await reindexer.abort())
+            print(try await withServices(readSide.services, logger: logger) { try await reindexer.abort() })
             return
         }
         if dryRun {
-            let plan = try await reindexer.plan()
+            let plan = try await withServices(readSide.services, logger: logger) { try await reindexer.plan() }
             if json { return print(try Self.json(plan)) }
             if let job = plan.resume {
                 print("would resume the reindex into \(job.target) (\(job.phase.rawValue), \(job.loaded) orders loaded, owner \(job.owner))")
@@ -56,9 +53,8 @@ struct ReindexCommand: AsyncParsableCommand {
             return
         }
         let reporter = ProgressReporter(json: json || isatty(STDERR_FILENO) == 0)
-        let summary = try await withTaskCancellationHandlerOnInterrupt {
-            try await reindexer.run { reporter.report($0) }
-        }
+        // Ctrl-C (SIGINT) or SIGTERM stops it gracefully: settings restored, lock released for a resume.
+        let summary = try await withServices(readSide.services, logger: logger) { try await reindexer.run { reporter.report($0) } }
         reporter.finish()
         if json { return print(try Self.json(summary)) }
         print(
@@ -75,22 +71,6 @@ struct ReindexCommand: AsyncParsableCommand {
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
-}
-
-/// Runs `body`, cancelling it on Ctrl-C (SIGINT) or SIGTERM so the reindex stops cleanly
-/// (settings restored, lock released for a resume).
-func withTaskCancellationHandlerOnInterrupt<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    let task = Task { try await body() }
-    var sources: [any DispatchSourceSignal] = []
-    for signalNumber in [SIGINT, SIGTERM] {
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber)
-        source.setEventHandler { task.cancel() }
-        source.resume()
-        sources.append(source)
-    }
-    defer { for source in sources { source.cancel() } }
-    return try await task.value
 }
 
 /// Progress on standard error: a bar redrawn in place on a terminal, otherwise one JSON line

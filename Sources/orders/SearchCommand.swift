@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OrdersDomain
+import OrdersProjection
 import OrdersSearch
 
 struct SearchCommand: AsyncParsableCommand {
@@ -41,9 +42,9 @@ struct SearchCommand: AsyncParsableCommand {
         if try read.elasticsearchConfiguration() == nil, !FileManager.default.fileExists(atPath: read.readDB) {
             throw ValidationError("no read index at \(read.readDB): run `orders project --once` first")
         }
-        let readSide = try read.open(logger: Logger(label: "orders"))
-        defer { readSide.close() }
-        let result = try await readSide.index.search(query)
+        let logger = Logger(label: "orders")
+        let readSide = try read.open(logger: logger)
+        let result = try await withServices(readSide.services, logger: logger) { try await readSide.index.search(query) }
         if json {
             print(try Self.json(result))
             return

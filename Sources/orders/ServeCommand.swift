@@ -30,34 +30,18 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let eventStore = try store.open()
         let readSide = try read.open(logger: logger)
-        defer { readSide.close() }
-        let projector = ProjectCommand.makeProjector(store: eventStore, readSide: readSide, logger: logger)
-        let readModel = OrderReadModel(index: await projector.index, projector: projector)
         // Operator routes only with a token (ORDERS_ADMIN_TOKEN); never logged.
         let token = ProcessInfo.processInfo.environment["ORDERS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let admin = token.map { token in
-            AdminConfiguration(
-                token: token,
-                reindex: ReindexRunner(
-                    reindexer: Reindexer(
-                        store: eventStore, generations: readSide.generations, state: readSide.state, readSide: readSide.checkpointName,
-                        logger: logger))
-            ) {
-                try await ReadSideStatus.read(
-                    store: eventStore, index: readSide.index, state: readSide.state, checkpointName: readSide.checkpointName,
-                    location: readSide.location)
-            }
-        }
-        let application = buildApplication(
-            bus: CommandBus.standard(store: eventStore, logger: logger), store: eventStore, readModel: readModel, registry: registry,
-            configuration: APIConfiguration(host: host, port: port), logger: logger, admin: admin
-        )
+        let server = buildServer(
+            store: eventStore, bus: CommandBus.standard(store: eventStore, logger: logger), readSide: readSide,
+            configuration: ServerConfiguration(host: host, port: port, adminToken: token), registry: registry, logger: logger)
         logger.info(
             "serving",
             metadata: [
                 "http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.index": "\(readSide.location)",
-                "admin.routes": "\(admin == nil ? "off" : "on")",
+                "admin.routes": "\(token == nil ? "off" : "on")",
             ])
-        try await application.runService()
+        // SIGINT and SIGTERM shut the server, the projector and the read side's client down gracefully.
+        try await server.application.runService()
     }
 }

@@ -18,10 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
         let logger = store.makeLogger()
         let eventStore = try store.open()
         let readSide = try read.open(logger: logger)
-        defer { readSide.close() }
-        let status = try await ReadSideStatus.read(
-            store: eventStore, index: readSide.index, state: readSide.state, checkpointName: readSide.checkpointName,
-            location: readSide.location)
+        let status = try await withServices(readSide.services, logger: logger) { try await readSide.status(store: eventStore) }
         let index = status.index
         let head = status.headPosition
         let checkpoint = status.checkpoint
@@ -45,7 +42,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let job = status.reindex {
             print(
                 "reindex         \(job.phase.rawValue) into \(job.target) (\(job.loaded) orders loaded, snapshot \(job.snapshot)), "
-                    + (job.heartbeatAt.timeIntervalSince1970 == 0
+                    + (job.isReleased
                         ? "stopped: run `orders reindex` to resume it or `orders reindex --abort`"
                         : "owner \(job.owner), last heard of \(Int(Date().timeIntervalSince(job.heartbeatAt))) s ago"))
         }

@@ -64,14 +64,6 @@ struct ReadOptions: ParsableArguments {
             valueName: "path"))
     var stateDB: String?
 
-    /// The state file for the embedded read side: `data/read.sqlite` → `data/read-state.sqlite`.
-    var embeddedStateDB: String {
-        let url = URL(fileURLWithPath: readDB)
-        let stem = url.deletingPathExtension().lastPathComponent
-        let suffix = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
-        return url.deletingLastPathComponent().appendingPathComponent("\(stem)-state\(suffix)").relativePath
-    }
-
     /// The Elasticsearch connection, when one is configured (flag or environment).
     func elasticsearchConfiguration() throws -> ElasticsearchConfiguration? {
         var environment = ProcessInfo.processInfo.environment
@@ -83,37 +75,22 @@ struct ReadOptions: ParsableArguments {
         }
     }
 
-    /// The read side: the index, the projector's state and the checkpoint's name.
-    struct ReadSide {
-        var index: any SearchIndex
-        /// The index's generations (for reindex).
-        var generations: any IndexGenerations
-        var state: ProjectionStateStore
-        var checkpointName: String
-        /// For logs: where the documents go.
-        var location: String
-        var close: @Sendable () -> Void
-    }
-
-    func open(logger: Logger) throws -> ReadSide {
-        guard let configuration = try elasticsearchConfiguration() else {
-            let index = try LiveEmbeddedIndex(path: readDB)
-            return ReadSide(
-                index: index, generations: index.generations, state: try ProjectionStateStore(path: stateDB ?? embeddedStateDB),
-                checkpointName: "orders", location: readDB, close: {})
+    /// The read side these options name.
+    func configuration() throws -> ReadSideConfiguration {
+        guard let connection = try elasticsearchConfiguration() else {
+            return ReadSideConfiguration(index: .embedded(path: readDB), statePath: stateDB)
         }
         guard let path = indexMappings ?? IndexDefinition.defaultPath() else {
             throw ValidationError("index-mappings/orders.json not found: run from the checkout or pass --index-mappings")
         }
         var settings = ElasticsearchSearchIndex.Configuration()
         settings.alias = esAlias
-        let client = ElasticsearchClient(configuration: configuration, logger: logger)
-        let definition = try IndexDefinition(contentsOf: path)
-        let index = ElasticsearchSearchIndex(client: client, definition: definition, configuration: settings, logger: logger)
-        return ReadSide(
-            index: index, generations: ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger),
-            state: try ProjectionStateStore(path: stateDB ?? "data/projection-elasticsearch.sqlite"), checkpointName: "elasticsearch:\(esAlias)",
-            location: "elasticsearch alias \(esAlias) at \(configuration.nodes.map(\.absoluteString).joined(separator: ","))",
-            close: { client.shutdown() })
+        return ReadSideConfiguration(
+            index: .elasticsearch(connection, index: settings, definition: try IndexDefinition(contentsOf: path)), statePath: stateDB)
+    }
+
+    /// Opens the read side (its services, the Elasticsearch client, run in the command's ServiceGroup).
+    func open(logger: Logger) throws -> ReadSide {
+        try ReadSide.open(try configuration(), logger: logger)
     }
 }

@@ -9,43 +9,32 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import ProjectionTestSupport
+import TestClocks
 import Testing
 
 /// The HTTP API through HummingbirdTesting's router framework.
-@Suite struct APITests {
+@Suite(.timeLimit(.minutes(5))) struct APITests {
     struct Harness: Sendable {
         let store: TestStore
         let projector: Projector
+        /// The runner of `POST /admin/reindex` (with an admin token).
+        let reindex: ReindexRunner?
     }
 
+    /// The server as `orders serve` assembles it, over a test store and an embedded read side
+    /// in its folder; the projector runs as one of the application's services, its time on a
+    /// test clock (it hears of commits at once; its polls and retries wait for the test).
     static func with(
         adminToken: String? = nil, live: Bool = false, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
-            let index = try LiveEmbeddedIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
-            let state = try ProjectionStateStore(path: t.directory.appendingPathComponent("read-state.sqlite").path)
-            let projector = Projector(store: t.store, index: index, state: state, logger: Logger(label: "projector"))
-            let readModel = OrderReadModel(index: index, projector: projector, maximumWait: .seconds(5))
-            let store = t.store
-            let admin = adminToken.map { token in
-                AdminConfiguration(
-                    token: token,
-                    reindex: ReindexRunner(
-                        reindexer: Reindexer(
-                            store: store, generations: index.generations, state: state, readSide: "orders", logger: Logger(label: "r")))
-                ) {
-                    try await ReadSideStatus.read(store: store, index: index, state: state, checkpointName: "orders", location: "read.sqlite")
-                }
-            }
-            let application = buildApplication(
-                bus: t.bus, store: t.store, readModel: readModel, registry: nil, configuration: .init(port: live ? 0 : 8080),
-                logger: Logger(label: "api"),
-                runProjector: false, admin: admin
-            )
-            let running = Task { try await projector.run(pollInterval: .seconds(30)) }
-            defer { running.cancel() }
-            let harness = Harness(store: t, projector: projector)
-            try await application.test(live ? .live : .router) { client in try await body(harness, client) }
+            let server = buildServer(
+                store: t.store, bus: t.bus, readSide: try ReadSide.embedded(in: t),
+                configuration: ServerConfiguration(port: live ? 0 : 8080, adminToken: adminToken), registry: nil, clock: ManualClock(),
+                wallClock: t.clock, logger: Logger(label: "api"))
+            let harness = Harness(store: t, projector: server.projector, reindex: server.reindex)
+            try await server.application.test(live ? .live : .router) { client in try await body(harness, client) }
         }
     }
 
@@ -202,12 +191,9 @@ import Testing
             try await Self.send(client, .post, "/admin/reindex", expect: .unauthorized)
             let started = try await Self.send(client, .post, "/admin/reindex", headers: [.authorization: "Bearer token"], expect: .accepted)
             #expect(started["running"] as? Bool == true)
-            var report: [String: Any] = [:]
-            for _ in 0..<200 {
-                report = try await Self.send(client, .get, "/admin/reindex", headers: [.authorization: "Bearer token"], expect: .ok)
-                if report["running"] as? Bool == false { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            await harness.reindex?.wait()
+            let report = try await Self.send(client, .get, "/admin/reindex", headers: [.authorization: "Bearer token"], expect: .ok)
+            #expect(report["running"] as? Bool == false)
             let summary = try #require(report["summary"] as? [String: Any], "\(report)")
             #expect(summary["target"] as? String == "read-2.sqlite" && summary["documents"] as? Int == 5 && summary["indexed"] as? Int == 5)
             #expect(report["job"] == nil, "the lock is released")

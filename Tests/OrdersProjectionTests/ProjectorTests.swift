@@ -2,119 +2,25 @@ import Foundation
 import GRDB
 import Logging
 import OrdersDomain
-import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import ProjectionTestSupport
 import Synchronization
+import TestClocks
 import Testing
 
-/// An index that answers as scripted before passing documents to the embedded one.
-final class ScriptedIndex: SearchIndex {
-    let inner: EmbeddedSearchIndex
-    /// Decides each document's fate per call: nil passes it on.
-    let script: @Sendable (OrderDocument, Int) -> ApplyOutcome?
-    let failWholeRequests: Mutex<Int>
-    let calls = Mutex(0)
-    /// Runs before each call (to act as another process meanwhile).
-    let beforeApply: @Sendable (Int) async throws -> Void
+@testable import OrdersProjection
 
-    init(
-        _ inner: EmbeddedSearchIndex, failWholeRequests: Int = 0, beforeApply: @escaping @Sendable (Int) async throws -> Void = { _ in },
-        script: @escaping @Sendable (OrderDocument, Int) -> ApplyOutcome? = { _, _ in nil }
-    ) {
-        self.inner = inner
-        self.script = script
-        self.failWholeRequests = Mutex(failWholeRequests)
-        self.beforeApply = beforeApply
-    }
-
-    struct Unavailable: Error {}
-
-    /// `prepare()` throws this many times first (the index unreachable at start).
-    let failPrepare = Mutex(0)
-
-    func prepare() async throws -> Bool {
-        if failPrepare.withLock({ remaining in
-            defer { remaining = max(remaining - 1, 0) }
-            return remaining > 0
-        }) {
-            throw Unavailable()
-        }
-        return try await inner.prepare()
-    }
-
-    /// `waitForVisibility` of every call, in order.
-    let visibility = Mutex<[Bool]>([])
-    /// How often `makeVisible()` was called.
-    let madeVisible = Mutex(0)
-
-    /// `makeVisible()` throws while this is set (the index unreachable).
-    let failMakeVisible = Mutex(false)
-
-    func makeVisible() async throws {
-        madeVisible.withLock { $0 += 1 }
-        try await Task.sleep(for: .milliseconds(20))  // a refresh takes a moment: readers overlap
-        if failMakeVisible.withLock({ $0 }) { throw Unavailable() }
-        try await inner.makeVisible()
-    }
-
-    func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
-        visibility.withLock { $0.append(waitForVisibility) }
-        let call = calls.withLock { calls in
-            calls += 1
-            return calls
-        }
-        try await beforeApply(call)
-        if failWholeRequests.withLock({ remaining in
-            defer { remaining = max(remaining - 1, 0) }
-            return remaining > 0
-        }) {
-            throw Unavailable()
-        }
-        var outcomes: [ApplyOutcome?] = documents.map { script($0, call) }
-        let passing = documents.enumerated().filter { outcomes[$0.offset] == nil }
-        let applied = try await inner.apply(passing.map(\.element))
-        for (entry, outcome) in zip(passing, applied) { outcomes[entry.offset] = outcome }
-        return outcomes.map { $0! }
-    }
-
-    func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await inner.search(query) }
-    func order(id: String) async throws -> OrderDocument? { try await inner.order(id: id) }
-    func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
-        try await inner.orders(customerID: customerID, size: size, after: after)
-    }
-    func stats() async throws -> IndexStats { try await inner.stats() }
-    func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
-        try await inner.analytics(panel, query)
-    }
-}
-
-@Suite struct ProjectorTests {
-    static let fast = ProjectorConfiguration(batchEvents: 97, retryBaseDelay: .milliseconds(1), retryMaximumDelay: .milliseconds(5))
-
-    struct ReadSide {
-        let directory: URL
-        let index: EmbeddedSearchIndex
-        let state: ProjectionStateStore
-
-        init(_ t: TestStore, name: String = "read") throws {
-            directory = t.directory
-            index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("\(name).sqlite").path)
-            state = try ProjectionStateStore(path: t.directory.appendingPathComponent("\(name)-state.sqlite").path)
-        }
-
-        func projector(_ t: TestStore, index: (any SearchIndex)? = nil) -> Projector {
-            Projector(
-                store: t.store, index: index ?? self.index, state: state, configuration: ProjectorTests.fast, logger: Logger(label: "projector"))
-        }
-    }
+/// Tests that wait for one another (gates, a test clock) fail after 5 minutes rather than hang.
+@Suite(.timeLimit(.minutes(5))) struct ProjectorTests {
+    static let fast = ReadSide.fastProjection
 
     static func seed(_ t: TestStore, orders: Int = 60) async throws {
         _ = try await Seeder(store: t.store, logger: Logger(label: "seed")).run(
             SeedOptions(
-                customers: 10, products: 8, orders: orders, seed: 9, since: ProjectionStateTests.since,
-                until: ProjectionStateTests.since.addingTimeInterval(86400 * 30))
+                customers: 10, products: 8, orders: orders, seed: 9, since: ReferenceFoldTests.since,
+                until: ReferenceFoldTests.since.addingTimeInterval(86400 * 30))
         )
     }
 
@@ -132,7 +38,7 @@ final class ScriptedIndex: SearchIndex {
     }
 
     static func expectedDocuments(_ t: TestStore) async throws -> [String: OrderDocument] {
-        var fold = ProjectionState()
+        var fold = ReferenceFold()
         _ = try fold.apply(try await t.allEvents())
         return fold.documents
     }
@@ -140,10 +46,10 @@ final class ScriptedIndex: SearchIndex {
     @Test func projectsTheLogAndMovesTheCheckpointLast() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let head = try await t.store.headPosition()
             #expect(try await read.projector(t).catchUp() == head)
-            #expect(try await read.state.checkpoint("orders") == head)
+            #expect(try await read.state.checkpoints.position("orders") == head)
             let expected = try await Self.expectedDocuments(t)
             #expect(try await read.index.stats().documents == expected.count)
             for (id, document) in expected { #expect(try await read.index.order(id: id) == document) }
@@ -153,12 +59,12 @@ final class ScriptedIndex: SearchIndex {
     @Test func aLostIndexIsProjectedAgainFromTheStart() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 30)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let head = try await read.projector(t).catchUp()
             // The index is replaced by an empty one (deleted, restored from nothing), the
             // checkpoint stays: the next projector must not trust it.
             let replacement = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("replacement.sqlite").path)
-            #expect(try await read.projector(t, index: replacement).catchUp() == head)
+            #expect(try await read.projector(t, writingThrough: replacement).catchUp() == head)
             let expected = try await Self.expectedDocuments(t)
             #expect(try await replacement.stats().documents == expected.count)
             for (id, document) in expected { #expect(try await replacement.order(id: id) == document) }
@@ -168,17 +74,17 @@ final class ScriptedIndex: SearchIndex {
     @Test func aRestartResumesFromTheCheckpointAndReplayGivesTheSameIndex() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 30)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             try await read.projector(t).catchUp()
             // New commands after the first run; a new projector (a restart) picks up from the checkpoint.
             let customer = try await t.registerCustomer("late-c", name: "Åsa Lindström")
             _ = try await t.createOrder("late-o", customer: customer)
             let counting = ScriptedIndex(read.index)
-            try await read.projector(t, index: counting).catchUp()
+            try await read.projector(t, writingThrough: counting).catchUp()
             #expect(try await read.index.order(id: "late-o")?.customer.name == "Åsa Lindström")
             #expect(counting.calls.withLock { $0 } == 1, "only the new events were projected")
             // Replaying the whole log into a fresh read side gives the same documents.
-            let replay = try ReadSide(t, name: "replay")
+            let replay = try ReadSide.embedded(in: t, name: "replay")
             try await replay.projector(t).catchUp()
             for (id, document) in try await Self.expectedDocuments(t) {
                 #expect(try await replay.index.order(id: id) == document)
@@ -200,7 +106,7 @@ final class ScriptedIndex: SearchIndex {
             _ = try await t.bus.send(RemoveItem(orderID: other, productID: product))
             let holder = try await t.createOrder("o-holding", customer: try await t.registerCustomer("c-holder"))
             _ = try await t.bus.send(AddItem(orderID: holder, productID: product, quantity: 3))
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             try await read.projector(t).catchUp()
             let before = try await Self.expectedDocuments(t)
             // The customer with the most orders.
@@ -218,7 +124,7 @@ final class ScriptedIndex: SearchIndex {
                     written.withLock { $0.append(document.orderID) }
                     return nil
                 })
-            try await read.projector(t, index: index).catchUp()
+            try await read.projector(t, writingThrough: index).catchUp()
             let after = try await Self.expectedDocuments(t)
             let changed = Set(after.filter { before[$0.key] != $0.value }.keys)
             #expect(changed.count >= 3 && changed.contains("o-holding") && !changed.contains("o-removed"))
@@ -231,21 +137,21 @@ final class ScriptedIndex: SearchIndex {
     @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 40)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let projector = read.projector(t)
             let head = try await t.store.headPosition()
             async let first = projector.catchUp()
             async let second = projector.catchUp()
             #expect(try await [first, second] == [head, head])
             for (id, document) in try await Self.expectedDocuments(t) { #expect(try await read.index.order(id: id) == document) }
-            #expect(try await read.state.deadLetters().isEmpty)
+            #expect(try await read.state.deadLetters.all().isEmpty)
         }
     }
 
     @Test func retryableDocumentsAreRetriedUntilApplied() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 20)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             // Every third document is refused for now on the first two calls.
             let refused = Mutex(Set<String>())
             let flaky = ScriptedIndex(
@@ -257,11 +163,11 @@ final class ScriptedIndex: SearchIndex {
                     return .retryable("es_rejected_execution_exception")
                 }
             )
-            try await read.projector(t, index: flaky).catchUp()
+            try await read.projector(t, writingThrough: flaky).catchUp()
             #expect(!refused.withLock { $0 }.isEmpty, "some documents were refused and retried")
             #expect(flaky.calls.withLock { $0 } >= 4)
             for (id, document) in try await Self.expectedDocuments(t) { #expect(try await read.index.order(id: id) == document) }
-            #expect(try await read.state.deadLetters().isEmpty)
+            #expect(try await read.state.deadLetters.all().isEmpty)
         }
     }
 
@@ -271,22 +177,22 @@ final class ScriptedIndex: SearchIndex {
             let product = try await t.addProduct("p-1")
             let bad = try await t.createOrder("bad", customer: customer)
             let good = try await t.createOrder("good", customer: customer)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let rejecting = ScriptedIndex(
                 read.index,
                 script: { document, _ in
                     document.orderID == "bad" ? .rejected("document_parsing_exception: failed to parse field [notes]") : nil
                 }
             )
-            try await read.projector(t, index: rejecting).catchUp()
+            try await read.projector(t, writingThrough: rejecting).catchUp()
             _ = try await t.bus.send(AddItem(orderID: bad, productID: product, quantity: 1))
             _ = try await t.bus.send(AddItem(orderID: good, productID: product, quantity: 1))
             // A restart: parked orders stay parked.
-            let head = try await read.projector(t, index: ScriptedIndex(read.index)).catchUp()
+            let head = try await read.projector(t, writingThrough: ScriptedIndex(read.index)).catchUp()
             #expect(head == (try await t.store.headPosition()), "the checkpoint moves past dead letters")
             #expect(try await read.index.order(id: "bad") == nil, "later events of a parked order are held back")
             #expect(try await read.index.order(id: "good")?.items.count == 1)
-            let letters = try await read.state.deadLetters()
+            let letters = try await read.state.deadLetters.all()
             #expect(letters.map(\.orderID) == ["bad"])
             #expect(letters.first?.reason.contains("document_parsing_exception") == true)
         }
@@ -297,7 +203,7 @@ final class ScriptedIndex: SearchIndex {
             let customer = try await t.registerCustomer("c-1")
             let product = try await t.addProduct("p-1")
             let bad = try await t.createOrder("bad", customer: customer)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             // The index refuses the order's documents until the mapping is "fixed".
             let fixed = Mutex(false)
             let index = ScriptedIndex(
@@ -305,12 +211,12 @@ final class ScriptedIndex: SearchIndex {
                 script: { document, _ in
                     document.orderID == "bad" && !fixed.withLock({ $0 }) ? .rejected("document_parsing_exception: bad notes") : nil
                 })
-            let projector = read.projector(t, index: index)
+            let projector = read.projector(t, writingThrough: index)
             try await projector.catchUp()
             _ = try await t.bus.send(AddItem(orderID: bad, productID: product, quantity: 2))
             try await projector.catchUp()
             #expect(try await read.index.order(id: "bad") == nil, "parked")
-            let letter = try #require(try await read.state.deadLetters().first)
+            let letter = try #require(try await read.state.deadLetters.all().first)
 
             // Still refused: the letter stays and says so.
             let retry = DeadLetterRetry(
@@ -324,7 +230,7 @@ final class ScriptedIndex: SearchIndex {
             let outcomes = try await retry.retry()
             let head = try await t.store.headPosition()
             #expect(outcomes == [.retried(orderID: "bad", version: head)])
-            #expect(try await read.state.deadLetters().isEmpty)
+            #expect(try await read.state.deadLetters.all().isEmpty)
             #expect(try await read.index.order(id: "bad")?.items.count == 1)
 
             // The running projector unparks it: its later events are projected again.
@@ -338,13 +244,13 @@ final class ScriptedIndex: SearchIndex {
 
     @Test func aDiscardedDeadLetterStaysOnRecordAndItsOrderParked() async throws {
         try await TestStore.with { t throws in
-            let read = try ReadSide(t)
-            try await read.state.addDeadLetter(orderID: "o-1", position: 7, reason: "refused", at: Date())
-            let id = try #require(try await read.state.deadLetters().first?.id)
-            #expect(try await read.state.discardDeadLetter(id: id, at: Date()))
-            #expect(try await !read.state.discardDeadLetter(id: id, at: Date()), "only once")
-            #expect(try await read.state.deadLetters().first?.discardedAt != nil)
-            #expect(try await read.state.parkedOrders() == ["o-1"])
+            let read = try ReadSide.embedded(in: t)
+            try await read.state.deadLetters.add(orderID: "o-1", position: 7, reason: "refused", at: Date())
+            let id = try #require(try await read.state.deadLetters.all().first?.id)
+            #expect(try await read.state.deadLetters.discard(id: id, at: Date()))
+            #expect(try await !read.state.deadLetters.discard(id: id, at: Date()), "only once")
+            #expect(try await read.state.deadLetters.all().first?.discardedAt != nil)
+            #expect(try await read.state.deadLetters.parkedOrders() == ["o-1"])
             let retry = DeadLetterRetry(store: t.store, index: read.index, state: read.state, logger: Logger(label: "t"))
             #expect(try await retry.retry().isEmpty, "discarded letters are not retried")
         }
@@ -358,11 +264,11 @@ final class ScriptedIndex: SearchIndex {
             // A future schema version this build cannot read, appended to one order's stream.
             try Self.insertRaw(t, position: 4, stream: "order-poisoned", version: 2, type: "order.submitted", schemaVersion: 9, payload: #"{}"#)
             _ = try await t.bus.send(CancelOrder(orderID: try OrderID("healthy"), reason: "changed my mind"))
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             try await read.projector(t).catchUp()
             #expect(try await read.index.order(id: "healthy")?.status == .cancelled)
             #expect(try await read.index.order(id: "poisoned")?.status == .draft, "the document as it was before the poison event")
-            let letters = try await read.state.deadLetters()
+            let letters = try await read.state.deadLetters.all()
             #expect(letters.map(\.position) == [4])
             #expect(letters.first?.reason.contains("future_version") == true)
         }
@@ -374,10 +280,10 @@ final class ScriptedIndex: SearchIndex {
             _ = try await t.createOrder("o-1", customer: customer)
             try Self.insertRaw(
                 t, position: 9, stream: "order-o-1", version: 2, type: "order.cancelled", schemaVersion: 1, payload: #"{"reason":"x"}"#)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let error = await #expect(throws: ProjectionError.self) { try await read.projector(t).catchUp() }
             #expect(error?.isHole == true)
-            #expect(try await read.state.checkpoint("orders") == 2, "the checkpoint stops before the hole")
+            #expect(try await read.state.checkpoints.position("orders") == 2, "the checkpoint stops before the hole")
         }
     }
 
@@ -389,14 +295,14 @@ final class ScriptedIndex: SearchIndex {
             _ = try await t.createOrder("o-1", customer: customer)
             try Self.insertRaw(t, position: 3, stream: "customer-c-1", version: 2, type: "customer.renamed", schemaVersion: 9, payload: #"{}"#)
             _ = try await t.createOrder("o-2", customer: customer)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let projector = read.projector(t)
             let error = await #expect(throws: ProjectionError.self) { try await projector.catchUp() }
             #expect(error?.position == 3 && error?.isHole == false)
-            #expect(try await read.state.checkpoint("orders") == 2, "the checkpoint stops before the unreadable event")
+            #expect(try await read.state.checkpoints.position("orders") == 2, "the checkpoint stops before the unreadable event")
             #expect(try await read.index.order(id: "o-1") != nil, "what came before it is written")
             #expect(try await read.index.order(id: "o-2") == nil, "nothing after it")
-            #expect(try await read.state.deadLetters().isEmpty, "a customer's event is not an order's dead letter")
+            #expect(try await read.state.deadLetters.all().isEmpty, "a customer's event is not an order's dead letter")
             await #expect(throws: ProjectionError.self, "a restart halts there again") { try await projector.catchUp() }
         }
     }
@@ -404,17 +310,17 @@ final class ScriptedIndex: SearchIndex {
     @Test func aCheckpointMovedByAnotherProjectorIsDetected() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 5)
-            let read = try ReadSide(t)
+            let read = try ReadSide.embedded(in: t)
             let state = read.state
             // While this projector writes its first batch, another one moves the checkpoint.
             let racing = ScriptedIndex(
                 read.index,
                 beforeApply: { call in
-                    if call == 1 { _ = try await state.moveCheckpoint("orders", from: 0, to: 1) }
+                    if call == 1 { _ = try await state.checkpoints.move("orders", from: 0, to: 1) }
                 })
-            let error = await #expect(throws: ProjectionError.self) { try await read.projector(t, index: racing).catchUp() }
+            let error = await #expect(throws: ProjectionError.self) { try await read.projector(t, writingThrough: racing).catchUp() }
             #expect(error?.reason.contains("another one running") == true)
-            #expect(try await state.checkpoint("orders") == 1, "the other projector's checkpoint is left alone")
+            #expect(try await state.checkpoints.position("orders") == 1, "the other projector's checkpoint is left alone")
         }
     }
 
@@ -423,13 +329,13 @@ final class ScriptedIndex: SearchIndex {
     @Test func aWriteByAnotherProcessMakesTheStateStoreWait() async throws {
         try await TestStore.with { t in
             let path = t.directory.appendingPathComponent("state.sqlite").path
-            let state = try ProjectionStateStore(path: path)
+            let state = try ProjectionDatabase(path: path)
             let other = try await WriteLockHolder.hold(path)
-            let moving = Task { try await state.moveCheckpoint("orders", from: 0, to: 5) }
+            let moving = Task { try await state.checkpoints.move("orders", from: 0, to: 5) }
             try await Task.sleep(for: .milliseconds(300))
             try await other.release()
             #expect(try await moving.value)
-            #expect(try await state.checkpoint("orders") == 5)
+            #expect(try await state.checkpoints.position("orders") == 5)
         }
     }
 
@@ -440,32 +346,37 @@ final class ScriptedIndex: SearchIndex {
             try await Self.seed(t, orders: 20)
             let path = t.directory.appendingPathComponent("read-state.sqlite").path
             let index = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("read.sqlite").path)
-            let state = try ProjectionStateStore(path: path, busyTimeout: 0.05)
-            let projector = Projector(store: t.store, index: index, state: state, configuration: Self.fast, logger: Logger(label: "projector"))
+            // The service's read side, but for a state store that gives up waiting after 50 ms.
+            let read = ReadSide(
+                index: index, generations: EmbeddedGenerations(path: index.writer.path), state: try ProjectionDatabase(path: path, busyTimeout: 0.05),
+                checkpointName: "orders", location: path)
+            let state = read.state
+            let projector = read.projector(t)
             // Another connection holds the state store's write lock for longer than its busy timeout.
             let other = try await WriteLockHolder.hold(path)
             await #expect(throws: (any Error).self) { try await projector.catchUp() }
             try await other.release()
-            #expect(try await state.checkpoint("orders") == 0)
+            #expect(try await state.checkpoints.position("orders") == 0)
 
             // More events after the failed batch.
             _ = try await t.createOrder("o-late", customer: try await t.registerCustomer("c-late", name: "Late Lotte"))
             let head = try await t.store.headPosition()
             #expect(try await projector.catchUp() == head)
-            #expect(try await state.checkpoint("orders") == head)
+            #expect(try await state.checkpoints.position("orders") == head)
             let expected = try await Self.expectedDocuments(t)
             #expect(try await index.stats().documents == expected.count)
             for (id, document) in expected { #expect(try await index.order(id: id) == document, "order \(id)") }
         }
     }
 
-    /// A projector (on 5 seeded orders) whose index runs `duringWrite` with it before each write,
-    /// as a reader arriving while a batch is being written; and the head to project to.
+    /// A projector (on 5 seeded orders, its time on `clock`) whose index runs `duringWrite` with
+    /// it before each write, as a reader arriving while a batch is being written; and the head
+    /// to project to.
     static func projectorWithReaders(
-        _ t: TestStore, duringWrite: @escaping @Sendable (Projector) async throws -> Void
+        _ t: TestStore, clock: ManualClock, duringWrite: @escaping @Sendable (Projector) async throws -> Void
     ) async throws -> (projector: Projector, index: ScriptedIndex, head: Int64) {
         try await Self.seed(t, orders: 5)
-        let read = try ReadSide(t)
+        let read = try ReadSide.embedded(in: t)
         let projector = Mutex<Projector?>(nil)
         let index = ScriptedIndex(
             read.index,
@@ -473,7 +384,7 @@ final class ScriptedIndex: SearchIndex {
                 guard let projector = projector.withLock({ $0 }) else { return }
                 try await duringWrite(projector)
             })
-        let created = read.projector(t, index: index)
+        let created = read.projector(t, writingThrough: index, clock: clock)
         projector.withLock { $0 = created }
         return (created, index, try await t.store.headPosition())
     }
@@ -482,19 +393,24 @@ final class ScriptedIndex: SearchIndex {
     /// projector has merely folded it (the actor answers other calls while a batch is written).
     @Test func aWaitingReaderIsAnsweredOnlyOnceTheIndexAcknowledged() async throws {
         try await TestStore.with { t in
+            let clock = ManualClock()
             let duringWrite = Mutex<[(answer: Bool, position: Int64)]>([])
             let head = Mutex<Int64>(0)
-            let (running, _, last) = try await Self.projectorWithReaders(t) { projector in
-                let answer = await projector.waitForPosition(head.withLock { $0 }, timeout: .milliseconds(50))
-                let position = await projector.position
-                duringWrite.withLock { $0.append((answer, position)) }
+            let (running, _, last) = try await Self.projectorWithReaders(t, clock: clock) { projector in
+                // The reader waits its whole 5 s (the test's clock) while the batch is written.
+                let waitingFor = head.withLock { $0 }
+                async let answer = projector.waitForPosition(waitingFor, timeout: .seconds(5))
+                await clock.sleepers(atLeast: 1)
+                clock.advance(by: .seconds(5))
+                let (answered, position) = (await answer, await projector.position)
+                duringWrite.withLock { $0.append((answered, position)) }
             }
             head.withLock { $0 = last }
             #expect(try await running.catchUp() == last)
             let seen = duringWrite.withLock { $0 }
             #expect(!seen.isEmpty)
             #expect(seen.allSatisfy { !$0.answer && $0.position < last }, "answered before the write: \(seen)")
-            #expect(await running.waitForPosition(last, timeout: .milliseconds(50)))
+            #expect(await running.waitForPosition(last, timeout: .seconds(5)), "acknowledged: answered without waiting")
             #expect(await running.position == last)
         }
     }
@@ -503,13 +419,15 @@ final class ScriptedIndex: SearchIndex {
     /// or afterwards, is answered (Elasticsearch shows writes only after a refresh).
     @Test func aReaderOfABatchWrittenWithoutVisibilityIsAnsweredOnceTheIndexMadeItVisible() async throws {
         try await TestStore.with { t in
+            let clock = ManualClock()
             let reader = Mutex<Task<Bool, Never>?>(nil)
             let head = Mutex<Int64>(0)
-            let (running, index, first) = try await Self.projectorWithReaders(t) { projector in
-                // A reader comes while the batch is being written (it was sent without visibility).
+            let (running, index, first) = try await Self.projectorWithReaders(t, clock: clock) { projector in
+                // A reader comes while the first batch is being written (it was sent without visibility).
+                guard reader.withLock({ $0 == nil }) else { return }
                 let position = head.withLock { $0 }
                 reader.withLock { $0 = Task { await projector.waitForPosition(position, timeout: .seconds(30)) } }
-                try await Task.sleep(for: .milliseconds(50))
+                await eventually { await projector.hasWaiters }
             }
             head.withLock { $0 = first }
             #expect(try await running.catchUp() == first)
@@ -527,12 +445,19 @@ final class ScriptedIndex: SearchIndex {
             #expect(await running.waitForPosition(later, timeout: .seconds(30)))
             #expect(index.madeVisible.withLock { $0 } == 2, "visible already: nothing more to do")
 
-            // Readers arriving together after another such batch share one call.
+            // Readers arriving together after another such batch share one call: the first one's
+            // refresh is held until the four others have joined it.
             _ = try await t.createOrder("o-last", customer: try await t.registerCustomer("c-last", name: "Lou Last"))
             let last = try await t.store.headPosition()
             #expect(try await running.catchUp() == last)
+            index.visibilityGate.close()
             let answers = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<5 { group.addTask { await running.waitForPosition(last, timeout: .seconds(30)) } }
+                await eventually {
+                    let joined = await running.readersJoiningVisibility
+                    return index.visibilityGate.arrivals == 3 && joined == 4
+                }
+                index.visibilityGate.open()
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(answers == [Bool](repeating: true, count: 5))
@@ -544,10 +469,17 @@ final class ScriptedIndex: SearchIndex {
     /// is there; its wait ends as stale, and once the index answers again it is answered.
     @Test func aReaderWhoseBatchCannotBeMadeVisibleIsNotAnswered() async throws {
         try await TestStore.with { t in
-            let (running, index, head) = try await Self.projectorWithReaders(t) { _ in }
+            let clock = ManualClock()
+            let (running, index, head) = try await Self.projectorWithReaders(t, clock: clock) { _ in }
             #expect(try await running.catchUp() == head)
             index.failMakeVisible.withLock { $0 = true }
-            #expect(await running.waitForPosition(head, timeout: .milliseconds(100)) == false)
+            async let answer = running.waitForPosition(head, timeout: .milliseconds(100))
+            await clock.sleepers(atLeast: 1)
+            clock.advance(by: .milliseconds(99))
+            #expect(clock.sleeperCount == 1, "still waiting before its timeout")
+            clock.advance(by: .milliseconds(1))
+            let answered = await answer
+            #expect(answered == false)
             index.failMakeVisible.withLock { $0 = false }
             #expect(await running.waitForPosition(head, timeout: .seconds(30)))
             #expect(index.madeVisible.withLock { $0 } == 2)

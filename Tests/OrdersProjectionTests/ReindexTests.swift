@@ -5,57 +5,12 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import ProjectionTestSupport
+import ServiceLifecycleTestKit
 import Synchronization
+import TestClocks
 import Testing
-
-/// Generations that run a hook before every write to a new generation and before the swap,
-/// so a test can act (write commands, fail) at exactly those moments.
-struct HookedGenerations: IndexGenerations {
-    let inner: EmbeddedGenerations
-    var beforeApply: @Sendable (Int) async throws -> Void = { _ in }
-    var beforeSwap: @Sendable () async throws -> Void = {}
-
-    var name: String { inner.name }
-    func list() async throws -> [String] { try await inner.list() }
-    func live() async throws -> String? { try await inner.live() }
-    func create(_ generation: String) async throws { try await inner.create(generation) }
-    func index(_ generation: String) throws -> any SearchIndex { Hooked(inner: try inner.index(generation), beforeApply: beforeApply) }
-    func finishLoading(_ generation: String) async throws { try await inner.finishLoading(generation) }
-    func count(_ generation: String) async throws -> Int { try await inner.count(generation) }
-    func swap(to generation: String, from old: String?) async throws {
-        try await beforeSwap()
-        try await inner.swap(to: generation, from: old)
-    }
-    func delete(_ generation: String) async throws { try await inner.delete(generation) }
-
-    final class Hooked: SearchIndex {
-        let inner: any SearchIndex
-        let beforeApply: @Sendable (Int) async throws -> Void
-        let calls = Mutex(0)
-        init(inner: any SearchIndex, beforeApply: @escaping @Sendable (Int) async throws -> Void) {
-            self.inner = inner
-            self.beforeApply = beforeApply
-        }
-        func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
-            let call = calls.withLock {
-                $0 += 1
-                return $0
-            }
-            try await beforeApply(call)
-            return try await inner.apply(documents, waitForVisibility: waitForVisibility)
-        }
-        func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await inner.search(query) }
-        func order(id: String) async throws -> OrderDocument? { try await inner.order(id: id) }
-        func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
-            try await inner.orders(customerID: customerID, size: size, after: after)
-        }
-        func makeVisible() async throws { try await inner.makeVisible() }
-        func stats() async throws -> IndexStats { try await inner.stats() }
-        func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
-            try await inner.analytics(panel, query)
-        }
-    }
-}
+import Timing
 
 /// A shop that keeps changing: orders created, filled, moved along; customers and products
 /// renamed (their changes fan out to many orders).
@@ -126,18 +81,27 @@ final class Interrupt: Sendable {
 
 /// Every order's document as the pure fold of the whole log computes it.
 func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
-    var state = ProjectionState()
+    var state = ReferenceFold()
     _ = try state.apply(try await store.allEvents())
     return state.documents
 }
 
-@Suite struct ReindexTests {
+@Suite(.timeLimit(.minutes(5))) struct ReindexTests {
     let logger = Logger(label: "test")
+
+    /// The read side's reindexer, its generations seen through `generations` (hooks), its wall
+    /// clock the test store's.
+    func reindexer(
+        _ read: ReadSide, _ store: TestStore, through generations: (any IndexGenerations)? = nil, owner: String = "test"
+    ) -> Reindexer {
+        read.generations(generations ?? read.generations).reindexer(
+            store: store.store, options: options(owner: owner), clock: ManualClock(), wallClock: store.clock, logger: logger)
+    }
 
     func options(owner: String = "test") -> ReindexOptions {
         var options = ReindexOptions()
         options.batchOrders = 7
-        options.projector = ProjectorConfiguration(batchEvents: 25, retryBaseDelay: .milliseconds(1), retryMaximumDelay: .milliseconds(5))
+        options.projector = ProjectorConfiguration(batchEvents: 25, retry: Backoff(baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)))
         options.owner = owner
         return options
     }
@@ -146,13 +110,11 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store)
             for number in 0..<60 { try await shop.step(number) }
-            let path = store.directory.appendingPathComponent("read.sqlite").path
-            let live = try LiveEmbeddedIndex(path: path)
-            let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("read-state.sqlite").path)
-            let projector = Projector(
-                store: store.store, index: live, state: state,
-                configuration: ProjectorConfiguration(batchEvents: 40, checkpointName: "orders"), logger: logger)
-            let projecting = Task { try await projector.run(pollInterval: .milliseconds(10)) }
+            let read = try ReadSide.embedded(in: store)
+            let live = read.index
+            // The live projector hears of commits at once; its polls never come (a test clock).
+            let projector = read.projector(store, configuration: ProjectorConfiguration(batchEvents: 40), clock: ManualClock())
+            let projecting = Task { try await projector.run() }
             defer { projecting.cancel() }
 
             // The writer goes on while the reindex loads, catches up and swaps: a few steps
@@ -161,7 +123,7 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             let write: @Sendable (Int) async throws -> Void = { count in
                 for _ in 0..<count { try await shop.step(steps.take()) }
             }
-            var generations = HookedGenerations(inner: live.generations)
+            var generations = HookedGenerations(inner: read.generations)
             generations.beforeApply = { call in if call % 2 == 1, call < 12 { try await write(1) } }
             generations.beforeSwap = { try await write(3) }
             // Stopped by a flag, not by cancelling: a cancelled step can stop part way, after its
@@ -175,9 +137,7 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
-            let reindexer = Reindexer(
-                store: store.store, generations: generations, state: state, readSide: "orders", options: options(), logger: logger)
-            let summary = try await reindexer.run()
+            let summary = try await reindexer(read, store, through: generations).run()
             stop.withLock { $0 = true }
             try await writer.value
             try await write(3)  // after the reindex, through the live projector alone
@@ -187,9 +147,9 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             #expect(summary.source == "read-1.sqlite" && summary.target == "read-2.sqlite")
             #expect(summary.caughtUpEvents > 0, "commands were written during the reindex")
             #expect(summary.retired == ["read-1.sqlite"])
-            #expect(try await live.generations.live() == "read-2.sqlite")
-            #expect(try await live.generations.list() == ["read-2.sqlite"])
-            #expect(try await state.reindexJob("orders") == nil, "the lock is released")
+            #expect(try await read.generations.live() == "read-2.sqlite")
+            #expect(try await read.generations.list() == ["read-2.sqlite"])
+            #expect(try await read.state.reindexJobs.job("orders") == nil, "the lock is released")
 
             // The log itself: within each stream, versions count up from 1 in position order
             // (the snapshot fold reads a stream in version order, the live fold in position order).
@@ -214,26 +174,24 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store)
             for number in 0..<50 { try await shop.step(number) }
-            let path = store.directory.appendingPathComponent("read.sqlite").path
-            let live = try LiveEmbeddedIndex(path: path)
-            let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("read-state.sqlite").path)
-            try await Projector(store: store.store, index: live, state: state, logger: logger).catchUp()
+            let read = try ReadSide.embedded(in: store)
+            let live = read.index
+            try await read.projector(store).catchUp()
 
-            // Ctrl-C after three batches: the run is cancelled part way through the load.
+            // Cancelled after three batches (the task, outright): the run stops part way through the load.
             let interrupt = Interrupt()
-            var failing = HookedGenerations(inner: live.generations)
+            var failing = HookedGenerations(inner: read.generations)
             failing.beforeApply = { call in if call > 3 { try await interrupt.fire() } }
-            let first = Reindexer(store: store.store, generations: failing, state: state, readSide: "orders", options: options(), logger: logger)
+            let first = reindexer(read, store, through: failing)
             await #expect(throws: (any Error).self) { try await interrupt.run { try await first.run() } }
 
-            let job = try #require(try await state.reindexJob("orders"))
+            let job = try #require(try await read.state.reindexJobs.job("orders"))
             #expect(job.phase == .loading && job.loaded > 0 && job.loaded < 50, "stopped part way: \(job.loaded) loaded")
-            #expect(try await live.generations.live() == "read-1.sqlite", "the half-built generation is not live")
+            #expect(job.isReleased, "the lock is released for a resume")
+            #expect(try await read.generations.live() == "read-1.sqlite", "the half-built generation is not live")
             for number in 50..<55 { try await shop.step(number) }  // written while it was down
 
-            let again = Reindexer(
-                store: store.store, generations: live.generations, state: state, readSide: "orders", options: options(owner: "other"), logger: logger)
-            let summary = try await again.run()
+            let summary = try await reindexer(read, store, owner: "other").run()
             #expect(summary.resumed)
             #expect(summary.documents == 50, "the load finished the snapshot it started")
             #expect(summary.caughtUpEvents > 0)
@@ -243,39 +201,71 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
         }
     }
 
+    /// Ctrl-C in `orders reindex` is a graceful shutdown of its ServiceGroup: the reindex stops,
+    /// says how to resume, releases its lock and leaves the old generation live.
+    @Test func aGracefulShutdownStopsTheReindexForAResume() async throws {
+        try await TestStore.with { store in
+            let shop = try await BusyShop.open(store)
+            for number in 0..<30 { try await shop.step(number) }
+            let read = try ReadSide.embedded(in: store)
+            try await read.projector(store).catchUp()
+            var slow = HookedGenerations(inner: read.generations)
+            let gate = Gate(open: false)
+            slow.beforeApply = { call in if call > 2 { await gate.pass() } }
+            let reindexer = reindexer(read, store, through: slow)
+            await testGracefulShutdown { trigger in
+                async let run: Result<ReindexSummary, any Error> = {
+                    do { return .success(try await reindexer.run()) } catch { return .failure(error) }
+                }()
+                await eventually { gate.arrivals > 0 }
+                trigger.triggerGracefulShutdown()
+                gate.open()
+                let outcome = await run
+                let error = #expect(throws: ReindexError.self) { try outcome.get() }
+                #expect(error?.description.contains("run it again to resume") == true, "\(String(describing: error))")
+            }
+            let job = try #require(try await read.state.reindexJobs.job("orders"))
+            #expect(job.isReleased && job.phase == .loading)
+            #expect(try await read.generations.live() == "read-1.sqlite")
+            let summary = try await reindexer.run()
+            #expect(summary.resumed && summary.target == "read-2.sqlite")
+            #expect(try await read.generations.live() == "read-2.sqlite")
+        }
+    }
+
     @Test func aSecondReindexIsRefusedWithTheHolderNamedAndAStaleOneIsTakenOver() async throws {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store)
             for number in 0..<10 { try await shop.step(number) }
-            let live = try LiveEmbeddedIndex(path: store.directory.appendingPathComponent("read.sqlite").path)
-            let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("read-state.sqlite").path)
-            // Another process holds the lock and is alive: its heartbeat is fresh (now) whenever
-            // this one looks, however slowly a loaded machine runs the test.
-            let held = ProjectionStateStore.ReindexJob(
-                readSide: "orders", owner: "host-a:42", startedAt: Date(), heartbeatAt: Date(), source: "read-1.sqlite",
+            let read = try ReadSide.embedded(in: store)
+            let jobs = read.state.reindexJobs
+            let wall = store.clock
+            // Another process holds the lock and is alive: its heartbeat is as recent as the
+            // test's wall clock says.
+            let held = ReindexJob(
+                readSide: "orders", owner: "host-a:42", startedAt: wall.now(), heartbeatAt: wall.now(), source: "read-1.sqlite",
                 target: "read-2.sqlite", snapshot: 0, phase: .loading, loadedThrough: nil, loaded: 0)
-            _ = try await state.acquireReindex("orders", owner: "host-a:42", now: Date(), staleAfter: 30) { held }
+            _ = try await jobs.acquire("orders", owner: "host-a:42", now: wall.now(), staleAfter: 30) { held }
             let beat = { @Sendable (at: Date) in
                 var job = held
                 job.heartbeatAt = at
-                try await state.updateReindex(job)
+                try await jobs.update(job, now: at)
             }
-            let reindexer = Reindexer(
-                store: store.store, generations: live.generations, state: state, readSide: "orders", options: options(owner: "host-b:7"),
-                logger: logger)
-            try await beat(Date())
+            let reindexer = reindexer(read, store, owner: "host-b:7")
+            wall.advance(by: 30)
             let error = await #expect(throws: ReindexLockError.self) { try await reindexer.run() }
             #expect(error?.description.contains("host-a:42") == true, "\(error?.description ?? "")")
             #expect(error?.description.contains("read-2.sqlite") == true)
-            try await beat(Date())
+            #expect(error?.description.contains("last heard of 30 s ago") == true, "30 s is not stale yet")
+            try await beat(wall.now())
             await #expect(throws: ReindexLockError.self) { try await reindexer.abort() }
-            #expect(try await live.generations.live() == "read-1.sqlite")
+            #expect(try await read.generations.live() == "read-1.sqlite")
 
             // Its last heartbeat is older than `staleAfter` (30 s): its process died; the next run takes over.
-            try await beat(Date(timeIntervalSinceNow: -31))
+            wall.advance(by: 31)
             let summary = try await reindexer.run()
             #expect(summary.resumed && summary.target == "read-2.sqlite")
-            #expect(try await live.generations.live() == "read-2.sqlite")
+            #expect(try await read.generations.live() == "read-2.sqlite")
         }
     }
 
@@ -283,21 +273,20 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store)
             for number in 0..<20 { try await shop.step(number) }
-            let live = try LiveEmbeddedIndex(path: store.directory.appendingPathComponent("read.sqlite").path)
-            let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("read-state.sqlite").path)
+            let read = try ReadSide.embedded(in: store)
             let interrupt = Interrupt()
-            var failing = HookedGenerations(inner: live.generations)
+            var failing = HookedGenerations(inner: read.generations)
             failing.beforeApply = { _ in try await interrupt.fire() }
-            let reindexer = Reindexer(store: store.store, generations: failing, state: state, readSide: "orders", options: options(), logger: logger)
+            let reindexer = reindexer(read, store, through: failing)
             await #expect(throws: (any Error).self) { try await interrupt.run { try await reindexer.run() } }
-            #expect(try await live.generations.list() == ["read-1.sqlite", "read-2.sqlite"])
+            #expect(try await read.generations.list() == ["read-1.sqlite", "read-2.sqlite"])
 
             let plan = try await reindexer.plan()
             #expect(plan.resume?.target == "read-2.sqlite" && plan.live == "read-1.sqlite")
             let message = try await reindexer.abort()
             #expect(message.contains("read-2.sqlite"))
-            #expect(try await live.generations.list() == ["read-1.sqlite"])
-            #expect(try await state.reindexJob("orders") == nil)
+            #expect(try await read.generations.list() == ["read-1.sqlite"])
+            #expect(try await read.state.reindexJobs.job("orders") == nil)
             #expect(try await reindexer.plan().target == "read-2.sqlite", "the next attempt starts afresh")
         }
     }

@@ -6,6 +6,7 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import ProjectionTestSupport
 import Testing
 
 /// `SnapshotFold` folds one order at a time from its own stream and its customer's and products'
@@ -18,12 +19,12 @@ import Testing
 
     /// Every order folded alone as of each position must be the live fold's document then.
     func expectEachOrderFoldsLikeTheLiveFold(_ store: TestStore, _ events: [RecordedEvent], at positions: [Int64]) async throws {
-        var live = ProjectionState()
+        var live = ReferenceFold()
         var done = 0
         for position in positions {
             _ = try live.apply(Array(events[done..<Int(position)]))
             done = Int(position)
-            let fold = try await SnapshotFold.load(from: store.store, through: position)
+            let fold = try await store.store.facts(through: position)
             let streams = try await orderStreams(store, through: position)
             #expect(streams.count == live.documents.count)
             for stream in streams {
@@ -84,9 +85,9 @@ import Testing
             let emailChanged = try await store.store.headPosition()
 
             let events = try await store.allEvents()
-            var live = ProjectionState()
+            var live = ReferenceFold()
             _ = try live.apply(events)
-            let fold = try await SnapshotFold.load(from: store.store, through: emailChanged)
+            let fold = try await store.store.facts(through: emailChanged)
             var documents: [String: OrderDocument] = [:]
             for stream in try await orderStreams(store, through: emailChanged) {
                 let document = try #require(fold.fold(orderEvents: stream.events).document)
@@ -100,7 +101,7 @@ import Testing
             #expect(holding.customer.email == "ana@example.org" && removed.customer.email == "ana@example.org")
             #expect(holding.version == emailChanged && removed.version == emailChanged)
             // As of the rename: it reached the order holding the product, not the one that removed it.
-            let asOfRename = try await SnapshotFold.load(from: store.store, through: renamed)
+            let asOfRename = try await store.store.facts(through: renamed)
             for stream in try await orderStreams(store, through: renamed) {
                 let document = try #require(asOfRename.fold(orderEvents: stream.events).document)
                 #expect(document.version == (document.orderID == "o-1" ? renamed : otherBefore))
@@ -127,7 +128,7 @@ import Testing
             _ = try await store.bus.send(RenameCustomer(customerID: customer, name: "Neuer Name"))
             let head = try await store.store.headPosition()
 
-            let fold = try await SnapshotFold.load(from: store.store, through: head)
+            let fold = try await store.store.facts(through: head)
             let stream = try #require(try await orderStreams(store, through: head).first)
             let result = fold.fold(orderEvents: stream.events)
             #expect(result.failure?.position == before + 1)
@@ -157,7 +158,7 @@ import Testing
                     ])
             }
 
-            let fold = try await SnapshotFold.load(from: store.store, through: head + 1)
+            let fold = try await store.store.facts(through: head + 1)
             let stream = try #require(try await orderStreams(store, through: head + 1).first)
             let result = fold.fold(orderEvents: stream.events)
             #expect(result.document == nil)

@@ -7,7 +7,7 @@ import Testing
 /// they run on Elasticsearch too). Expected figures come from `AnalyticsReference`, a plain
 /// computation over the documents that shares no code with the backends.
 extension SearchIndexBehaviour {
-    static let analytics: [String: @Sendable (any SearchIndex) async throws -> Void] = [
+    static let analytics: [String: @Sendable (TestedIndex) async throws -> Void] = [
         "analytics agree with a reference": analyticsAgreeWithTheReference,
         "analytics buckets follow the time zone": analyticsBucketsFollowTheTimeZone,
         "analytics of an empty range": analyticsOfAnEmptyRange,
@@ -17,10 +17,10 @@ extension SearchIndexBehaviour {
         try AnalyticsQuery.parse(parameters, panel: panel)
     }
 
-    static func analyticsAgreeWithTheReference(_ index: any SearchIndex) async throws {
+    static func analyticsAgreeWithTheReference(_ index: TestedIndex) async throws {
         let shop = AnalyticsReference.shop()
         for batch in stride(from: 0, to: shop.count, by: 100) {
-            #expect(try await index.apply(Array(shop[batch..<min(batch + 100, shop.count)])).allSatisfy { $0 == .applied })
+            #expect(try await index.writer.apply(Array(shop[batch..<min(batch + 100, shop.count)])).allSatisfy { $0 == .applied })
         }
         let cases: [[(String, String)]] = [
             [("from", "2026-03-01"), ("to", "2026-04-30")],
@@ -36,26 +36,28 @@ extension SearchIndexBehaviour {
             for panel in AnalyticsPanel.allCases {
                 let accepted = AnalyticsQuery.commonParameters.union(panel.extraParameters)
                 let query = try analyticsQuery(parameters.filter { accepted.contains($0.0) }, panel)
-                let answer = try await index.analytics(panel, query)
+                let answer = try await index.reader.analytics(panel, query)
                 let expected = AnalyticsReference.answer(panel, query, shop)
                 #expect(AnalyticsReference.rounded(answer) == AnalyticsReference.rounded(expected), "\(panel.rawValue) \(parameters)")
             }
         }
         // The reference is not trivially empty: the first case sees every order.
-        let all = try await index.analytics(.averages, try analyticsQuery([("from", "2026-03-01"), ("to", "2026-04-30")], .averages))
+        let all = try await index.reader.analytics(.averages, try analyticsQuery([("from", "2026-03-01"), ("to", "2026-04-30")], .averages))
         guard case .averages(let averages) = all else { throw AnalyticsReference.WrongPanel() }
         #expect(averages.orders == shop.count)
         #expect(averages.currencies.map(\.currency) == ["EUR", "JPY", "SEK"])
     }
 
-    static func analyticsBucketsFollowTheTimeZone(_ index: any SearchIndex) async throws {
+    static func analyticsBucketsFollowTheTimeZone(_ index: TestedIndex) async throws {
         // 23:30 UTC on January 1 is 00:30 on January 2 in Berlin.
         let late = document("ord-tz-1", status: .paid, items: [("Tea", "SKU-TEA", 2, 500)], created: 84_600, version: 1)
         let early = document("ord-tz-2", status: .shipped, items: [("Tea", "SKU-TEA", 1, 500)], created: 3_600, version: 2)
-        _ = try await index.apply([late, early])
+        _ = try await index.writer.apply([late, early])
         func days(_ tz: String) async throws -> [(String, Int, Int64)] {
             let query = try analyticsQuery([("from", "2026-01-01"), ("to", "2026-01-02"), ("tz", tz)], .ordersOverTime)
-            guard case .ordersOverTime(let answer) = try await index.analytics(.ordersOverTime, query) else { throw AnalyticsReference.WrongPanel() }
+            guard case .ordersOverTime(let answer) = try await index.reader.analytics(.ordersOverTime, query) else {
+                throw AnalyticsReference.WrongPanel()
+            }
             return answer.buckets.map { ($0.start.formatted(.iso8601), $0.orders, $0.revenue.first?.amountMinor ?? 0) }
         }
         let utc = try await days("UTC")
@@ -67,31 +69,36 @@ extension SearchIndexBehaviour {
 
         // Daylight saving time starts on 2026-03-29 in Berlin: that day lasts 23 hours.
         let spring = try analyticsQuery([("from", "2026-03-28"), ("to", "2026-03-30"), ("tz", "Europe/Berlin")], .ordersOverTime)
-        guard case .ordersOverTime(let dst) = try await index.analytics(.ordersOverTime, spring) else { throw AnalyticsReference.WrongPanel() }
+        guard case .ordersOverTime(let dst) = try await index.reader.analytics(.ordersOverTime, spring) else { throw AnalyticsReference.WrongPanel() }
         #expect(dst.buckets.map { $0.start.formatted(.iso8601) } == ["2026-03-27T23:00:00Z", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z"])
         // ISO weeks start on Monday: 2026-01-01 is a Thursday.
         let weeks = try analyticsQuery([("from", "2026-01-01"), ("to", "2026-01-12"), ("interval", "week")], .ordersOverTime)
-        guard case .ordersOverTime(let weekly) = try await index.analytics(.ordersOverTime, weeks) else { throw AnalyticsReference.WrongPanel() }
+        guard case .ordersOverTime(let weekly) = try await index.reader.analytics(.ordersOverTime, weeks) else {
+            throw AnalyticsReference.WrongPanel()
+        }
         #expect(weekly.buckets.map { $0.start.formatted(.iso8601) } == ["2025-12-29T00:00:00Z", "2026-01-05T00:00:00Z", "2026-01-12T00:00:00Z"])
         #expect(weekly.buckets.map(\.orders) == [2, 0, 0])
     }
 
-    static func analyticsOfAnEmptyRange(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func analyticsOfAnEmptyRange(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         let parameters = [("from", "2030-01-01"), ("to", "2030-01-03"), ("tz", "Europe/Berlin")]
-        guard case .ordersOverTime(let overTime) = try await index.analytics(.ordersOverTime, try analyticsQuery(parameters, .ordersOverTime)) else {
+        guard case .ordersOverTime(let overTime) = try await index.reader.analytics(.ordersOverTime, try analyticsQuery(parameters, .ordersOverTime))
+        else {
             throw AnalyticsReference.WrongPanel()
         }
         #expect(overTime.buckets.count == 3 && overTime.buckets.allSatisfy { $0.orders == 0 && $0.revenue.isEmpty && $0.statuses.isEmpty })
         #expect(
-            try await index.analytics(.statusBreakdown, try analyticsQuery(parameters, .statusBreakdown)) == .statusBreakdown(.init(statuses: [])))
-        #expect(try await index.analytics(.topProducts, try analyticsQuery(parameters, .topProducts)) == .topProducts(.init(currencies: [])))
-        #expect(try await index.analytics(.topCustomers, try analyticsQuery(parameters, .topCustomers)) == .topCustomers(.init(currencies: [])))
+            try await index.reader.analytics(.statusBreakdown, try analyticsQuery(parameters, .statusBreakdown))
+                == .statusBreakdown(.init(statuses: [])))
+        #expect(try await index.reader.analytics(.topProducts, try analyticsQuery(parameters, .topProducts)) == .topProducts(.init(currencies: [])))
         #expect(
-            try await index.analytics(.revenueByCountry, try analyticsQuery(parameters, .revenueByCountry))
+            try await index.reader.analytics(.topCustomers, try analyticsQuery(parameters, .topCustomers)) == .topCustomers(.init(currencies: [])))
+        #expect(
+            try await index.reader.analytics(.revenueByCountry, try analyticsQuery(parameters, .revenueByCountry))
                 == .revenueByCountry(.init(currencies: [])))
         #expect(
-            try await index.analytics(.averages, try analyticsQuery(parameters, .averages))
+            try await index.reader.analytics(.averages, try analyticsQuery(parameters, .averages))
                 == .averages(.init(orders: 0, itemsPerOrder: nil, currencies: [])))
     }
 }

@@ -34,7 +34,7 @@ import Testing
         try await index.bootstrap()
         let behaviours = SearchIndexBehaviour.names.map { SearchIndexBehaviour.all[$0]! }
         for behaviour in behaviours {
-            await withKnownIssue("the loopback server stores nothing", isIntermittent: true) { try await behaviour(index) }
+            await withKnownIssue("the loopback server stores nothing", isIntermittent: true) { try await behaviour(TestedIndex(index)) }
         }
         // Pages after a cursor (the stand-in never returns one) and a batch someone waits for.
         for sort in SearchOrdersQuery.Sort.allCases {

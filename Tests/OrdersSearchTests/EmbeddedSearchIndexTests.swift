@@ -6,8 +6,8 @@ import Testing
 
 /// The behavioural suite on the embedded (SQLite FTS5) index.
 @Suite struct EmbeddedSearchIndexTests {
-    static func withIndex(_ body: (any SearchIndex) async throws -> Void) async throws {
-        try await withIndexFile { path in try await body(try EmbeddedSearchIndex(path: path)) }
+    static func withIndex(_ body: (TestedIndex) async throws -> Void) async throws {
+        try await withIndexFile { path in try await body(TestedIndex(try EmbeddedSearchIndex(path: path))) }
     }
 
     /// The path of an index file in a fresh folder, removed afterwards.
@@ -150,10 +150,11 @@ import Testing
 
     @Test func aCursorFromAnotherSortIsRefused() async throws {
         try await Self.withIndex { index throws in
-            _ = try await index.apply(SearchIndexBehaviour.corpus)
-            let page = try await index.search(try SearchOrdersQuery.parse([("size", "2")]))
+            _ = try await index.writer.apply(SearchIndexBehaviour.corpus)
+            let page = try await index.reader.search(try SearchOrdersQuery.parse([("size", "2")]))
             let error = await #expect(throws: DomainError.self) {
-                try await index.search(try SearchOrdersQuery.parse([("size", "2"), ("sort", "total"), ("after", try #require(page.nextCursor))]))
+                try await index.reader.search(
+                    try SearchOrdersQuery.parse([("size", "2"), ("sort", "total"), ("after", try #require(page.nextCursor))]))
             }
             #expect(error?.field == "after")
         }

@@ -9,7 +9,7 @@ import Testing
 /// its own alias and index, deleted afterwards.
 @Suite(.enabled(if: LiveElasticsearch.configuration != nil, "ES_URL is not set: the suite against Elasticsearch is skipped"), .serialized)
 struct LiveElasticsearchSearchIndexTests {
-    static func withIndex(_ body: (any SearchIndex) async throws -> Void) async throws {
+    static func withIndex(_ body: (TestedIndex) async throws -> Void) async throws {
         let client = ElasticsearchClient(configuration: LiveElasticsearch.configuration!, logger: Logger(label: "live"))
         defer { client.shutdown() }
         var settings = ElasticsearchSearchIndex.Configuration()
@@ -19,7 +19,7 @@ struct LiveElasticsearchSearchIndexTests {
             logger: Logger(label: "live"))
         let state = try await index.bootstrap()
         do {
-            try await body(VisibleWrites(inner: index))
+            try await body(TestedIndex(reader: index, writer: VisibleWrites(inner: index)))
         } catch {
             _ = try? await client.deleteIndex(state.index)
             throw error
@@ -38,19 +38,11 @@ enum LiveElasticsearch {
 
 /// Elasticsearch shows writes after a refresh; the suite reads right after writing, as a reader
 /// passing `min_position` would, so its writes wait for visibility.
-struct VisibleWrites: SearchIndex {
-    let inner: any SearchIndex
+struct VisibleWrites: SearchIndexWriter {
+    let inner: any SearchIndexWriter
     func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         try await inner.apply(documents, waitForVisibility: true)
     }
-    func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await inner.search(query) }
-    func order(id: String) async throws -> OrderDocument? { try await inner.order(id: id) }
-    func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
-        try await inner.orders(customerID: customerID, size: size, after: after)
-    }
+    func prepare() async throws -> Bool { try await inner.prepare() }
     func makeVisible() async throws { try await inner.makeVisible() }
-    func stats() async throws -> IndexStats { try await inner.stats() }
-    func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
-        try await inner.analytics(panel, query)
-    }
 }

@@ -5,6 +5,23 @@ import Testing
 
 /// The behaviour every `SearchIndex` backend must have, written against the protocol only. It
 /// runs on the embedded index here; the Elasticsearch backend runs the same suite.
+/// A backend under the behavioural suite: read through `reader` (the query side's view) and
+/// written through `writer` (the index itself, or a wrapper of its writes).
+struct TestedIndex: Sendable {
+    let reader: any SearchIndexReader
+    let writer: any SearchIndexWriter
+
+    init(_ index: any SearchIndex) {
+        reader = index
+        writer = index
+    }
+
+    init(reader: any SearchIndexReader, writer: any SearchIndexWriter) {
+        self.reader = reader
+        self.writer = writer
+    }
+}
+
 enum SearchIndexBehaviour {
     static let base = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
@@ -57,8 +74,8 @@ enum SearchIndexBehaviour {
 
     /// Search hits and a customer's orders carry each document's summary, as of its newest
     /// version (a renamed customer, a moved address, a new status).
-    static func hitsSummarizeTheCurrentDocuments(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func hitsSummarizeTheCurrentDocuments(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         var moved = corpus[0]
         moved.customer.name = "Zoë Müller-Lüdenscheidt"
         moved.shipping = .init(city: "Köln", country: "DE")
@@ -67,7 +84,7 @@ enum SearchIndexBehaviour {
         moved.recomputeTotals()
         moved.updatedAt = base.addingTimeInterval(86_400.5)
         moved.version = 9
-        _ = try await index.apply([moved])
+        _ = try await index.writer.apply([moved])
         let current = [moved] + corpus.dropFirst()
         let expected = Dictionary(uniqueKeysWithValues: current.map { ($0.orderID, OrderSummary($0)) })
         for parameters in [[("size", "100")], [("q", "müller"), ("size", "100")], [("q", "köln")], [("status", "shipped"), ("sort", "total")]] {
@@ -75,17 +92,17 @@ enum SearchIndexBehaviour {
             #expect(!result.hits.isEmpty, "\(parameters)")
             for hit in result.hits { #expect(hit.order == expected[hit.order.orderID], "\(parameters)") }
         }
-        let orders = try await index.orders(customerID: "c-1", size: 10, after: nil).orders
+        let orders = try await index.reader.orders(customerID: "c-1", size: 10, after: nil).orders
         #expect(Set(orders.map(\.orderID)) == Set(current.filter { $0.customer.id == "c-1" }.map(\.orderID)))
         for order in orders { #expect(order == expected[order.orderID]) }
     }
 
-    static func search(_ index: any SearchIndex, _ parameters: [(String, String)]) async throws -> SearchOrdersResult {
-        try await index.search(try SearchOrdersQuery.parse(parameters))
+    static func search(_ index: TestedIndex, _ parameters: [(String, String)]) async throws -> SearchOrdersResult {
+        try await index.reader.search(try SearchOrdersQuery.parse(parameters))
     }
 
     /// Every behaviour by name, for `@Test(arguments:)` in each backend's suite.
-    static let all: [String: @Sendable (any SearchIndex) async throws -> Void] = analytics.merging([
+    static let all: [String: @Sendable (TestedIndex) async throws -> Void] = analytics.merging([
         "writes are version-guarded": writesAreVersionGuarded,
         "hits summarize the current documents": hitsSummarizeTheCurrentDocuments,
         "text search folds diacritics and matches every word": textSearchFoldsDiacriticsAndMatchesEveryWord,
@@ -104,23 +121,23 @@ enum SearchIndexBehaviour {
 
     // MARK: The behaviours
 
-    static func writesAreVersionGuarded(_ index: any SearchIndex) async throws {
+    static func writesAreVersionGuarded(_ index: TestedIndex) async throws {
         let v5 = document("o-1", status: .paid, version: 5)
-        #expect(try await index.apply([v5]) == [.applied])
-        #expect(try await index.apply([v5]) == [.stale], "replaying the same version is harmless")
+        #expect(try await index.writer.apply([v5]) == [.applied])
+        #expect(try await index.writer.apply([v5]) == [.stale], "replaying the same version is harmless")
         var older = document("o-1", status: .draft, version: 3)
         older.notes = "older"
-        #expect(try await index.apply([older]) == [.stale], "an older version never regresses the document")
-        #expect(try await index.order(id: "o-1") == v5)
+        #expect(try await index.writer.apply([older]) == [.stale], "an older version never regresses the document")
+        #expect(try await index.reader.order(id: "o-1") == v5)
         let v6 = document("o-1", status: .shipped, version: 6)
-        #expect(try await index.apply([v6, document("o-2", version: 2)]) == [.applied, .applied])
-        #expect(try await index.order(id: "o-1")?.status == .shipped)
-        #expect(try await index.order(id: "missing") == nil)
-        #expect(try await index.stats() == IndexStats(documents: 2, highestVersion: 6))
+        #expect(try await index.writer.apply([v6, document("o-2", version: 2)]) == [.applied, .applied])
+        #expect(try await index.reader.order(id: "o-1")?.status == .shipped)
+        #expect(try await index.reader.order(id: "missing") == nil)
+        #expect(try await index.reader.stats() == IndexStats(documents: 2, highestVersion: 6))
     }
 
-    static func textSearchFoldsDiacriticsAndMatchesEveryWord(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func textSearchFoldsDiacriticsAndMatchesEveryWord(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         #expect(Set(ids(try await search(index, [("q", "muller")]))) == ["ord-aaaa-0001", "ord-bbbb-0004", "ord-dddd-0007"])
         #expect(Set(ids(try await search(index, [("q", "MÜLLER")]))) == ["ord-aaaa-0001", "ord-bbbb-0004", "ord-dddd-0007"])
         #expect(ids(try await search(index, [("q", "nunez torch")])) == ["ord-aaaa-0002"], "every word must match")
@@ -134,8 +151,8 @@ enum SearchIndexBehaviour {
         #expect(ids(try await search(index, [("q", "山田")])) == ["ord-bbbb-0003"], "non-Latin script")
     }
 
-    static func orderIDsMatchExactlyOrByPrefix(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func orderIDsMatchExactlyOrByPrefix(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         #expect(ids(try await search(index, [("q", "ord-cccc-0005")])).first == "ord-cccc-0005", "an exact id comes first")
         #expect(Set(ids(try await search(index, [("q", "ord-cccc")]))) == ["ord-cccc-0005", "ord-cccc-0006"])
         #expect(ids(try await search(index, [("q", "ord")])).isEmpty, "a prefix shorter than 4 characters does not match ids")
@@ -143,9 +160,9 @@ enum SearchIndexBehaviour {
 
     /// A word in the customer's name (weight 5) outranks the same word once in long notes
     /// (weight 1), and an exact order id outranks every text match, whatever the page.
-    static func relevanceRanksTheBetterMatchFirst(_ index: any SearchIndex) async throws {
+    static func relevanceRanksTheBetterMatchFirst(_ index: TestedIndex) async throws {
         let notes = "Call Brandt at the front desk before noon, the side entrance is closed on weekdays and parcels go to the neighbours"
-        _ = try await index.apply([
+        _ = try await index.writer.apply([
             document("ord-rank-0001", customer: ("c-8", "Karl Weber", "karl@example.de"), notes: notes, created: 0),
             document("ord-rank-0002", customer: ("c-9", "Greta Brandt", "greta@example.de"), created: 60),
             document("ord-rank-0003", customer: ("c-7", "Otto Brandt", "otto@example.de"), created: 120),
@@ -165,9 +182,9 @@ enum SearchIndexBehaviour {
     /// Thirty orders alike in everything but their ids (written in a shuffled order, so storage
     /// order is not id order): a text search ranks them all the same, and the order id decides,
     /// page after page, in the sort's direction.
-    static func tiesAreBrokenByOrderIDOnEveryPage(_ index: any SearchIndex) async throws {
+    static func tiesAreBrokenByOrderIDOnEveryPage(_ index: TestedIndex) async throws {
         let ids = (0..<30).map { "ord-tie-" + String(($0 * 7) % 30 + 10) }
-        _ = try await index.apply(ids.map { document($0, notes: "same as the others") })
+        _ = try await index.writer.apply(ids.map { document($0, notes: "same as the others") })
         let ascending = ids.sorted()
         for (sort, expected) in [(nil, ascending), ("total", ascending), ("-total", Array(ascending.reversed()))] {
             var parameters = [("q", "others"), ("size", "7")]
@@ -184,8 +201,8 @@ enum SearchIndexBehaviour {
         }
     }
 
-    static func userTextIsNeverQuerySyntax(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func userTextIsNeverQuerySyntax(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         // Every character but letters, digits, quotes and a trailing * only separates words, and
         // every word must match: operators, field names and SQL are just words no order contains.
         let muller: Set<String> = ["ord-aaaa-0001", "ord-bbbb-0004", "ord-dddd-0007"]
@@ -198,11 +215,11 @@ enum SearchIndexBehaviour {
             #expect(Set(Self.ids(result)) == ids, "\(text)")
             #expect(result.total == ids.count, "\(text)")
         }
-        #expect(try await index.stats().documents == corpus.count)
+        #expect(try await index.reader.stats().documents == corpus.count)
     }
 
-    static func filtersCombine(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func filtersCombine(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         #expect(Set(ids(try await search(index, [("status", "paid,shipped")]))) == ["ord-aaaa-0001", "ord-aaaa-0002", "ord-cccc-0006"])
         #expect(Set(ids(try await search(index, [("status", "paid"), ("status", "draft")]))) == ["ord-aaaa-0001", "ord-bbbb-0003", "ord-cccc-0006"])
         #expect(Set(ids(try await search(index, [("customer_id", "c-2")]))) == ["ord-aaaa-0002", "ord-cccc-0006"])
@@ -212,8 +229,8 @@ enum SearchIndexBehaviour {
         #expect(ids(try await search(index, [("q", "muller"), ("status", "submitted")])) == ["ord-dddd-0007"])
     }
 
-    static func dateRangesUseTheTimeZone(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func dateRangesUseTheTimeZone(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         #expect(try await search(index, [("from", "2026-01-01"), ("to", "2026-01-01")]).total == 7, "UTC: all on Jan 1")
         let berlin = try await search(index, [("from", "2026-01-02"), ("to", "2026-01-02"), ("tz", "Europe/Berlin")])
         #expect(ids(berlin) == ["ord-dddd-0007"], "23:30 UTC is Jan 2 in Berlin")
@@ -223,8 +240,8 @@ enum SearchIndexBehaviour {
         #expect(ids(submitted) == ["ord-aaaa-0001"], "draft orders have no submitted_at")
     }
 
-    static func sortsAndPagesAreStable(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func sortsAndPagesAreStable(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         let newest = ids(try await search(index, []))
         #expect(newest.first == "ord-dddd-0007" && newest.last == "ord-aaaa-0001")
         #expect(ids(try await search(index, [("sort", "created_at")])).first == "ord-aaaa-0001")
@@ -249,8 +266,8 @@ enum SearchIndexBehaviour {
         #expect(Set(ids(byRelevance) + ids(second)).count == 2)
     }
 
-    static func facetsIgnoreTheStatusFilterAndHighlightsMarkMatches(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
+    static func facetsIgnoreTheStatusFilterAndHighlightsMarkMatches(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
         let result = try await search(index, [("q", "muller"), ("status", "paid")])
         #expect(ids(result) == ["ord-aaaa-0001"])
         #expect(result.statusCounts == [.paid: 1, .cancelled: 1, .submitted: 1])
@@ -259,12 +276,12 @@ enum SearchIndexBehaviour {
         #expect(products.hits.allSatisfy { $0.highlights["items.name"] == ["Ægir Wool <em>Blanket</em>"] })
     }
 
-    static func ordersOfACustomerPageNewestFirst(_ index: any SearchIndex) async throws {
-        _ = try await index.apply(corpus)
-        let first = try await index.orders(customerID: "c-1", size: 2, after: nil)
+    static func ordersOfACustomerPageNewestFirst(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply(corpus)
+        let first = try await index.reader.orders(customerID: "c-1", size: 2, after: nil)
         #expect(first.orders.map(\.orderID) == ["ord-dddd-0007", "ord-bbbb-0004"])
         #expect(first.nextCursor != nil)
-        let second = try await index.orders(customerID: "c-1", size: 2, after: first.nextCursor)
+        let second = try await index.reader.orders(customerID: "c-1", size: 2, after: first.nextCursor)
         #expect(second.orders.map(\.orderID) == ["ord-aaaa-0001"])
         #expect(second.nextCursor == nil)
     }

@@ -63,9 +63,9 @@ enum SearchIndexReference {
         return (sorted.map(\.orderID), counts)
     }
 
-    static func filtersSortsPagesAndFacetsAgreeWithTheReference(_ index: any SearchIndex) async throws {
+    static func filtersSortsPagesAndFacetsAgreeWithTheReference(_ index: TestedIndex) async throws {
         var documents = corpus(count: 300, seed: 7)
-        _ = try await index.apply(documents)
+        _ = try await index.writer.apply(documents)
         // Status changes after the first load must move the facet counts too.
         var changed: [OrderDocument] = []
         for i in stride(from: 0, to: documents.count, by: 7) {
@@ -73,7 +73,7 @@ enum SearchIndexReference {
             documents[i].version += 1000
             changed.append(documents[i])
         }
-        _ = try await index.apply(changed)
+        _ = try await index.writer.apply(changed)
 
         let day = { (n: Int) in ISO8601DateFormatter().string(from: SearchIndexBehaviour.base.addingTimeInterval(Double(n) * 86_400)) }
         let shapes: [[(String, String)]] = [
@@ -95,7 +95,7 @@ enum SearchIndexReference {
                     var page = query
                     page.size = 13
                     page.after = after
-                    let result = try await index.search(page)
+                    let result = try await index.reader.search(page)
                     #expect(result.total == expectedIDs.count, "\(shape) \(sort): total")
                     #expect(result.statusCounts == expectedCounts, "\(shape) \(sort): facets")
                     seen += result.hits.map(\.order.orderID)
@@ -110,14 +110,14 @@ enum SearchIndexReference {
             for sort in ["-created_at", "total"] {
                 let query = try SearchOrdersQuery.parse(shape + [("q", "thing"), ("sort", sort), ("size", "100")])
                 let (expectedIDs, expectedCounts) = expected(documents, query)
-                let first = try await index.search(query)
+                let first = try await index.reader.search(query)
                 #expect(first.statusCounts == expectedCounts, "text \(shape) \(sort): facets")
                 var seen = first.hits.map(\.order.orderID)
                 var after = first.nextCursor
                 while let cursor = after, seen.count <= expectedIDs.count {
                     var next = query
                     next.after = cursor
-                    let page = try await index.search(next)
+                    let page = try await index.reader.search(next)
                     seen += page.hits.map(\.order.orderID)
                     after = page.nextCursor
                 }

@@ -29,8 +29,9 @@ public final class ManualClock: Clock, Sendable {
         var sleepers: [Sleeper] = []
         /// Sleeps cancelled before their continuation was stored.
         var cancelled: Set<Int> = []
-        /// Tests waiting for a number of sleepers.
-        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Tests waiting for a number of sleepers, and those of them cancelled before they waited.
+        var watchers: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var cancelledWatchers: Set<Int> = []
         /// Every sleep ever started (to tell one round of sleeping from the next).
         var sleepsStarted = 0
     }
@@ -104,15 +105,52 @@ public final class ManualClock: Clock, Sendable {
         return true
     }
 
-    /// Returns once at least `count` tasks sleep on this clock.
+    /// Returns once at least `count` tasks sleep on this clock (or when cancelled).
     public func sleepers(atLeast count: Int) async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.watchers.append((count, continuation))
-                return false
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.sleepers.count >= count || state.cancelledWatchers.remove(id) != nil { return true }
+                    state.watchers.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let watcher = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.watchers.firstIndex(where: { $0.id == id }) else {
+                    state.cancelledWatchers.insert(id)
+                    return nil
+                }
+                return state.watchers.remove(at: index).continuation
+            }
+            watcher?.resume()
+        }
+    }
+
+    /// Runs `work` while moving time to the next deadline whenever a task sleeps on this clock,
+    /// so that its retries, backoffs and polls pass at once and in order. Only for work whose
+    /// every sleep may end early: a reader's timeout would expire too.
+    public func advancing<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.sleepers(atLeast: 1)
+                    self.advanceToNextDeadline()
+                    await Task.yield()
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
         }
     }
 

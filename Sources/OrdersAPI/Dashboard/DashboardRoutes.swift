@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrdersDomain
-import OrdersProjection
 import OrdersSearch
 
 /// `GET /dashboard`: the analytics panels as an HTML page drawn on the server. Parameters are

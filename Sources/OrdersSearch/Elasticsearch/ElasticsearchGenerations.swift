@@ -52,7 +52,7 @@ public struct ElasticsearchGenerations: IndexGenerations {
         }
     }
 
-    public func index(_ generation: String) throws -> any SearchIndex {
+    public func index(_ generation: String) throws -> any SearchIndexWriter {
         var configuration = configuration
         configuration.index = generation
         return ElasticsearchSearchIndex(client: client, definition: definition, configuration: configuration, logger: logger)

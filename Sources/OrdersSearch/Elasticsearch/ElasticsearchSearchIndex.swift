@@ -120,6 +120,23 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         try await indexState().drift.map { [$0] } ?? []
     }
 
+    /// The alias and nodes, the index behind the alias, its mapping version and document count.
+    public func describe() async -> IndexDescription {
+        let nodes = client.transport.configuration.nodes.map(\.absoluteString).joined(separator: ",")
+        var description = IndexDescription(backend: "elasticsearch", location: "alias \(alias) at \(nodes)")
+        do {
+            let state = try await indexState()
+            description.name = state.index
+            description.mappingVersion = state.mappingVersion
+            description.expectedMappingVersion = state.expectedMappingVersion
+            description.documents = try await stats().documents
+            description.problems = state.drift.map { [$0] } ?? []
+        } catch {
+            description.problems.append("not reachable: \(error)")
+        }
+        return description
+    }
+
     /// `POST /<target>/_refresh`.
     public func makeVisible() async throws {
         _ = try await client.refresh(target)
@@ -269,9 +286,9 @@ public final class ElasticsearchSearchIndex: SearchIndex {
 
     /// The document as stored: the `OrderDocument` fields, dates as epoch milliseconds, plus the
     /// root-level `product_names` and `skus` that keep product search (and highlights) simple.
-    static func encode(_ document: OrderDocument) throws -> [UInt8] { SourceWriter.encode(document) }
+    static func encode(_ document: OrderDocument) throws -> [UInt8] { DocumentJSON.encode(document) }
 
-    /// The same JSON through `JSONEncoder`: what `SourceWriter` is tested against.
+    /// The same JSON through `JSONEncoder`: what `DocumentJSON` is tested against.
     static func encodeWithFoundation(_ document: OrderDocument) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970

@@ -43,7 +43,7 @@ public struct EmbeddedGenerations: IndexGenerations {
         _ = try EmbeddedSearchIndex(path: path(of: generation))
     }
 
-    public func index(_ generation: String) throws -> any SearchIndex {
+    public func index(_ generation: String) throws -> any SearchIndexWriter {
         try EmbeddedSearchIndex(path: generation == baseName && Self.linkTarget(name) == nil ? name : path(of: generation))
     }
 
@@ -56,7 +56,7 @@ public struct EmbeddedGenerations: IndexGenerations {
     }
 
     public func count(_ generation: String) async throws -> Int {
-        try await index(generation).stats().documents
+        try await EmbeddedSearchIndex(path: path(of: generation)).stats().documents
     }
 
     public func swap(to generation: String, from old: String?) async throws {
@@ -139,6 +139,10 @@ public final class LiveEmbeddedIndex: SearchIndex {
         try await live().orders(customerID: customerID, size: size, after: after)
     }
     public func stats() async throws -> IndexStats { try await live().stats() }
+    /// The link and the generation it points at.
+    public func describe() async -> IndexDescription {
+        await EmbeddedSearchIndex.describe(location: generations.name, name: try? await generations.live()) { try await self.stats() }
+    }
     public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         try await live().analytics(panel, query)
     }

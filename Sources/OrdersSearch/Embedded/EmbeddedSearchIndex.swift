@@ -168,7 +168,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
     /// Committed documents are visible at once, so `waitForVisibility` changes nothing here.
     public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         // What `JSONEncoder` (sorted keys, epoch milliseconds) writes, at a fraction of its cost.
-        let encoded = documents.map { String(decoding: SourceWriter.encode($0, searchFields: false), as: UTF8.self) }
+        let encoded = documents.map { String(decoding: DocumentJSON.encode($0, searchFields: false), as: UTF8.self) }
         return try await writer.write { db in
             var outcomes: [ApplyOutcome] = []
             outcomes.reserveCapacity(documents.count)
@@ -262,6 +262,21 @@ public final class EmbeddedSearchIndex: SearchIndex {
             }
             return (page, next)
         }
+    }
+
+    /// The file and the orders it holds.
+    public func describe() async -> IndexDescription {
+        await Self.describe(location: writer.path, name: URL(fileURLWithPath: writer.path).lastPathComponent) { try await self.stats() }
+    }
+
+    static func describe(location: String, name: String?, stats: () async throws -> IndexStats) async -> IndexDescription {
+        var description = IndexDescription(backend: "embedded", location: location, name: name)
+        do {
+            description.documents = try await stats().documents
+        } catch {
+            description.problems.append("not readable: \(error)")
+        }
+        return description
     }
 
     public func stats() async throws -> IndexStats {

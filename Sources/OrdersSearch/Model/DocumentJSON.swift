@@ -2,11 +2,12 @@ import Elasticsearch
 import Foundation
 import OrdersDomain
 
-/// Writes a document's `_source` JSON straight into bytes: what `JSONEncoder` with sorted keys
-/// would write for `ElasticsearchSearchIndex.Source`, at a small fraction of the cost (a bulk
-/// load encodes every order; `JSONEncoder` was a third of a reindex's CPU). Keys come in sorted
-/// order, absent optionals are left out, dates are epoch milliseconds.
-package struct SourceWriter {
+/// Writes an order document's JSON straight into bytes, for both backends: the `_source` that
+/// Elasticsearch indexes and the document the embedded index stores. It is what `JSONEncoder`
+/// with sorted keys would write for `ElasticsearchSearchIndex.Source`, at a small fraction of
+/// the cost (a bulk load encodes every order; `JSONEncoder` was a third of a reindex's CPU).
+/// Keys come in sorted order, absent optionals are left out, dates are epoch milliseconds.
+package struct DocumentJSON {
     private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 768) { bytes.reserveCapacity(capacity) }
@@ -15,7 +16,7 @@ package struct SourceWriter {
     /// them, the document as `JSONEncoder` with sorted keys writes it (what the embedded index
     /// stores). `package`: the reindex benchmark times it on its own.
     package static func encode(_ document: OrderDocument, searchFields: Bool = true) -> [UInt8] {
-        var writer = SourceWriter()
+        var writer = DocumentJSON()
         writer.write(document, searchFields: searchFields)
         return writer.bytes
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import OrdersSearch
 
 /// The hand-written `_source` writer must write exactly what `JSONEncoder` writes.
-@Suite struct SourceWriterTests {
+@Suite struct DocumentJSONTests {
     static var awkward: [OrderDocument] {
         var everything = SearchIndexBehaviour.document(
             "ord-\"quoted\"\\back", status: .cancelled, customer: ("c-\n1", "Zoë \"Zo\" Müller\t/\u{01}", "zoe+tag@example.de"),
@@ -39,7 +39,7 @@ import Testing
     /// index's stored form), and reads back as the same document.
     @Test(arguments: awkward)
     func writesTheStoredDocumentAsJSONEncoderDoes(_ document: OrderDocument) throws {
-        let fast = SourceWriter.encode(document, searchFields: false)
+        let fast = DocumentJSON.encode(document, searchFields: false)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,16 +1,14 @@
-public import OrdersSearch
-
 /// The query side: reads from the search index, optionally after waiting (bounded) until the
 /// projection has acknowledged a position the caller wrote (read-your-writes).
 public struct OrderReadModel: Sendable {
-    public let index: any SearchIndex
-    public let projector: Projector
+    public let index: any SearchIndexReader
+    public let progress: any ProjectionProgress
     /// The longest a query may wait for `minPosition`. Default 5 s.
     public let maximumWait: Duration
 
-    public init(index: any SearchIndex, projector: Projector, maximumWait: Duration = .seconds(5)) {
+    public init(index: any SearchIndexReader, progress: any ProjectionProgress, maximumWait: Duration = .seconds(5)) {
         self.index = index
-        self.projector = projector
+        self.progress = progress
         self.maximumWait = maximumWait
     }
 
@@ -38,8 +36,8 @@ public struct OrderReadModel: Sendable {
     }
 
     private func reach(_ minPosition: Int64?, wait: Duration?) async -> Freshness {
-        guard let minPosition else { return Freshness(position: await projector.position, mayBeStale: false) }
-        let reached = await projector.waitForPosition(minPosition, timeout: min(wait ?? maximumWait, maximumWait))
-        return Freshness(position: await projector.position, mayBeStale: !reached)
+        guard let minPosition else { return Freshness(position: await progress.acknowledgedPosition, mayBeStale: false) }
+        let reached = await progress.waitForPosition(minPosition, timeout: min(wait ?? maximumWait, maximumWait))
+        return Freshness(position: await progress.acknowledgedPosition, mayBeStale: !reached)
     }
 }

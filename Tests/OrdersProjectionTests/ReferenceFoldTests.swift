@@ -5,9 +5,10 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 import OrdersTestSupport
+import ProjectionTestSupport
 import Testing
 
-@Suite struct ProjectionStateTests {
+@Suite struct ReferenceFoldTests {
     static let since = Date(timeIntervalSince1970: 1_767_225_600)
 
     /// A realistic log: seeded through the command bus, with renames that fan out.
@@ -18,7 +19,7 @@ import Testing
         return try await t.allEvents()
     }
 
-    /// What each order's document must be, computed from the log without ProjectionState.
+    /// What each order's document must be, computed from the log without the reference fold.
     static func expected(
         _ events: [RecordedEvent]
     ) throws -> [String: (order: Order, customerName: String, productNames: [String: String], version: Int64)] {
@@ -66,7 +67,7 @@ import Testing
     @Test func documentsAreTheFoldOfTheLog() async throws {
         try await TestStore.with { t throws in
             let events = try await Self.seededLog(t)
-            var state = ProjectionState()
+            var state = ReferenceFold()
             let changed = try state.apply(events)
             let expected = try Self.expected(events)
             #expect(changed == Set(expected.keys))
@@ -92,10 +93,10 @@ import Testing
     @Test func batchSizeAndReplayDoNotChangeTheResult() async throws {
         try await TestStore.with { t throws in
             let events = try await Self.seededLog(t)
-            var whole = ProjectionState()
+            var whole = ReferenceFold()
             _ = try whole.apply(events)
             for size in [1, 7, 100] {
-                var batched = ProjectionState()
+                var batched = ReferenceFold()
                 for start in stride(from: 0, to: events.count, by: size) {
                     _ = try batched.apply(Array(events[start..<min(start + size, events.count)]))
                 }
@@ -114,7 +115,7 @@ import Testing
             let reprice = try await t.bus.send(RepriceProduct(productID: product, price: Money(amountMinor: 900, currency: try Currency("EUR"))))
             let rename = try await t.bus.send(RenameCustomer(customerID: customer, name: "Zoë Müller-Lüdenscheidt"))
             let productRename = try await t.bus.send(RenameProduct(productID: product, name: "Café Crème Bio"))
-            var state = ProjectionState()
+            var state = ReferenceFold()
             let events = try await t.allEvents()
             _ = try state.apply(Array(events.prefix(while: { $0.position < reprice.position })))
             #expect(try state.apply(events.filter { $0.position == reprice.position }).isEmpty, "a reprice touches no existing order")
@@ -132,7 +133,7 @@ import Testing
     @Test func aHoleInPositionsHaltsLoudly() async throws {
         try await TestStore.with { t throws in
             let events = try await Self.seededLog(t)
-            var state = ProjectionState()
+            var state = ReferenceFold()
             _ = try state.apply(Array(events.prefix(10)))
             let error = #expect(throws: ProjectionError.self) { try state.apply(Array(events[11..<20])) }
             #expect(error?.position == 12)
@@ -153,7 +154,7 @@ import Testing
             position: 1, streamID: "order-o-9", streamVersion: 1, type: created.type, schemaVersion: created.schemaVersion, payload: created.payload,
             commandID: nil, correlationID: nil, recordedAt: Self.since
         )
-        var state = ProjectionState()
+        var state = ReferenceFold()
         let error = #expect(throws: ProjectionError.self) { try state.apply([event]) }
         #expect(error?.position == 1)
         #expect(error?.reason.contains("customer ghost is unknown") == true)

@@ -4,42 +4,8 @@ public import Logging
 import OrdersDomain
 public import OrdersSearch
 public import OrdersStore
-
-/// How the projector batches and retries. Every property has a documented default.
-public struct ProjectorConfiguration: Sendable {
-    /// At most this many events per batch. Default 1,000.
-    public var batchEvents: Int
-    /// A batch stops growing past this many payload bytes. Default 4 MiB.
-    public var batchBytes: Int
-    /// The first retry delay for documents the index could not take now. Default 100 ms.
-    public var retryBaseDelay: Duration
-    /// Retry delays double up to this. Default 10 s.
-    public var retryMaximumDelay: Duration
-    /// The checkpoint's name (one per read side). Default "orders".
-    public var checkpointName: String
-
-    public init(
-        batchEvents: Int = 1000, batchBytes: Int = 4 << 20, retryBaseDelay: Duration = .milliseconds(100),
-        retryMaximumDelay: Duration = .seconds(10), checkpointName: String = "orders"
-    ) {
-        self.batchEvents = batchEvents
-        self.batchBytes = batchBytes
-        self.retryBaseDelay = retryBaseDelay
-        self.retryMaximumDelay = retryMaximumDelay
-        self.checkpointName = checkpointName
-    }
-}
-
-extension ProjectorConfiguration {
-    /// A jittered retry delay: `retryBaseDelay` doubled `doublings` times, capped at
-    /// `retryMaximumDelay`, then a random value between half of that and all of it.
-    func retryDelay(doublings: Int, using random: inout some RandomNumberGenerator) -> Duration {
-        var ceiling = retryBaseDelay
-        for _ in 0..<min(max(doublings, 0), 20) { ceiling = min(ceiling * 2, retryMaximumDelay) }
-        let nanoseconds = max(1, ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000)
-        return .nanoseconds(Int64.random(in: nanoseconds / 2...nanoseconds, using: &random))
-    }
-}
+public import ServiceLifecycle
+import Timing
 
 /// Reads the log after its checkpoint, folds it into documents and writes them to a search
 /// index, following DESIGN.md's invariants: documents are written before the checkpoint moves
@@ -49,11 +15,16 @@ extension ProjectorConfiguration {
 /// It keeps the customers' and products' facts in memory (`SnapshotFold`), not the documents:
 /// each batch folds again, from the log, the orders it reaches. So memory grows with customers
 /// and products, never with orders, and a start reads only the customer and product streams.
-public actor Projector {
+///
+/// It is a `Service`: `run()` projects until graceful shutdown. The query side sees it only as
+/// `ProjectionProgress`.
+public actor Projector: Service, ProjectionProgress {
     public let store: EventStore
-    public let index: any SearchIndex
-    public let state: ProjectionStateStore
+    public let index: any SearchIndexWriter
+    public let state: ProjectionDatabase
     public let configuration: ProjectorConfiguration
+    private let clock: any Clock<Duration>
+    private let wallClock: any WallClock
     private let logger: Logger
     /// The customer and product facts, as of the last batch folded (`position` while none is
     /// being written).
@@ -62,18 +33,21 @@ public actor Projector {
     /// refused): left as they are until an operator retries them.
     private var parked: Set<String> = []
     private var started = false
-    private var positionWaiters: [Int: (position: Int64, continuation: CheckedContinuation<Bool, Never>)] = [:]
-    private var nextWaiter = 0
+    private let waiters = PositionWaiters()
     private let lagEvents = Gauge(label: "orders_projection_lag_events")
     private let lagSeconds = Gauge(label: "orders_projection_lag_seconds")
 
+    /// `clock` times retries, polls and readers' waits; `wallClock` dates dead letters and the lag.
     public init(
-        store: EventStore, index: any SearchIndex, state: ProjectionStateStore, configuration: ProjectorConfiguration = .init(), logger: Logger
+        store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
+        clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) {
         self.store = store
         self.index = index
         self.state = state
         self.configuration = configuration
+        self.clock = clock
+        self.wallClock = wallClock
         self.logger = logger
     }
 
@@ -81,10 +55,14 @@ public actor Projector {
     /// The fold runs ahead of it while a batch is written (and readers can ask meanwhile: the
     /// actor takes other calls while the write is awaited).
     public private(set) var position: Int64 = 0
-    /// The position searches are known to see (at most `position`): a batch written with
-    /// `waitForVisibility`, or made visible since. Elasticsearch shows a write only after a
-    /// refresh; the embedded index at once.
-    private var visiblePosition: Int64 = 0
+
+    public var acknowledgedPosition: Int64 { position }
+
+    private var checkpoints: Checkpoints { state.checkpoints }
+    private var writer: DocumentWriter {
+        DocumentWriter(
+            index: index, deadLetters: state.deadLetters, retry: configuration.retry, clock: clock, wallClock: wallClock, logger: logger)
+    }
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
@@ -106,17 +84,22 @@ public actor Projector {
             do {
                 let batch = try await project(events)
                 for failure in batch.failures { try await deadLetter(failure) }
-                try await write(batch.documents)
+                let written = try await write(batch.documents)
                 // Everything up to the hole or the unreadable event (if any) is written: the
                 // checkpoint follows the batch.
-                guard try await state.moveCheckpoint(configuration.checkpointName, from: position, to: batch.through) else {
+                guard try await checkpoints.move(configuration.checkpointName, from: position, to: batch.through) else {
                     throw ProjectionError(
                         position: last.position, streamID: last.streamID,
                         reason: "the checkpoint moved under this projector: is another one running?")
                 }
                 position = batch.through
-                if writtenVisibly { visiblePosition = position } else { await makeVisibleForWaiters() }
-                resumeWaiters()
+                if written.visible {
+                    waiters.markVisible(through: position)
+                } else if waiters.anyWaiting(atOrBelow: position) {
+                    // A reader came to wait while the batch was written without visibility: it
+                    // is answered once the index made it visible.
+                    _ = await makeVisible()
+                }
                 if let halt = batch.halt {
                     logger.critical(
                         "projection halted",
@@ -135,14 +118,11 @@ public actor Projector {
     private var passRunning = false
     private var passWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// Takes a batch into the facts (moved out while it is awaited, so that they are not copied).
+    /// Takes a batch into the facts and folds, from the log, the orders it reaches.
     private func project(_ events: [RecordedEvent]) async throws -> SnapshotFold.Batch {
-        var working = facts
-        facts = SnapshotFold()
+        let plan = facts.take(events, parked: parked)
         do {
-            let batch = try await working.project(events, parked: parked, from: store)
-            facts = working
-            return batch
+            return facts.fold(try await store.streams(for: plan), for: plan)
         } catch {
             forgetUnacknowledged(error)
             throw error
@@ -163,73 +143,61 @@ public actor Projector {
         started = false
     }
 
-    /// Runs until the task is cancelled: catches up, then waits for new events (the event store's
-    /// in-process commit signal) or `pollInterval` (writers in other processes).
-    public func run(pollInterval: Duration = .seconds(1)) async throws {
+    /// Projects until graceful shutdown (or cancellation): catches up, then waits for new events
+    /// (the event store's in-process commit signal) or `configuration.pollInterval` (writers in
+    /// other processes). The checkpoint moves only after each batch is stored, so stopping
+    /// anywhere loses nothing.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.runUntilCancelled() }
+    }
+
+    private func runUntilCancelled() async throws {
         let wakeup = Wakeup()
         let commits = store.commits()
-        let listener = Task {
-            for await _ in commits { wakeup.signal() }
-        }
-        defer { listener.cancel() }
-        var failures = 0
-        var random = SystemRandomNumberGenerator()
-        while !Task.isCancelled {
-            do {
-                try await catchUp()
-                try await recordLag()
-                failures = 0
-            } catch  where Task.isCancelled {
-                // Stopping (graceful shutdown): the checkpoint only moves after a stored batch,
-                // so whatever was interrupted is simply done again next time.
-                return
-            } catch let error as ProjectionError {
-                // A hole in positions or a checkpoint moved by someone else: halt loudly.
-                throw error
-            } catch {
-                // The read side is unreachable or refusing (say, Elasticsearch down at start):
-                // the write side goes on; try again with a growing, jittered delay.
-                failures += 1
-                let delay = configuration.retryDelay(doublings: failures, using: &random)
-                logger.error(
-                    "projection failed; retrying",
-                    metadata: ["error": "\(error)", "projection.retry.in": "\(delay)", "projection.failures": "\(failures)"])
-                try? await Task.sleep(for: delay)
-                continue
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in commits { wakeup.signal() }
             }
-            await wakeup.wait(upTo: pollInterval)
+            defer { group.cancelAll() }
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    try await catchUp()
+                    try await recordLag()
+                    failures = 0
+                } catch  where Task.isCancelled {
+                    // Stopping: whatever was interrupted is simply done again next time.
+                    return
+                } catch let error as ProjectionError {
+                    // A hole in positions or a checkpoint moved by someone else: halt loudly.
+                    throw error
+                } catch {
+                    // The read side is unreachable or refusing (say, Elasticsearch down at start):
+                    // the write side goes on; try again after a growing, jittered delay.
+                    let delay = configuration.retry.delay(failures)
+                    failures += 1
+                    logger.error(
+                        "projection failed; retrying",
+                        metadata: ["error": "\(error)", "projection.retry.in": "\(delay)", "projection.failures": "\(failures)"])
+                    try? await clock.sleep(for: delay)
+                    continue
+                }
+                await wakeup.wait(upTo: configuration.pollInterval, on: clock)
+            }
         }
     }
 
     /// Waits until the read side has acknowledged `position` and searches see it, or `timeout`
     /// passed; true if they do.
     public func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
-        if visiblePosition >= position { return true }
+        if waiters.visible >= position { return true }
         // Acknowledged, but written while nobody waited: visible once the index made it so.
-        if self.position >= position, await makeVisible(), visiblePosition >= position { return true }
-        let id = nextWaiter
-        nextWaiter += 1
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.expireWaiter(id)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in positionWaiters[id] = (position, continuation) }
+        if self.position >= position, await makeVisible(), waiters.visible >= position { return true }
+        return await waiters.wait(for: position, timeout: timeout, on: clock)
     }
 
     /// Whether a reader is waiting for a position (then writes ask the index for visibility).
-    public var hasWaiters: Bool { !positionWaiters.isEmpty }
-
-    private func expireWaiter(_ id: Int) {
-        positionWaiters.removeValue(forKey: id)?.continuation.resume(returning: false)
-    }
-
-    private func resumeWaiters() {
-        for (id, waiter) in positionWaiters where waiter.position <= visiblePosition {
-            positionWaiters.removeValue(forKey: id)
-            waiter.continuation.resume(returning: true)
-        }
-    }
+    public var hasWaiters: Bool { !waiters.isEmpty }
 
     /// `orders_projection_lag_events` (head minus checkpoint) and `orders_projection_lag_seconds`
     /// (age of the oldest event not yet projected, 0 when caught up).
@@ -237,7 +205,7 @@ public actor Projector {
         let head = try await store.headPosition()
         lagEvents.record(Double(head - position))
         if head > position, let oldest = try await store.readAll(after: position, limit: 1).first {
-            lagSeconds.record(max(0, Date().timeIntervalSince(oldest.recordedAt)))
+            lagSeconds.record(max(0, wallClock.now().timeIntervalSince(oldest.recordedAt)))
         } else {
             lagSeconds.record(0)
         }
@@ -246,35 +214,35 @@ public actor Projector {
     /// Reads the customer and product facts up to the stored checkpoint once.
     private func start() async throws {
         guard !started else { return }
-        var checkpoint = try await state.checkpoint(configuration.checkpointName)
+        var checkpoint = try await checkpoints.position(configuration.checkpointName)
         if try await index.prepare(), checkpoint > 0 {
             // The index holds no order although the checkpoint says events were projected: it
             // was lost or replaced. Project everything again (writes are idempotent).
             logger.warning(
                 "the read index is empty: projecting again from the start",
                 metadata: ["projection.checkpoint": "\(checkpoint)", "projection.name": "\(configuration.checkpointName)"])
-            guard try await state.moveCheckpoint(configuration.checkpointName, from: checkpoint, to: 0) else {
+            guard try await checkpoints.move(configuration.checkpointName, from: checkpoint, to: 0) else {
                 throw ProjectionError(
                     position: checkpoint, streamID: "-", reason: "the checkpoint moved under this projector: is another one running?")
             }
             checkpoint = 0
         }
-        parked = try await state.parkedOrders()
-        facts = try await SnapshotFold.load(from: store, through: checkpoint)
+        parked = try await state.deadLetters.parkedOrders()
+        facts = try await store.facts(through: checkpoint)
         position = checkpoint
         started = true
     }
 
     /// An order event that cannot be projected: the order is dead-lettered and parked there.
     private func deadLetter(_ failure: ProjectionError) async throws {
-        parked.insert(try await state.deadLetter(failure, logger: logger))
+        parked.insert(try await state.deadLetters.add(failure, at: wallClock.now(), logger: logger))
     }
 
     /// Orders whose dead letters an operator resolved (`orders dead-letters retry`, possibly
     /// from another process) are folded again at the current position and written (their events
     /// after the retry's own fold were skipped while they were parked), then projected as any.
     private func unparkRetried() async throws {
-        let stillParked = try await state.parkedOrders()
+        let stillParked = try await state.deadLetters.parkedOrders()
         let released = parked.subtracting(stillParked)
         parked = stillParked
         guard !released.isEmpty else { return }
@@ -288,7 +256,7 @@ public actor Projector {
                 logger.notice("order unparked", metadata: ["order.id": "\(document.orderID)", "projection.position": "\(position)"])
             }
         }
-        try await write(documents)
+        _ = try await write(documents)
     }
 
     /// Events after the current position, bounded by count and payload bytes.
@@ -304,27 +272,12 @@ public actor Projector {
         return Array(events.prefix(count))
     }
 
-    /// Writes documents until every one is applied, stale or dead-lettered (then parked).
-    private func write(_ documents: [OrderDocument]) async throws {
-        writtenVisibly = documents.isEmpty
-        let writer = DocumentWriter(index: index, state: state, configuration: configuration, logger: logger)
-        parked.formUnion(try await writer.write(documents, waitForVisibility: { await self.visibilityForNextWrite() }))
-    }
-
-    /// Whether the last write of the batch asked the index to make it visible.
-    private var writtenVisibly = true
-
-    /// Asks for visibility while a reader waits (and notes what was asked for the batch).
-    private func visibilityForNextWrite() -> Bool {
-        writtenVisibly = hasWaiters
-        return writtenVisibly
-    }
-
-    /// A reader that came to wait while the batch was written without visibility is answered
-    /// once the index made it visible.
-    private func makeVisibleForWaiters() async {
-        guard positionWaiters.values.contains(where: { $0.position <= position }) else { return }
-        _ = await makeVisible()
+    /// Writes documents until every one is applied, stale or dead-lettered (then parked),
+    /// asking for visibility while a reader waits.
+    private func write(_ documents: [OrderDocument]) async throws -> DocumentWriter.Report {
+        let report = try await writer.write(documents) { [waiters] in !waiters.isEmpty }
+        parked.formUnion(report.rejected)
+        return report
     }
 
     /// Makes what is acknowledged visible; false (logged) when the index could not. A reader
@@ -332,29 +285,33 @@ public actor Projector {
     /// may be stale. Readers arriving together share one call to the index.
     private func makeVisible() async -> Bool {
         let target = position
-        let shared: Task<Bool, Never>
-        if let making = makingVisible, making.target >= target {
-            shared = making.task
-        } else {
-            shared = Task { [index, logger] in
-                do {
-                    try await index.makeVisible()
-                    return true
-                } catch {
-                    logger.warning(
-                        "could not make the index visible for a waiting reader",
-                        metadata: ["projection.position": "\(target)", "error": "\(error)"])
-                    return false
-                }
-            }
-            makingVisible = (target, shared)
+        if let shared = visibilityCalls.firstIndex(where: { $0.target >= target }) {
+            // Appended before the actor can run anything else: the call's owner resumes it.
+            return await withCheckedContinuation { visibilityCalls[shared].joined.append($0) }
         }
-        let made = await shared.value
-        if made { visiblePosition = max(visiblePosition, target) }
-        if makingVisible?.task == shared { makingVisible = nil }
+        nextVisibilityCall += 1
+        let id = nextVisibilityCall
+        visibilityCalls.append((id, target, []))
+        let made: Bool
+        do {
+            try await index.makeVisible()
+            made = true
+        } catch {
+            logger.warning(
+                "could not make the index visible for a waiting reader", metadata: ["projection.position": "\(target)", "error": "\(error)"])
+            made = false
+        }
+        if made { waiters.markVisible(through: target) }
+        let joined = visibilityCalls.firstIndex { $0.id == id }.map { visibilityCalls.remove(at: $0).joined } ?? []
+        for continuation in joined { continuation.resume(returning: made) }
         return made
     }
 
-    /// The call to `index.makeVisible()` under way, and the position it makes visible.
-    private var makingVisible: (target: Int64, task: Task<Bool, Never>)?
+    /// The calls to `index.makeVisible()` under way: the position each makes visible, and the
+    /// readers that joined it.
+    private var visibilityCalls: [(id: Int, target: Int64, joined: [CheckedContinuation<Bool, Never>])] = []
+    private var nextVisibilityCall = 0
+
+    /// Readers waiting for a call to `index.makeVisible()` that another reader made (tests).
+    var readersJoiningVisibility: Int { visibilityCalls.reduce(0) { $0 + $1.joined.count } }
 }

@@ -1,0 +1,51 @@
+import OrdersDomain
+public import OrdersStore
+
+/// The reads a fold needs from the log: the projector, the reindex and dead-letter retries do
+/// them, `SnapshotFold` folds what they read without I/O.
+extension EventStore {
+    /// The customer and product facts of the log through `position` (read stream by stream, in
+    /// pages). A fact that cannot be read halts (it would reach many orders).
+    public func facts(through position: Int64) async throws -> SnapshotFold {
+        var fold = SnapshotFold()
+        for prefix in [CustomerTag.streamPrefix + "-", ProductTag.streamPrefix + "-"] {
+            var after: String?
+            while true {
+                let streams = try await readStreams(prefix: prefix, after: after, through: position, limit: 1000)
+                guard let last = streams.last else { break }
+                for stream in streams { for event in stream.events { _ = try fold.add(event) } }
+                after = last.streamID
+            }
+        }
+        fold.position = position
+        return fold
+    }
+
+    /// The order streams a batch plan reaches, as of `plan.through`: the batch's own, and those
+    /// of the customers and products it changed (through the log's partial indexes).
+    public func streams(for plan: SnapshotFold.BatchPlan) async throws -> [StreamEvents] {
+        var streamIDs = plan.orderStreams
+        for streamID in try await orderStreams(referencingCustomers: plan.customers, products: plan.products, through: plan.through) {
+            if let orderID = DocumentTransitions.orderID(streamID), !plan.parked.contains(orderID) { streamIDs.insert(streamID) }
+        }
+        return try await readStreams(streamIDs, through: plan.through)
+    }
+
+    /// Folds one order as of `position`, reading only its stream and the streams of its
+    /// customer and products (a dead-letter retry).
+    public func fold(order orderID: String, through position: Int64) async throws -> SnapshotFold.Result {
+        let events = try await readStream(OrderTag.streamPrefix + "-" + orderID).filter { $0.position <= position }
+        var related: Set<String> = []
+        for event in events {
+            guard case .order(let orderEvent) = try? event.decode() else { continue }
+            switch orderEvent {
+            case .created(let created): related.insert(created.customerID.streamID)
+            case .itemAdded(let added): related.insert(added.productID.streamID)
+            default: break
+            }
+        }
+        var facts: [RecordedEvent] = []
+        for streamID in related.sorted() { facts += try await readStream(streamID).filter { $0.position <= position } }
+        return try SnapshotFold(facts: facts, through: position).fold(orderEvents: events)
+    }
+}

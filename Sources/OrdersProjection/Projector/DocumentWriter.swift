@@ -1,0 +1,65 @@
+import Logging
+import OrdersSearch
+import OrdersStore
+import Timing
+
+/// Writes documents to an index until each one is applied, stale or dead-lettered: the
+/// per-item outcome rules of DESIGN.md invariant 6, shared by the live projector, the reindex
+/// and dead-letter retries. Retryable documents (only those) go again after the backoff's
+/// delays; rejected ones get a dead letter. A whole request that fails counts as every
+/// document retryable.
+struct DocumentWriter: Sendable {
+    var index: any SearchIndexWriter
+    var deadLetters: DeadLetters
+    var retry: Backoff
+    var clock: any Clock<Duration>
+    var wallClock: any WallClock
+    var logger: Logger
+
+    /// What a write did.
+    struct Report: Sendable {
+        /// The orders whose documents were rejected (now dead-lettered).
+        var rejected: Set<String> = []
+        /// Whether the last request asked the index to make the write visible.
+        var visible = false
+    }
+
+    /// Writes `documents`; `visibility` says, before each request, whether a reader waits for
+    /// it (then the request asks the index to make it visible).
+    func write(_ documents: [OrderDocument], visibility: @Sendable () -> Bool = { false }) async throws -> Report {
+        var report = Report(visible: documents.isEmpty)
+        var pending = documents
+        var attempt = 0
+        while !pending.isEmpty {
+            let outcomes: [ApplyOutcome]
+            report.visible = visibility()
+            do {
+                outcomes = try await index.apply(pending, waitForVisibility: report.visible)
+            } catch {
+                // The whole request failed (unreachable, overloaded): every document is retried.
+                outcomes = pending.map { _ in .retryable("\(error)") }
+            }
+            var retry: [OrderDocument] = []
+            for (document, outcome) in zip(pending, outcomes) {
+                switch outcome {
+                case .applied, .stale: break
+                case .retryable: retry.append(document)
+                case .rejected(let reason):
+                    try await deadLetters.add(orderID: document.orderID, position: document.version, reason: reason, at: wallClock.now())
+                    report.rejected.insert(document.orderID)
+                    logger.error(
+                        "document rejected; order parked",
+                        metadata: ["order.id": "\(document.orderID)", "projection.position": "\(document.version)", "error": "\(reason)"]
+                    )
+                }
+            }
+            pending = retry
+            guard !pending.isEmpty else { break }
+            logger.warning(
+                "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
+            try await clock.sleep(for: self.retry.delay(attempt))
+            attempt += 1
+        }
+        return report
+    }
+}

@@ -1,0 +1,86 @@
+public import Foundation
+public import GRDB
+
+/// The projection's own durable state, in one SQLite file beside the read side (never in the
+/// write store): the checkpoints, the dead letters and the reindex jobs, each behind its own
+/// small type. The embedded backend keeps it beside its index file, so an index and its
+/// checkpoint move together.
+public struct ProjectionDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Where each read side's projection stands (moved by compare-and-set).
+    public var checkpoints: Checkpoints { Checkpoints(writer: writer) }
+    /// Documents the index refused and events that could not be projected: their orders are parked.
+    public var deadLetters: DeadLetters { DeadLetters(writer: writer) }
+    /// The reindex lock and where an interrupted reindex stands.
+    public var reindexJobs: ReindexJobs { ReindexJobs(writer: writer) }
+
+    /// Migrates `writer` (a temporary or in-memory database in tests).
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens the state in its own SQLite file (the folder is created). A write waits up to
+    /// `busyTimeout` seconds for another process's (a reindex beside the service,
+    /// `orders dead-letters retry`).
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        try self.init(writer: try DatabasePool(path: path, configuration: configuration))
+    }
+
+    /// Named migrations, never edited once shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-22 projection state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT;
+                    CREATE TABLE dead_letters (
+                        id INTEGER PRIMARY KEY,
+                        order_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        UNIQUE (order_id, position)
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("2026-11-22 reindex jobs") { db in
+            // One reindex per read side at a time: this row is its lock (owner + heartbeat) and
+            // where it stands, so an interrupted one resumes or is cleaned up.
+            try db.execute(
+                sql: """
+                    CREATE TABLE reindex_jobs (
+                        read_side TEXT PRIMARY KEY,
+                        owner TEXT NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        heartbeat_at INTEGER NOT NULL,
+                        source TEXT,
+                        target TEXT NOT NULL,
+                        snapshot INTEGER NOT NULL,
+                        phase TEXT NOT NULL,
+                        loaded_through TEXT,
+                        loaded INTEGER NOT NULL DEFAULT 0
+                    ) STRICT;
+                    """
+            )
+        }
+        migrator.registerMigration("2026-11-22 discarded dead letters") { db in
+            // An operator accepted the order as it is: the letter stays on record, the order parked.
+            try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN discarded_at INTEGER")
+        }
+        return migrator
+    }
+}
+
+extension Date {
+    /// Stored dates are epoch milliseconds.
+    var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(epochMilliseconds: Int64) { self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000) }
+}

@@ -1,0 +1,10 @@
+/// How far the projection has got, as the query side needs it for read-your-writes: the
+/// projector conforms to it; the query side depends on nothing else of the projection.
+public protocol ProjectionProgress: Sendable {
+    /// The position of the last event the read side has acknowledged.
+    var acknowledgedPosition: Int64 { get async }
+
+    /// Waits until the read side has acknowledged `position` and searches see it, or `timeout`
+    /// passed; true if they do.
+    func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool
+}
