@@ -8,7 +8,7 @@ import JSONScanning
 /// character in a string, a number not written as plain digits, a missing field, a value the
 /// type refuses. A miss sends the payload through `JSONDecoder`, which decides whether it is
 /// valid and words the error, so the two readers can differ in speed but never in outcome
-/// (`PayloadReadingTests` holds them to that on generated payloads).
+/// (`PayloadReadingTests` holds them to that on payloads generated for every event type).
 ///
 /// A reader is optional: an event type that does not conform is read by `JSONDecoder` alone.
 protocol PayloadReadable: EventPayload {
