@@ -72,6 +72,14 @@ import Testing
         #expect(read > readable * 2 / 3, "the fast path read \(read) of \(readable) payloads")
     }
 
+    /// A payload type without a reader of its own is read by `JSONDecoder` alone.
+    @Test func aTypeWithoutAReaderIsReadByJSONDecoder() throws {
+        let note = EventCodecTests.Unlisted(text: "hello")
+        let bytes = try JSONEncoder().encode(note)
+        #expect(bytes.withUnsafeBytes { EventCodecTests.Unlisted.readEvent($0) } == nil)
+        #expect(try EventCodecTests.Unlisted.decodeEvent(bytes, with: JSONDecoder()) == note.domainEvent)
+    }
+
     /// Payloads the encoder never writes: each reads the same with the fast path as without it
     /// (the fast path steps aside and `JSONDecoder` decides), valid or not.
     @Test(arguments: [
