@@ -1,6 +1,7 @@
 import Foundation
-import OrdersDomain
 import Testing
+
+@testable import OrdersDomain
 
 @Suite struct EventCodecTests {
     static let eur = try! Currency("EUR")
@@ -29,6 +30,54 @@ import Testing
         .product(.renamed(ProductRenamed(name: "Café Crème"))),
         .product(.repriced(ProductRepriced(price: Money(amountMinor: 1099, currency: eur)))),
     ]
+
+    /// What each case is stored as, pinned: type names and schema versions are a contract with
+    /// every event already on disk. The switch stops compiling when `DomainEvent` gains a case: pin
+    /// the new case here and give it a sample in `samples`, which the tests below then hold to its
+    /// declaration (and `EventCodec` refuses to encode until its payload type is listed in its
+    /// enum's `payloadTypes`).
+    static func stored(_ event: DomainEvent) -> (type: String, schemaVersion: Int) {
+        switch event {
+        case .order(.created): ("order.created", 2)
+        case .order(.itemAdded): ("order.item_added", 1)
+        case .order(.itemQuantityChanged): ("order.item_quantity_changed", 1)
+        case .order(.itemRemoved): ("order.item_removed", 1)
+        case .order(.submitted): ("order.submitted", 1)
+        case .order(.paid): ("order.paid", 1)
+        case .order(.shipped): ("order.shipped", 1)
+        case .order(.delivered): ("order.delivered", 1)
+        case .order(.cancelled): ("order.cancelled", 1)
+        case .customer(.registered): ("customer.registered", 1)
+        case .customer(.renamed): ("customer.renamed", 1)
+        case .customer(.emailChanged): ("customer.email_changed", 1)
+        case .product(.added): ("product.added", 1)
+        case .product(.renamed): ("product.renamed", 1)
+        case .product(.repriced): ("product.repriced", 1)
+        }
+    }
+
+    @Test func everyEventIsStoredUnderItsPinnedTypeAndVersion() throws {
+        for event in Self.samples {
+            let encoded = try EventCodec.encode(event)
+            let pinned = Self.stored(event)
+            #expect(encoded.type == pinned.type)
+            #expect(encoded.schemaVersion == pinned.schemaVersion, "\(pinned.type)")
+        }
+    }
+
+    /// A payload type that no event enum lists (its event stands in for one).
+    struct Unlisted: EventPayload {
+        static let eventType = "test.unlisted"
+        static let schemaVersion = 1
+        var text: String
+        var domainEvent: DomainEvent { .customer(.renamed(CustomerRenamed(name: text))) }
+    }
+
+    /// An event this build could not read back is never written.
+    @Test func payloadTypesMissingFromTheTableAreNotEncoded() throws {
+        #expect(throws: EncodingError.self) { try EventCodec.encode(payload: Unlisted(text: "lost")) }
+        #expect(EventCodec.currentVersions[Unlisted.eventType] == nil)
+    }
 
     @Test func everyEventRoundTripsUnderItsOwnTypeName() throws {
         var types = Set<String>()

@@ -10,6 +10,27 @@ public enum OrderEvent: Hashable, Sendable {
     case shipped(OrderShipped)
     case delivered(OrderDelivered)
     case cancelled(OrderCancelled)
+
+    /// The payload types of these cases, for `EventCodec` (see `DomainEvent.payloadTypes`).
+    static let payloadTypes: [any EventPayload.Type] = [
+        OrderCreated.self, OrderItemAdded.self, OrderItemQuantityChanged.self, OrderItemRemoved.self, OrderSubmitted.self, OrderPaid.self,
+        OrderShipped.self, OrderDelivered.self, OrderCancelled.self,
+    ]
+
+    /// The payload this event carries.
+    var payload: any EventPayload {
+        switch self {
+        case .created(let payload): payload
+        case .itemAdded(let payload): payload
+        case .itemQuantityChanged(let payload): payload
+        case .itemRemoved(let payload): payload
+        case .submitted(let payload): payload
+        case .paid(let payload): payload
+        case .shipped(let payload): payload
+        case .delivered(let payload): payload
+        case .cancelled(let payload): payload
+        }
+    }
 }
 
 /// `order.created` v2. (v1 stored the address as flat `shipping_city` / `shipping_country`.)
@@ -35,6 +56,27 @@ public struct OrderCreated: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderCreated: EventPayload {
+    static let eventType = "order.created"
+    static let schemaVersion = 2
+    static let upcasters: [Int: EventCodec.Upcaster] = [1: fromV1]
+    var domainEvent: DomainEvent { .order(.created(self)) }
+
+    /// v1 → v2: the flat `shipping_city` / `shipping_country` pair became a `shipping` object, and
+    /// `notes` became optional (v1 wrote `""` for none).
+    private static let fromV1: EventCodec.Upcaster = { v1 throws(EventDecodingError) in
+        guard let city = v1["shipping_city"] as? String, let country = v1["shipping_country"] as? String else {
+            throw EventDecodingError(.malformedPayload, type: eventType, schemaVersion: 1, detail: "missing shipping_city or shipping_country")
+        }
+        var v2 = v1
+        v2["shipping_city"] = nil
+        v2["shipping_country"] = nil
+        v2["shipping"] = ["city": city, "country": country] as [String: any Sendable]
+        if let notes = v1["notes"] as? String, notes.isEmpty { v2["notes"] = nil }
+        return v2
+    }
+}
+
 /// `order.item_added` v1. The unit price is the product's price when the item was added.
 public struct OrderItemAdded: Hashable, Sendable, Codable {
     public var productID: ProductID
@@ -54,6 +96,12 @@ public struct OrderItemAdded: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderItemAdded: EventPayload {
+    static let eventType = "order.item_added"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.itemAdded(self)) }
+}
+
 /// `order.item_quantity_changed` v1.
 public struct OrderItemQuantityChanged: Hashable, Sendable, Codable {
     public var productID: ProductID
@@ -70,6 +118,12 @@ public struct OrderItemQuantityChanged: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderItemQuantityChanged: EventPayload {
+    static let eventType = "order.item_quantity_changed"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.itemQuantityChanged(self)) }
+}
+
 /// `order.item_removed` v1.
 public struct OrderItemRemoved: Hashable, Sendable, Codable {
     public var productID: ProductID
@@ -81,11 +135,23 @@ public struct OrderItemRemoved: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderItemRemoved: EventPayload {
+    static let eventType = "order.item_removed"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.itemRemoved(self)) }
+}
+
 /// `order.submitted` v1, with the total the customer is asked to pay.
 public struct OrderSubmitted: Hashable, Sendable, Codable {
     public var total: Money
 
     public init(total: Money) { self.total = total }
+}
+
+extension OrderSubmitted: EventPayload {
+    static let eventType = "order.submitted"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.submitted(self)) }
 }
 
 /// `order.paid` v1.
@@ -104,6 +170,12 @@ public struct OrderPaid: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderPaid: EventPayload {
+    static let eventType = "order.paid"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.paid(self)) }
+}
+
 /// `order.shipped` v1.
 public struct OrderShipped: Hashable, Sendable, Codable {
     public var carrier: String
@@ -120,9 +192,21 @@ public struct OrderShipped: Hashable, Sendable, Codable {
     }
 }
 
+extension OrderShipped: EventPayload {
+    static let eventType = "order.shipped"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.shipped(self)) }
+}
+
 /// `order.delivered` v1.
 public struct OrderDelivered: Hashable, Sendable, Codable {
     public init() {}
+}
+
+extension OrderDelivered: EventPayload {
+    static let eventType = "order.delivered"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.delivered(self)) }
 }
 
 /// `order.cancelled` v1.
@@ -130,4 +214,10 @@ public struct OrderCancelled: Hashable, Sendable, Codable {
     public var reason: String
 
     public init(reason: String) { self.reason = reason }
+}
+
+extension OrderCancelled: EventPayload {
+    static let eventType = "order.cancelled"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .order(.cancelled(self)) }
 }

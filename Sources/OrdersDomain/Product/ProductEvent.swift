@@ -3,6 +3,18 @@ public enum ProductEvent: Hashable, Sendable {
     case added(ProductAdded)
     case renamed(ProductRenamed)
     case repriced(ProductRepriced)
+
+    /// The payload types of these cases, for `EventCodec` (see `DomainEvent.payloadTypes`).
+    static let payloadTypes: [any EventPayload.Type] = [ProductAdded.self, ProductRenamed.self, ProductRepriced.self]
+
+    /// The payload this event carries.
+    var payload: any EventPayload {
+        switch self {
+        case .added(let payload): payload
+        case .renamed(let payload): payload
+        case .repriced(let payload): payload
+        }
+    }
 }
 
 /// `product.added` v1.
@@ -25,6 +37,12 @@ public struct ProductAdded: Hashable, Sendable, Codable {
     }
 }
 
+extension ProductAdded: EventPayload {
+    static let eventType = "product.added"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .product(.added(self)) }
+}
+
 /// `product.renamed` v1.
 public struct ProductRenamed: Hashable, Sendable, Codable {
     public var name: String
@@ -32,9 +50,21 @@ public struct ProductRenamed: Hashable, Sendable, Codable {
     public init(name: String) { self.name = name }
 }
 
+extension ProductRenamed: EventPayload {
+    static let eventType = "product.renamed"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .product(.renamed(self)) }
+}
+
 /// `product.repriced` v1.
 public struct ProductRepriced: Hashable, Sendable, Codable {
     public var price: Money
 
     public init(price: Money) { self.price = price }
+}
+
+extension ProductRepriced: EventPayload {
+    static let eventType = "product.repriced"
+    static let schemaVersion = 1
+    var domainEvent: DomainEvent { .product(.repriced(self)) }
 }
