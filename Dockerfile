@@ -6,15 +6,20 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# The binary and SwiftPM's resource bundles (`orders_OrdersAPI.resources` holds openapi.json):
+# `Bundle.module` looks for them beside the binary, and the server stops at start without them.
 RUN swift build -c release --product orders --static-swift-stdlib \
-    && cp "$(swift build -c release --show-bin-path)/orders" /usr/local/bin/orders
+    && bin="$(swift build -c release --show-bin-path)" \
+    && mkdir -p /install \
+    && cp "$bin/orders" /install/orders \
+    && cp -R "$bin"/*.resources /install/
 
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-0 libcurl4 zlib1g ca-certificates curl tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /data orders && mkdir -p /data && chown orders /data
-COPY --from=build /usr/local/bin/orders /usr/local/bin/orders
+COPY --from=build /install/ /usr/local/bin/
 # Found by the binary beside it (../share/orders/index-mappings).
 COPY index-mappings /usr/local/share/orders/index-mappings
 USER orders

@@ -93,6 +93,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // Served as it is by `GET /openapi.json`; the bundle goes beside the binary (Dockerfile).
+            resources: [.copy("openapi.json")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -60,6 +60,8 @@ public struct OrdersServer {
     public let projector: Projector
     /// The runner of `POST /admin/reindex` (only with an admin token).
     public let reindex: ReindexRunner?
+    /// Every route the router serves (method and path).
+    public let routes: [Router<BasicRequestContext>.RouteDescription]
 }
 
 /// Assembles the serving process from its parts: `orders serve` runs it, the tests drive it.
@@ -85,7 +87,7 @@ public func buildServer(
     application.addServices(readSide.services)
     if configuration.runsProjector { application.addServices(projector) }
     if let reindex = admin?.reindex { application.addServices(reindex) }
-    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex)
+    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex, routes: router.routes)
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives).

@@ -242,27 +242,14 @@ struct AnalyticsSelection {
     init(_ query: AnalyticsQuery) {
         // The date field's raw value is its column's name (a closed set, never user text).
         dateColumn = query.dateField.rawValue
-        var clauses = ["o.\(dateColumn) >= ?", "o.\(dateColumn) < ?"]
-        var arguments: StatementArguments = [SearchPlan.milliseconds(query.from), SearchPlan.milliseconds(query.to)]
-        if !query.statuses.isEmpty {
-            let statuses = query.statuses.map(\.rawValue).sorted()
-            clauses.append("o.status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", ")))")
-            arguments += StatementArguments(statuses)
-        }
-        if let currency = query.currency {
-            clauses.append("o.currency = ?")
-            arguments += [currency]
-        }
-        if let country = query.country {
-            clauses.append("o.country = ?")
-            arguments += [country]
-        }
-        if let customer = query.customerID {
-            clauses.append("o.customer_id = ?")
-            arguments += [customer]
-        }
-        sql = clauses.joined(separator: " AND ")
-        self.arguments = arguments
+        var conditions = OrderConditions()
+        conditions.date(query.dateField, from: query.from, to: query.to)
+        conditions.status(in: query.statuses)
+        conditions.equal(.currency, query.currency)
+        conditions.equal(.country, query.country)
+        conditions.equal(.customerID, query.customerID)
+        sql = conditions.sql
+        arguments = conditions.arguments
     }
 }
 

@@ -33,36 +33,14 @@ struct SearchPlan {
         var sortValue: Cursor.Value
     }
 
-    /// The filters other than text and status, as SQL over `orders o` with their arguments.
-    var filters: (conditions: [String], arguments: StatementArguments) {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        let column = "o." + query.dateField.rawValue
-        if let from = query.from {
-            conditions.append("\(column) >= ?")
-            arguments += [Self.milliseconds(from)]
-        }
-        if let to = query.to {
-            conditions.append("\(column) < ?")
-            arguments += [Self.milliseconds(to)]
-        }
-        if let customer = query.customerID {
-            conditions.append("o.customer_id = ?")
-            arguments += [customer]
-        }
-        if let min = query.minTotal {
-            conditions.append("o.total_minor >= ?")
-            arguments += [min]
-        }
-        if let max = query.maxTotal {
-            conditions.append("o.total_minor <= ?")
-            arguments += [max]
-        }
-        if let currency = query.currency {
-            conditions.append("o.currency = ?")
-            arguments += [currency]
-        }
-        return (conditions, arguments)
+    /// The filters other than text and status, as conditions over `orders o`.
+    var filters: OrderConditions {
+        var conditions = OrderConditions()
+        conditions.date(query.dateField, from: query.from, to: query.to)
+        conditions.equal(.customerID, query.customerID)
+        conditions.total(min: query.minTotal, max: query.maxTotal)
+        conditions.equal(.currency, query.currency)
+        return conditions
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
@@ -129,8 +107,8 @@ struct SearchPlan {
 
     /// Status facets, total and page of a text query, from one read of the matching rows.
     func textPage(_ db: Database, text: TextQuery, after cursor: Cursor?) throws -> (counts: [OrderStatus: Int], total: Int, page: [PageRow]) {
-        let (conditions, filterArguments) = filters
-        let filter = conditions.map { " AND " + $0 }.joined()
+        let conditions = filters
+        let filter = conditions.isEmpty ? "" : " AND " + conditions.sql
         let (column, descending) = sortColumn
         let scored = sort == .relevance
         var collector = Collector(scored: scored)
@@ -141,7 +119,7 @@ struct SearchPlan {
                 SELECT o.rowid, o.status, \(scored ? Self.bm25 : "o.\(column)") FROM orders_text t JOIN orders o ON o.rowid = t.rowid
                 WHERE orders_text MATCH ?\(filter)
                 """,
-                [fts] + filterArguments
+                [fts] + conditions.arguments
             )
         }
         // The id: exact, or as a prefix of 4+ characters (a range on the unique index). An order
@@ -156,7 +134,7 @@ struct SearchPlan {
         let idScore = scored ? "CASE WHEN o.order_id = ? THEN \(Self.exactIDScore) ELSE \(Self.idPrefixScore) END" : "o.\(column)"
         try collector.collect(
             db, "SELECT o.rowid, o.status, \(idScore) FROM orders o WHERE \(idCondition)\(filter)",
-            (scored ? [text.raw] : []) + idArguments + filterArguments
+            (scored ? [text.raw] : []) + idArguments + conditions.arguments
         )
         if let (rowid, status) = collector.unknownStatus {
             throw Self.unknownStatus(status, orderID: try Self.orderIDs(db, rowids: [rowid])[rowid] ?? "at row \(rowid)")
@@ -362,13 +340,12 @@ struct SearchPlan {
 
     /// Status facets without text: the maintained counts when nothing is filtered.
     func facets(_ db: Database) throws -> [OrderStatus: Int] {
-        let (conditions, arguments) = filters
+        let conditions = filters
         let rows =
             conditions.isEmpty
             ? try Row.fetchAll(db, sql: "SELECT status, count FROM status_counts WHERE count > 0")
             : try Row.fetchAll(
-                db, sql: "SELECT o.status, count(*) FROM orders o WHERE \(conditions.joined(separator: " AND ")) GROUP BY o.status",
-                arguments: arguments)
+                db, sql: "SELECT o.status, count(*) FROM orders o WHERE \(conditions.sql) GROUP BY o.status", arguments: conditions.arguments)
         var counts: [OrderStatus: Int] = [:]
         for row in rows { if let status = OrderStatus(rawValue: row[0]) { counts[status] = row[1] } }
         return counts
@@ -376,16 +353,11 @@ struct SearchPlan {
 
     /// The page without text: a walk down the sort's covering index, or the customer's orders.
     func page(_ db: Database, after cursor: Cursor?) throws -> [PageRow] {
-        var (conditions, arguments) = filters
+        var conditions = filters
         let (column, descending) = sortColumn
-        if !query.statuses.isEmpty {
-            let statuses = query.statuses.map(\.rawValue).sorted()
-            conditions.append("o.status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
-            arguments += StatementArguments(statuses)
-        }
+        conditions.status(in: query.statuses)
         if let cursor {
-            conditions.append("(o.\(column), o.order_id) \(descending ? "<" : ">") (?, ?)")
-            arguments += [cursor.value.databaseValue, cursor.orderID]
+            conditions.add("(o.\(column), o.order_id) \(descending ? "<" : ">") (?, ?)", [cursor.value.databaseValue, cursor.orderID])
         }
         // A customer's orders are few: their own index finds them. Otherwise, walking the sort's
         // index (which covers status, currency, total and created_at) bounds the work by one pass
@@ -394,10 +366,9 @@ struct SearchPlan {
         let index = query.customerID != nil ? "" : column == "created_at" ? " INDEXED BY orders_by_created" : " INDEXED BY orders_by_total"
         let direction = descending ? "DESC" : "ASC"
         var sql = "SELECT o.rowid, o.order_id, o.\(column) FROM orders o\(index)"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.sql }
         sql += " ORDER BY o.\(column) \(direction), o.order_id \(direction) LIMIT ?"
-        arguments += [query.size + 1]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+        return try Row.fetchAll(db, sql: sql, arguments: conditions.arguments + [query.size + 1]).map {
             PageRow(rowid: $0[0], orderID: $0[1], sortValue: .integer($0[2]))
         }
     }
