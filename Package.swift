@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Elasticsearch",
             dependencies: [
-                "CCurl", "JSONScanning",
+                "CCurl", "JSONScanning", "Timing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
