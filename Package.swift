@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "JSONScanning", "Timing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -182,6 +183,7 @@ let package = Package(
         ),
         .target(
             name: "LoopbackHTTP",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/LoopbackHTTP",
             swiftSettings: swiftSettings
         ),
@@ -200,6 +202,7 @@ let package = Package(
             dependencies: [
                 "Elasticsearch", "LoopbackHTTP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -140,10 +140,9 @@ let reindexer = Reindexer(
 
 let before = usage()
 let started = wall()
-let summary = try await reindexer.run()
+let summary = try await withRunningService(client) { try await reindexer.run() }
 let seconds = wall() - started
 let after = usage()
-client.shutdown()
 endpoint.stop()
 
 let cpu = (after.user - before.user) + (after.system - before.system)

@@ -71,52 +71,53 @@ import Testing
             let client = ElasticsearchClient(
                 configuration: ElasticsearchConfiguration(nodes: [server.url], retry: RetryPolicy(maximumRetries: 1, baseDelay: .milliseconds(1))),
                 logger: Logger(label: "test"))
-            defer { client.shutdown() }
-            let generations = ElasticsearchGenerations(
-                client: client, definition: try IndexDefinition(contentsOf: Self.definitionPath), logger: Logger(label: "test"))
-            let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("state.sqlite").path)
-            var options = ReindexOptions()
-            options.batchOrders = 8
-            let reindexer = Reindexer(
-                store: store.store, generations: generations, state: state, readSide: "elasticsearch:orders", options: options,
-                logger: Logger(label: "test"))
+            try await withRunningService(client) {
+                let generations = ElasticsearchGenerations(
+                    client: client, definition: try IndexDefinition(contentsOf: Self.definitionPath), logger: Logger(label: "test"))
+                let state = try ProjectionStateStore(path: store.directory.appendingPathComponent("state.sqlite").path)
+                var options = ReindexOptions()
+                options.batchOrders = 8
+                let reindexer = Reindexer(
+                    store: store.store, generations: generations, state: state, readSide: "elasticsearch:orders", options: options,
+                    logger: Logger(label: "test"))
 
-            let plan = try await reindexer.plan()
-            #expect(plan.live == "orders-1" && plan.target == "orders-2" && plan.retire == ["orders-1"] && plan.orders == 30)
+                let plan = try await reindexer.plan()
+                #expect(plan.live == "orders-1" && plan.target == "orders-2" && plan.retire == ["orders-1"] && plan.orders == 30)
 
-            let summary = try await reindexer.run()
-            #expect(summary.documents == 30 && summary.indexed == 30 && summary.retired == ["orders-1"])
-            let (live, indices, sent) = cluster.withLock { ($0.live, $0.indices, $0.requests) }
-            #expect(live == "orders-2" && indices == ["orders-2"])
+                let summary = try await reindexer.run()
+                #expect(summary.documents == 30 && summary.indexed == 30 && summary.retired == ["orders-1"])
+                let (live, indices, sent) = cluster.withLock { ($0.live, $0.indices, $0.requests) }
+                #expect(live == "orders-2" && indices == ["orders-2"])
 
-            let calls = sent.map { "\($0.method) \($0.path)" }
-            func position(_ call: String) -> Int? { calls.firstIndex(of: call) }
-            let create = try #require(position("PUT /orders-2"))
-            let firstBulk = try #require(position("POST /orders-2/_bulk"))
-            let restore = try #require(position("PUT /orders-2/_settings"))
-            let refresh = try #require(position("POST /orders-2/_refresh"))
-            let count = try #require(position("POST /orders-2/_count"))
-            let swap = try #require(position("POST /_aliases"))
-            let retire = try #require(position("DELETE /orders-1"))
-            #expect(create < firstBulk && firstBulk < restore && restore < refresh && refresh < count && count < swap && swap < retire)
+                let calls = sent.map { "\($0.method) \($0.path)" }
+                func position(_ call: String) -> Int? { calls.firstIndex(of: call) }
+                let create = try #require(position("PUT /orders-2"))
+                let firstBulk = try #require(position("POST /orders-2/_bulk"))
+                let restore = try #require(position("PUT /orders-2/_settings"))
+                let refresh = try #require(position("POST /orders-2/_refresh"))
+                let count = try #require(position("POST /orders-2/_count"))
+                let swap = try #require(position("POST /_aliases"))
+                let retire = try #require(position("DELETE /orders-1"))
+                #expect(create < firstBulk && firstBulk < restore && restore < refresh && refresh < count && count < swap && swap < retire)
 
-            let creation = try JSONSerialization.jsonObject(with: Data(sent[create].body)) as? [String: Any]
-            let settings = creation?["settings"] as? [String: Any]
-            #expect(settings?["refresh_interval"] as? String == "-1" && settings?["number_of_replicas"] as? Int == 0)
-            #expect(creation?["aliases"] == nil, "the new index gets the alias only at the swap")
-            let restored = String(decoding: sent[restore].body, as: UTF8.self)
-            #expect(restored.contains(#""refresh_interval":"1s""#), "\(restored)")
-            let aliases = String(decoding: sent[swap].body, as: UTF8.self)
-            #expect(
-                aliases.contains(#""remove":{"alias":"orders","index":"orders-1"}"#)
-                    && aliases.contains(#""add":{"alias":"orders","index":"orders-2"}"#))
-            for bulk in sent where bulk.path == "/orders-2/_bulk" {
-                #expect(bulk.query?.contains("require_alias") != true && bulk.query?.contains("refresh") != true)
-                #expect(String(decoding: bulk.body, as: UTF8.self).contains(#""version_type":"external""#))
+                let creation = try JSONSerialization.jsonObject(with: Data(sent[create].body)) as? [String: Any]
+                let settings = creation?["settings"] as? [String: Any]
+                #expect(settings?["refresh_interval"] as? String == "-1" && settings?["number_of_replicas"] as? Int == 0)
+                #expect(creation?["aliases"] == nil, "the new index gets the alias only at the swap")
+                let restored = String(decoding: sent[restore].body, as: UTF8.self)
+                #expect(restored.contains(#""refresh_interval":"1s""#), "\(restored)")
+                let aliases = String(decoding: sent[swap].body, as: UTF8.self)
+                #expect(
+                    aliases.contains(#""remove":{"alias":"orders","index":"orders-1"}"#)
+                        && aliases.contains(#""add":{"alias":"orders","index":"orders-2"}"#))
+                for bulk in sent where bulk.path == "/orders-2/_bulk" {
+                    #expect(bulk.query?.contains("require_alias") != true && bulk.query?.contains("refresh") != true)
+                    #expect(String(decoding: bulk.body, as: UTF8.self).contains(#""version_type":"external""#))
+                }
+
+                let (status, output) = try SpecValidator.validate(try sent.filter { !$0.body.isEmpty }.map(CapturingEndpoint.validatorLine))
+                #expect(status == 0, "\(output)")
             }
-
-            let (status, output) = try SpecValidator.validate(try sent.filter { !$0.body.isEmpty }.map(CapturingEndpoint.validatorLine))
-            #expect(status == 0, "\(output)")
         }
     }
 }

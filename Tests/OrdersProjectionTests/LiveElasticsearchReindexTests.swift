@@ -1,6 +1,7 @@
 import Elasticsearch
 import Foundation
 import Logging
+import LoopbackHTTP
 import OrdersProjection
 import OrdersSearch
 import OrdersStore
@@ -15,22 +16,23 @@ struct LiveElasticsearchReindexTests {
     @Test func reindexWhileAWriterKeepsWritingLosesNothing() async throws {
         let logger = Logger(label: "live")
         let client = ElasticsearchClient(configuration: try ElasticsearchConfiguration.fromEnvironment()!, logger: logger)
-        defer { client.shutdown() }
-        var settings = ElasticsearchSearchIndex.Configuration()
-        settings.alias = "orders-reindex-test-\(UUID().uuidString.lowercased().prefix(8))"
-        let definition = try IndexDefinition(contentsOf: ElasticsearchReindexTests.definitionPath)
-        let live = ElasticsearchSearchIndex(client: client, definition: definition, configuration: settings, logger: logger)
-        let generations = ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger)
-        func deleteIndices() async {
-            for index in (try? await generations.list()) ?? [] { _ = try? await client.deleteIndex(index) }
-        }
-        do {
-            try await run(live: live, generations: generations, alias: settings.alias, logger: logger)
-        } catch {
+        try await withRunningService(client) {
+            var settings = ElasticsearchSearchIndex.Configuration()
+            settings.alias = "orders-reindex-test-\(UUID().uuidString.lowercased().prefix(8))"
+            let definition = try IndexDefinition(contentsOf: ElasticsearchReindexTests.definitionPath)
+            let live = ElasticsearchSearchIndex(client: client, definition: definition, configuration: settings, logger: logger)
+            let generations = ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger)
+            func deleteIndices() async {
+                for index in (try? await generations.list()) ?? [] { _ = try? await client.deleteIndex(index) }
+            }
+            do {
+                try await run(live: live, generations: generations, alias: settings.alias, logger: logger)
+            } catch {
+                await deleteIndices()
+                throw error
+            }
             await deleteIndices()
-            throw error
         }
-        await deleteIndices()
     }
 
     func run(live: ElasticsearchSearchIndex, generations: ElasticsearchGenerations, alias: String, logger: Logger) async throws {

@@ -60,31 +60,32 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let names = ["d-201", "d-200", "d-409", "d-429", "d-400", "d-503"]
-        let documents = names.enumerated().map { SearchIndexBehaviour.document($0.element, version: Int64(10 + $0.offset)) }
-        let outcomes = try await index.apply(documents)
-        #expect(outcomes.count == 6)
-        #expect(outcomes[0] == .applied && outcomes[1] == .applied && outcomes[2] == .stale && outcomes[3] == .applied)
-        guard case .rejected(let reason) = outcomes[4] else {
-            Issue.record("400 must be rejected, got \(outcomes[4])")
-            return
-        }
-        #expect(reason.contains("mapper_parsing_exception") && reason.contains("because"))
-        #expect(outcomes[5] == .applied)
+        try await withRunningService(index.client) {
+            let names = ["d-201", "d-200", "d-409", "d-429", "d-400", "d-503"]
+            let documents = names.enumerated().map { SearchIndexBehaviour.document($0.element, version: Int64(10 + $0.offset)) }
+            let outcomes = try await index.apply(documents)
+            #expect(outcomes.count == 6)
+            #expect(outcomes[0] == .applied && outcomes[1] == .applied && outcomes[2] == .stale && outcomes[3] == .applied)
+            guard case .rejected(let reason) = outcomes[4] else {
+                Issue.record("400 must be rejected, got \(outcomes[4])")
+                return
+            }
+            #expect(reason.contains("mapper_parsing_exception") && reason.contains("because"))
+            #expect(outcomes[5] == .applied)
 
-        let sent = requests.withLock { $0 }
-        #expect(sent.count == 2)
-        #expect(sent.map { Self.ids($0) } == [names, ["d-429", "d-503"]], "only the overloaded items go again")
-        let first = try #require(sent.first)
-        #expect(first.path == "/orders/_bulk")
-        #expect(first.query?.contains("filter_path=") == true)
-        #expect(first.headers["content-type"]?.hasPrefix("application/x-ndjson") == true)
-        #expect(first.body.last == UInt8(ascii: "\n"))
-        let action = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[0].utf8))
-        #expect(action["index"]?["version"] == .int(10) && action["index"]?["version_type"] == .string("external"))
-        let source = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[1].utf8))
-        #expect(source["product_names"] == ["Café Crème Espresso Beans"] && source["order_id"] == "d-201")
+            let sent = requests.withLock { $0 }
+            #expect(sent.count == 2)
+            #expect(sent.map { Self.ids($0) } == [names, ["d-429", "d-503"]], "only the overloaded items go again")
+            let first = try #require(sent.first)
+            #expect(first.path == "/orders/_bulk")
+            #expect(first.query?.contains("filter_path=") == true)
+            #expect(first.headers["content-type"]?.hasPrefix("application/x-ndjson") == true)
+            #expect(first.body.last == UInt8(ascii: "\n"))
+            let action = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[0].utf8))
+            #expect(action["index"]?["version"] == .int(10) && action["index"]?["version_type"] == .string("external"))
+            let source = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[1].utf8))
+            #expect(source["product_names"] == ["Café Crème Espresso Beans"] && source["order_id"] == "d-201")
+        }
     }
 
     @Test func itemsThatStayOverloadedAreHandedBackAsRetryable() async throws {
@@ -95,28 +96,31 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url, retries: 2)
-        defer { index.client.shutdown() }
-        let outcomes = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
-        #expect(outcomes.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+        try await withRunningService(index.client) {
+            let outcomes = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+            #expect(outcomes.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+        }
     }
 
     @Test func aWholeRequestFailureMakesEveryDocumentRetryableAndAnAuthErrorIsThrown() async throws {
         let unavailable = try LoopbackServer { _ in .json(#"{"error":{"type":"x","reason":"down"},"status":503}"#, status: 503) }
         defer { unavailable.stop() }
         let index = try Self.backend(unavailable.url)
-        defer { index.client.shutdown() }
-        let outcomes = try await index.apply([SearchIndexBehaviour.document("a")])
-        #expect(outcomes.count == 1)
-        if case .retryable = outcomes[0] {} else { Issue.record("expected retryable, got \(outcomes[0])") }
+        try await withRunningService(index.client) {
+            let outcomes = try await index.apply([SearchIndexBehaviour.document("a")])
+            #expect(outcomes.count == 1)
+            if case .retryable = outcomes[0] {} else { Issue.record("expected retryable, got \(outcomes[0])") }
 
-        let refusing = try LoopbackServer { _ in
-            .json(#"{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}"#, status: 401)
+            let refusing = try LoopbackServer { _ in
+                .json(#"{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}"#, status: 401)
+            }
+            defer { refusing.stop() }
+            let unauthorised = try Self.backend(refusing.url)
+            try await withRunningService(unauthorised.client) {
+                let error = await #expect(throws: ElasticsearchError.self) { try await unauthorised.apply([SearchIndexBehaviour.document("a")]) }
+                #expect(error?.status == 401 && error?.errorType == "security_exception")
+            }
         }
-        defer { refusing.stop() }
-        let unauthorised = try Self.backend(refusing.url)
-        defer { unauthorised.client.shutdown() }
-        let error = await #expect(throws: ElasticsearchError.self) { try await unauthorised.apply([SearchIndexBehaviour.document("a")]) }
-        #expect(error?.status == 401 && error?.errorType == "security_exception")
     }
 
     @Test func largeBatchesAreSplitByOperationsAndSentConcurrently() async throws {
@@ -132,11 +136,12 @@ import Testing
         settings.concurrentRequests = 3
         let base = try Self.backend(server.url)
         let index = ElasticsearchSearchIndex(client: base.client, definition: base.definition, configuration: settings, logger: Logger(label: "t"))
-        defer { index.client.shutdown() }
-        let documents = (0..<250).map { SearchIndexBehaviour.document("o-\($0)", version: Int64($0 + 1)) }
-        let outcomes = try await index.apply(documents)
-        #expect(outcomes == Array(repeating: .applied, count: 250))
-        #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
+        try await withRunningService(index.client) {
+            let documents = (0..<250).map { SearchIndexBehaviour.document("o-\($0)", version: Int64($0 + 1)) }
+            let outcomes = try await index.apply(documents)
+            #expect(outcomes == Array(repeating: .applied, count: 250))
+            #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
+        }
     }
 
     @Test func aCustomersOrdersPageCarriesItsCursorIntoSearchAfter() async throws {
@@ -152,20 +157,21 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let first = try await index.orders(customerID: "c-1", size: 1, after: nil)
-        #expect(first.orders.map(\.orderID) == ["ord-2"])
-        let cursor = try #require(first.nextCursor)
-        _ = try await index.orders(customerID: "c-1", size: 1, after: cursor)
-        let sent = bodies.withLock { $0 }
-        #expect(sent.count == 2)
-        #expect(sent.first?["search_after"] == nil)
-        #expect(sent.last?["search_after"] == [1_767_229_200_000, "ord-2"])
-        #expect(sent.last?["query"]?["bool"]?["filter"] == [["term": ["customer.id": ["value": "c-1"]]]])
-        // A cursor from a search with another sort is refused by name.
-        let foreign = Cursor(sort: "-total", value: .integer(5), orderID: "x").encoded
-        let error = await #expect(throws: DomainError.self) { try await index.orders(customerID: "c-1", size: 1, after: foreign) }
-        #expect(error?.field == "after")
+        try await withRunningService(index.client) {
+            let first = try await index.orders(customerID: "c-1", size: 1, after: nil)
+            #expect(first.orders.map(\.orderID) == ["ord-2"])
+            let cursor = try #require(first.nextCursor)
+            _ = try await index.orders(customerID: "c-1", size: 1, after: cursor)
+            let sent = bodies.withLock { $0 }
+            #expect(sent.count == 2)
+            #expect(sent.first?["search_after"] == nil)
+            #expect(sent.last?["search_after"] == [1_767_229_200_000, "ord-2"])
+            #expect(sent.last?["query"]?["bool"]?["filter"] == [["term": ["customer.id": ["value": "c-1"]]]])
+            // A cursor from a search with another sort is refused by name.
+            let foreign = Cursor(sort: "-total", value: .integer(5), orderID: "x").encoded
+            let error = await #expect(throws: DomainError.self) { try await index.orders(customerID: "c-1", size: 1, after: foreign) }
+            #expect(error?.field == "after")
+        }
     }
 
     /// A reader waiting for a batch written without `refresh=wait_for` has the alias refreshed.
@@ -177,9 +183,10 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        try await index.makeVisible()
-        #expect(requests.withLock { $0 } == ["POST /orders/_refresh"])
+        try await withRunningService(index.client) {
+            try await index.makeVisible()
+            #expect(requests.withLock { $0 } == ["POST /orders/_refresh"])
+        }
     }
 
     /// The real bulk responses in shared/es-fixtures/bulk: what each item means for a document.
@@ -231,22 +238,23 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let state = try await index.bootstrap()
-        #expect(state == .init(index: "orders-1", mappingVersion: 1, expectedMappingVersion: 1))
-        #expect(state.drift == nil)
-        let put = try #require(created.withLock { $0 }.first)
-        #expect(put.path == "/orders-1")
-        let body = try JSONValue.parse(put.body)
-        #expect(body["aliases"] == ["orders": [:]])
-        #expect(body["mappings"]?["dynamic"] == "strict")
-        #expect(body["mappings"] == index.definition.body["mappings"])
+        try await withRunningService(index.client) {
+            let state = try await index.bootstrap()
+            #expect(state == .init(index: "orders-1", mappingVersion: 1, expectedMappingVersion: 1))
+            #expect(state.drift == nil)
+            let put = try #require(created.withLock { $0 }.first)
+            #expect(put.path == "/orders-1")
+            let body = try JSONValue.parse(put.body)
+            #expect(body["aliases"] == ["orders": [:]])
+            #expect(body["mappings"]?["dynamic"] == "strict")
+            #expect(body["mappings"] == index.definition.body["mappings"])
 
-        // A second start finds the alias and creates nothing; an older live mapping is drift.
-        liveVersion.withLock { $0 = 0 }
-        let drifted = try await index.bootstrap()
-        #expect(created.withLock { $0.count } == 1)
-        #expect(drifted.hasDrifted)
-        #expect(drifted.drift?.contains("orders reindex") == true)
+            // A second start finds the alias and creates nothing; an older live mapping is drift.
+            liveVersion.withLock { $0 = 0 }
+            let drifted = try await index.bootstrap()
+            #expect(created.withLock { $0.count } == 1)
+            #expect(drifted.hasDrifted)
+            #expect(drifted.drift?.contains("orders reindex") == true)
+        }
     }
 }
