@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "ElasticsearchTests",
             dependencies: [
-                "Elasticsearch", "LoopbackHTTP",
+                "Elasticsearch", "LoopbackHTTP", "TestClocks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "OrdersSearchTests",
             dependencies: [
-                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP",
+                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP", "TestClocks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

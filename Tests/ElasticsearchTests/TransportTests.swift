@@ -3,13 +3,16 @@ import Foundation
 import Logging
 import LoopbackHTTP
 import Synchronization
+import TestClocks
 import Testing
 
-@Suite struct TransportTests {
+/// The transport against loopback servers. Retries back off on a `ManualClock` where a test is
+/// about them: no real time passes, and a backoff that never comes ends the test at its limit.
+@Suite(.timeLimit(.minutes(1))) struct TransportTests {
     static func transport(
         _ servers: [URL], authentication: ElasticsearchConfiguration.Authentication? = nil, gzip: Bool = false,
         retry: RetryPolicy = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),
-        timeout: Duration = .seconds(5)
+        timeout: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock()
     ) -> Transport {
         var configuration = ElasticsearchConfiguration(nodes: servers, authentication: authentication)
         configuration.gzipRequests = gzip
@@ -18,17 +21,26 @@ import Testing
         configuration.requestTimeout = timeout
         configuration.connectTimeout = .seconds(2)
         configuration.deadNodeBaseDelay = .seconds(30)
-        return Transport(configuration: configuration, logger: Logger(label: "test"))
+        return Transport(configuration: configuration, logger: Logger(label: "test"), clock: clock)
     }
 
     /// Runs a transport (as its service group would) for the duration of `body`.
     static func with(
         _ servers: [URL], authentication: ElasticsearchConfiguration.Authentication? = nil, gzip: Bool = false,
         retry: RetryPolicy = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),
-        timeout: Duration = .seconds(5), _ body: (Transport) async throws -> Void
+        timeout: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock(), _ body: (Transport) async throws -> Void
     ) async throws {
-        let transport = transport(servers, authentication: authentication, gzip: gzip, retry: retry, timeout: timeout)
+        let transport = transport(servers, authentication: authentication, gzip: gzip, retry: retry, timeout: timeout, clock: clock)
         try await withRunningService(transport) { try await body(transport) }
+    }
+
+    /// Lets `count` backoffs pass on `clock`: each time, waits until the code under test sleeps,
+    /// then moves the clock to its deadline.
+    static func letBackoffsPass(_ count: Int, on clock: ManualClock) async {
+        for _ in 0..<count {
+            await clock.sleepers(atLeast: 1)
+            clock.advanceToNextDeadline()
+        }
     }
 
     @Test func oneConnectionServesManySequentialRequests() async throws {
@@ -208,19 +220,61 @@ import Testing
                 : .json(#"{"ok":1}"#)
         }
         defer { server.stop() }
-        try await Self.with([server.url]) { transport throws in
-            let response = try await transport.send(HTTPRequest(.get, "/orders/_search"))
-            #expect(response.status == 200)
+        let clock = ManualClock()
+        try await Self.with([server.url], clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/orders/_search"))
+            for retry in 1...2 {
+                await clock.sleepers(atLeast: 1)
+                #expect(calls.withLock { $0 } == retry, "each retry waits for its backoff")
+                clock.advanceToNextDeadline()
+            }
+            #expect(try await response.status == 200)
             #expect(calls.withLock { $0 } == 3)
+        }
+    }
+
+    /// The backoff is slept on the transport's clock: the retry goes only once the clock has
+    /// passed the delay drawn for it (in the upper half of the ceiling, 50–100 ms here).
+    @Test func aRetryWaitsOnTheClockUntilItsBackoffHasPassed() async throws {
+        let calls = Mutex(0)
+        let server = try LoopbackServer { _ in
+            let first = calls.withLock { count in
+                count += 1
+                return count == 1
+            }
+            return first ? .json(#"{"error":"busy","status":503}"#, status: 503) : .json("{}")
+        }
+        defer { server.stop() }
+        let clock = ManualClock()
+        let retry = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(100), maximumDelay: .seconds(1))
+        try await Self.with([server.url], retry: retry, clock: clock) { transport throws in
+            // Given a first answer of 503: the transport sleeps on the clock.
+            async let response = transport.send(HTTPRequest(.get, "/busy-once"))
+            await clock.sleepers(atLeast: 1)
+            #expect(server.handledRequests == 1)
+            // When the clock has not reached the shortest possible delay, it still waits.
+            clock.advance(by: .milliseconds(49))
+            #expect(clock.sleeperCount == 1, "still backing off at t+49ms")
+            #expect(server.handledRequests == 1)
+            // Then past the ceiling, the retry goes and succeeds.
+            clock.advance(by: .milliseconds(51))
+            #expect(clock.sleeperCount == 0)
+            #expect(try await response.status == 200)
+            #expect(server.handledRequests == 2)
+            #expect(clock.sleepsStarted == 1)
         }
     }
 
     @Test func overloadPersistingPastTheRetriesIsReturnedAsIs() async throws {
         let server = try LoopbackServer { _ in .json(#"{"error":"busy","status":503}"#, status: 503) }
         defer { server.stop() }
-        try await Self.with([server.url], retry: RetryPolicy(maximumRetries: 2, baseDelay: .milliseconds(1))) { transport throws in
-            #expect(try await transport.send(HTTPRequest(.get, "/")).status == 503)
+        let clock = ManualClock()
+        try await Self.with([server.url], retry: RetryPolicy(maximumRetries: 2, baseDelay: .milliseconds(1)), clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/"))
+            await Self.letBackoffsPass(2, on: clock)
+            #expect(try await response.status == 503)
             #expect(server.handledRequests == 3)
+            #expect(clock.sleepsStarted == 2, "no backoff after the last attempt")
         }
     }
 
@@ -260,8 +314,14 @@ import Testing
         defer { dropping.stop() }
         let healthy = try LoopbackServer { _ in .json("{}") }
         defer { healthy.stop() }
-        try await Self.with([dropping.url, healthy.url]) { transport throws in
-            #expect(try await transport.send(HTTPRequest(.get, "/")).status == 200)
+        let clock = ManualClock()
+        try await Self.with([dropping.url, healthy.url], clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/"))
+            // A dropped connection may have carried the request: it backs off before the next node.
+            await clock.sleepers(atLeast: 1)
+            #expect(dropping.handledRequests == 1 && healthy.handledRequests == 0)
+            clock.advanceToNextDeadline()
+            #expect(try await response.status == 200)
             #expect(dropping.handledRequests == 1)
             #expect(healthy.handledRequests == 1)
         }

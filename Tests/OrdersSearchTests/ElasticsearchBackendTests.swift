@@ -4,6 +4,7 @@ import Logging
 import LoopbackHTTP
 import OrdersDomain
 import Synchronization
+import TestClocks
 import Testing
 
 @testable import OrdersSearch
@@ -11,17 +12,22 @@ import Testing
 /// The Elasticsearch backend against loopback servers that answer like Elasticsearch: per-item
 /// bulk outcomes, retries of only the failed items, bootstrap and drift, and (in
 /// `RequestBodiesTests`) the schema of every body it sends.
-@Suite struct ElasticsearchBackendTests {
+@Suite(.timeLimit(.minutes(1))) struct ElasticsearchBackendTests {
     static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("index-mappings/orders.json").path
 
-    static func backend(_ url: URL, retries: Int = 3) throws -> ElasticsearchSearchIndex {
+    /// The transport's retries and the item retries back off on `clock`.
+    static func backend(
+        _ url: URL, retries: Int = 3,
+        itemBackoff: Duration = .milliseconds(1), clock: any Clock<Duration> = ContinuousClock()
+    ) throws -> ElasticsearchSearchIndex {
         var configuration = ElasticsearchConfiguration(nodes: [url], retry: RetryPolicy(maximumRetries: 1, baseDelay: .milliseconds(1)))
         configuration.requestTimeout = .seconds(10)
         var settings = ElasticsearchSearchIndex.Configuration()
-        settings.itemRetries = RetryPolicy(maximumRetries: retries, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+        settings.itemRetries = RetryPolicy(maximumRetries: retries, baseDelay: itemBackoff, maximumDelay: itemBackoff * 5)
+        settings.clock = clock
         return ElasticsearchSearchIndex(
-            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test")),
+            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test"), clock: clock),
             definition: try IndexDefinition(contentsOf: definitionPath), configuration: settings, logger: Logger(label: "test"))
     }
 
@@ -95,10 +101,53 @@ import Testing
             )
         }
         defer { server.stop() }
-        let index = try Self.backend(server.url, retries: 2)
+        let clock = ManualClock()
+        let index = try Self.backend(server.url, retries: 2, clock: clock)
         try await withRunningService(index.client) {
-            let outcomes = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
-            #expect(outcomes.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+            async let outcomes = index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+            for _ in 0..<2 {
+                await clock.sleepers(atLeast: 1)
+                clock.advanceToNextDeadline()
+            }
+            let handedBack = try await outcomes
+            #expect(handedBack.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+            #expect(server.handledRequests == 3, "the first request and two retries")
+            #expect(clock.sleepsStarted == 2, "no backoff after the last retry")
+        }
+    }
+
+    /// The item retries sleep on the configured clock: with the default backoff (the first delay
+    /// 100–200 ms), an overloaded item goes again only once the clock has passed its delay.
+    @Test func anOverloadedItemIsSentAgainOnlyOnceTheClockHasPassedItsBackoff() async throws {
+        let requests = Mutex(0)
+        let server = try LoopbackServer { request in
+            let first = requests.withLock { count in
+                count += 1
+                return count == 1
+            }
+            let item = first ? Self.item(429, "es_rejected_execution_exception") : Self.item(201)
+            return .json(#"{"errors":\#(first),"items":[\#(item)]}"#)
+        }
+        defer { server.stop() }
+        let clock = ManualClock()
+        let base = try Self.backend(server.url, clock: clock)
+        var settings = base.configuration
+        settings.itemRetries = ElasticsearchSearchIndex.Configuration().itemRetries
+        let index = ElasticsearchSearchIndex(client: base.client, definition: base.definition, configuration: settings, logger: Logger(label: "t"))
+        try await withRunningService(index.client) {
+            // Given an item answered 429: the writer sleeps on the clock before sending it again.
+            async let outcomes = index.apply([SearchIndexBehaviour.document("a")])
+            await clock.sleepers(atLeast: 1)
+            #expect(requests.withLock { $0 } == 1)
+            // When the clock is short of the shortest possible delay, nothing is sent.
+            clock.advance(by: .milliseconds(99))
+            #expect(clock.sleeperCount == 1, "still backing off at t+99ms")
+            #expect(requests.withLock { $0 } == 1)
+            // Then past the ceiling, the item goes again and is applied.
+            clock.advance(by: .milliseconds(101))
+            let applied = try await outcomes
+            #expect(applied == [.applied])
+            #expect(requests.withLock { $0 } == 2)
         }
     }
 

@@ -15,8 +15,9 @@ public import ServiceLifecycle
 public final class ElasticsearchClient: Service, Sendable {
     public let transport: Transport
 
-    public init(configuration: ElasticsearchConfiguration, logger: Logger) {
-        transport = Transport(configuration: configuration, logger: logger)
+    /// - Parameter clock: what retries sleep on between attempts. Default `ContinuousClock()`.
+    public init(configuration: ElasticsearchConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
+        transport = Transport(configuration: configuration, logger: logger, clock: clock)
     }
 
     /// Returns on graceful shutdown or cancellation, once the transfer thread has stopped.

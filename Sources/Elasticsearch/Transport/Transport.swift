@@ -12,19 +12,22 @@ import Timing
 /// A `Service`: its transfer thread starts with the first request (before `run()` too, so a
 /// request made while the service group is still being assembled works) and lives until `run()`
 /// ends, on graceful shutdown or cancellation. Requests in flight then, and every later one, fail
-/// with `ElasticsearchError.Kind.shutDown`.
+/// with `ElasticsearchError.Kind.shutDown`. Retries back off on the clock given to `init`.
 public final class Transport: Service, Sendable {
     public let configuration: ElasticsearchConfiguration
     let loop = CurlLoop()
+    private let clock: any Clock<Duration>
     private let nodes: Mutex<NodePool>
     private let random = Mutex(SystemRandomNumberGenerator())
     private let logger: Logger
     private let authorization: String?
     private let hosts: [String]
 
-    public init(configuration: ElasticsearchConfiguration, logger: Logger) {
+    /// - Parameter clock: what retries sleep on between attempts. Default `ContinuousClock()`.
+    public init(configuration: ElasticsearchConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         nodes = Mutex(NodePool(count: max(configuration.nodes.count, 1), baseDelay: configuration.deadNodeBaseDelay))
         authorization = configuration.authentication.map { "Authorization: " + $0.headerValue }
         hosts = configuration.nodes.map { url in "\(url.host ?? "?"):\(url.port.map(String.init) ?? (url.scheme == "https" ? "443" : "80"))" }
@@ -114,7 +117,7 @@ public final class Transport: Service, Sendable {
             // A connect failure with other nodes available moves on at once; otherwise back off.
             if !(failure.kind == .connect && configuration.nodes.count > 1) {
                 do {
-                    try await Task.sleep(for: delay)
+                    try await clock.sleep(for: delay)
                 } catch {
                     throw ElasticsearchError(.cancelled, method: request.method.rawValue, path: target)
                 }
