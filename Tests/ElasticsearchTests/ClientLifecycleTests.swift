@@ -90,11 +90,7 @@ import Testing
     }
 
     @Test func aRequestInFlightWhenTheClientStopsFailsWithTheShutDownError() async throws {
-        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
-        let server = try LoopbackServer { _ in
-            arrived.yield()
-            return LoopbackServer.Response(delay: .seconds(30))
-        }
+        let (server, arrivals) = try LoopbackServer.holdingAnswers()
         defer { server.stop() }
         let client = Self.client(server.url)
         let started = ContinuousClock.now

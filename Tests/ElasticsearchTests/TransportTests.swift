@@ -193,7 +193,7 @@ import Testing
 
     @Test func aSlowServerHitsTheTimeout() async throws {
         // The answer would take 30 s (the server's thread waits; `stop()` ends the wait).
-        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(30)) }
+        let (server, _) = try LoopbackServer.holdingAnswers()
         defer { server.stop() }
         try await Self.with([server.url], retry: .none, timeout: .milliseconds(200)) { transport throws in
             let start = ContinuousClock.now
@@ -236,14 +236,7 @@ import Testing
     /// The backoff is slept on the transport's clock: the retry goes only once the clock has
     /// passed the delay drawn for it (in the upper half of the ceiling, 50–100 ms here).
     @Test func aRetryWaitsOnTheClockUntilItsBackoffHasPassed() async throws {
-        let calls = Mutex(0)
-        let server = try LoopbackServer { _ in
-            let first = calls.withLock { count in
-                count += 1
-                return count == 1
-            }
-            return first ? .json(#"{"error":"busy","status":503}"#, status: 503) : .json("{}")
-        }
+        let server = try LoopbackServer(answers: [.json(#"{"error":"busy","status":503}"#, status: 503), .json("{}")])
         defer { server.stop() }
         let clock = ManualClock()
         let retry = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(100), maximumDelay: .seconds(1))
@@ -345,11 +338,7 @@ import Testing
 
     @Test func cancellingTheCallerAbortsTheTransfer() async throws {
         // The server tells when the request has arrived, then would answer after 30 s.
-        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
-        let server = try LoopbackServer { _ in
-            arrived.yield()
-            return LoopbackServer.Response(delay: .seconds(30))
-        }
+        let (server, arrivals) = try LoopbackServer.holdingAnswers()
         defer { server.stop() }
         // No timeout would end the call before the answer: only the cancellation can.
         try await Self.with([server.url], retry: .none, timeout: .seconds(60)) { transport throws in

@@ -116,38 +116,30 @@ import Testing
         }
     }
 
-    /// The item retries sleep on the configured clock: with the default backoff (the first delay
-    /// 100–200 ms), an overloaded item goes again only once the clock has passed its delay.
+    /// The item retries sleep on the configured clock: with the default 200 ms base (a first
+    /// delay of 100–200 ms), an overloaded item goes again only once the clock has passed it.
     @Test func anOverloadedItemIsSentAgainOnlyOnceTheClockHasPassedItsBackoff() async throws {
-        let requests = Mutex(0)
-        let server = try LoopbackServer { request in
-            let first = requests.withLock { count in
-                count += 1
-                return count == 1
-            }
-            let item = first ? Self.item(429, "es_rejected_execution_exception") : Self.item(201)
-            return .json(#"{"errors":\#(first),"items":[\#(item)]}"#)
-        }
+        let server = try LoopbackServer(answers: [
+            .json(#"{"errors":true,"items":[\#(Self.item(429, "es_rejected_execution_exception"))]}"#),
+            .json(#"{"errors":false,"items":[\#(Self.item(201))]}"#),
+        ])
         defer { server.stop() }
         let clock = ManualClock()
-        let base = try Self.backend(server.url, clock: clock)
-        var settings = base.configuration
-        settings.itemRetries = ElasticsearchSearchIndex.Configuration().itemRetries
-        let index = ElasticsearchSearchIndex(client: base.client, definition: base.definition, configuration: settings, logger: Logger(label: "t"))
+        let index = try Self.backend(server.url, itemBackoff: .milliseconds(200), clock: clock)
         try await withRunningService(index.client) {
             // Given an item answered 429: the writer sleeps on the clock before sending it again.
             async let outcomes = index.apply([SearchIndexBehaviour.document("a")])
             await clock.sleepers(atLeast: 1)
-            #expect(requests.withLock { $0 } == 1)
+            #expect(server.handledRequests == 1)
             // When the clock is short of the shortest possible delay, nothing is sent.
             clock.advance(by: .milliseconds(99))
             #expect(clock.sleeperCount == 1, "still backing off at t+99ms")
-            #expect(requests.withLock { $0 } == 1)
+            #expect(server.handledRequests == 1)
             // Then past the ceiling, the item goes again and is applied.
             clock.advance(by: .milliseconds(101))
             let applied = try await outcomes
             #expect(applied == [.applied])
-            #expect(requests.withLock { $0 } == 2)
+            #expect(server.handledRequests == 2)
         }
     }
 
