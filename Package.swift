@@ -54,8 +54,9 @@ let package = Package(
         .target(
             name: "Elasticsearch",
             dependencies: [
-                "CCurl", "JSONScanning",
+                "CCurl", "JSONScanning", "Timing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -190,6 +191,7 @@ let package = Package(
         ),
         .target(
             name: "LoopbackHTTP",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/LoopbackHTTP",
             swiftSettings: swiftSettings
         ),
@@ -216,15 +218,16 @@ let package = Package(
         .testTarget(
             name: "ElasticsearchTests",
             dependencies: [
-                "Elasticsearch", "LoopbackHTTP",
+                "Elasticsearch", "LoopbackHTTP", "TestClocks",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrdersSearchTests",
             dependencies: [
-                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP",
+                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP", "TestClocks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

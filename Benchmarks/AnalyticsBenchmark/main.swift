@@ -170,7 +170,6 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 let endpoint = try ChildEndpoint()
 defer { endpoint.stop() }
 let client = ElasticsearchClient(configuration: ElasticsearchConfiguration(nodes: [endpoint.url]), logger: logger)
-defer { client.shutdown() }
 let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("index-mappings/orders.json").path
 let index = ElasticsearchSearchIndex(client: client, definition: try IndexDefinition(contentsOf: definitionPath), logger: logger)
@@ -178,26 +177,28 @@ let sizes = answers().mapValues(\.count)
 
 print("analytics benchmark, Elasticsearch side (release build expected): \(documents) documents' worth of answers, \(rounds) rounds per panel")
 print("  panel                answer KB   p50 ms   p99 ms   client CPU ms/request")
-for panel in AnalyticsPanel.allCases {
-    var parameters = [("from", "2026-01-01"), ("to", "2026-12-31"), ("tz", "Europe/Berlin")]
-    if panel == .topProducts || panel == .topCustomers { parameters.append(("size", "100")) }
-    let query = try AnalyticsQuery.parse(parameters, panel: panel)
-    _ = try await index.analytics(panel, query)  // warm-up
-    var latencies: [Double] = []
-    let cpu = processCPU()
-    for _ in 0..<rounds {
-        let begin = ContinuousClock.now
-        let answer = try await index.analytics(panel, query)
-        latencies.append(seconds(ContinuousClock.now - begin) * 1000)
-        if case .ordersOverTime(let time) = answer { precondition(time.buckets.count == 365) }
+try await withRunningService(client) {
+    for panel in AnalyticsPanel.allCases {
+        var parameters = [("from", "2026-01-01"), ("to", "2026-12-31"), ("tz", "Europe/Berlin")]
+        if panel == .topProducts || panel == .topCustomers { parameters.append(("size", "100")) }
+        let query = try AnalyticsQuery.parse(parameters, panel: panel)
+        _ = try await index.analytics(panel, query)  // warm-up
+        var latencies: [Double] = []
+        let cpu = processCPU()
+        for _ in 0..<rounds {
+            let begin = ContinuousClock.now
+            let answer = try await index.analytics(panel, query)
+            latencies.append(seconds(ContinuousClock.now - begin) * 1000)
+            if case .ordersOverTime(let time) = answer { precondition(time.buckets.count == 365) }
+        }
+        let cpuPerRequest = (processCPU() - cpu) / Double(rounds) * 1000
+        let key = [
+            "orders-over-time": "over_time", "status-breakdown": "statuses", "top-products": "by_revenue", "top-customers": "customers",
+            "revenue-by-country": "countries", "averages": "items_per_order",
+        ][panel.rawValue]!
+        print(
+            String(
+                format: "  %@ %9.1f %8.2f %8.2f %12.2f", padded(panel.rawValue, 20), Double(sizes[key]!) / 1024, percentile(latencies, 0.5),
+                percentile(latencies, 0.99), cpuPerRequest))
     }
-    let cpuPerRequest = (processCPU() - cpu) / Double(rounds) * 1000
-    let key = [
-        "orders-over-time": "over_time", "status-breakdown": "statuses", "top-products": "by_revenue", "top-customers": "customers",
-        "revenue-by-country": "countries", "averages": "items_per_order",
-    ][panel.rawValue]!
-    print(
-        String(
-            format: "  %@ %9.1f %8.2f %8.2f %12.2f", padded(panel.rawValue, 20), Double(sizes[key]!) / 1024, percentile(latencies, 0.5),
-            percentile(latencies, 0.99), cpuPerRequest))
 }

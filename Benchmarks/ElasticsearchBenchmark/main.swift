@@ -121,10 +121,11 @@ extension ArraySlice {
     func striding(by step: Int) -> [Element] { stride(from: startIndex, to: endIndex, by: step).map { self[$0] } }
 }
 
-_ = try await roundTrip(inFlight: 2, filterPath: nil)  // warm up connections
-let trimmed = try await roundTrip(inFlight: 4, filterPath: "errors,items.*.status,items.*.error")
-let full = try await roundTrip(inFlight: 4, filterPath: nil)
-client.shutdown()
+let (trimmed, full) = try await withRunningService(client) {
+    _ = try await roundTrip(inFlight: 2, filterPath: nil)  // warm up connections
+    let trimmed = try await roundTrip(inFlight: 4, filterPath: "errors,items.*.status,items.*.error")
+    return (trimmed, try await roundTrip(inFlight: 4, filterPath: nil))
+}
 endpoint.stop()
 
 print("elasticsearch bulk benchmark: \(documents) documents of ~\(averageSize) bytes, \(batch) per request, 4 requests in flight")

@@ -116,6 +116,7 @@ let application = buildServer(
 ).application
 let server = Task { try await application.run() }
 let client = Transport(configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!]), logger: logger)
+let clientService = Task { await client.run() }
 // Wait for the server.
 for _ in 0..<100 {
     if (try? await client.send(Elasticsearch.HTTPRequest(.get, "/health")))?.status == 200 { break }
@@ -186,7 +187,8 @@ for round in 0..<21 {
     if round > 0 { panelLatencies["dashboard page (30 days)", default: []].append(seconds(ContinuousClock.now - start) * 1000) }
 }
 panelKeys.append("dashboard page (30 days)")
-client.shutdown()
+clientService.cancel()
+await clientService.value
 server.cancel()
 
 // The same queries on the index directly (no HTTP, no JSON), to separate the index's share.

@@ -37,7 +37,7 @@ public struct ReadIndex: Sendable {
                 generations: ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger),
                 identity: "elasticsearch:\(settings.alias)",
                 location: "elasticsearch alias \(settings.alias) at \(connection.nodes.map(\.absoluteString).joined(separator: ","))",
-                services: [])  // FIXME(es-service): [client] once the client is a Service
+                services: [client])
         }
     }
 }

@@ -12,8 +12,9 @@ import Testing
         var configuration = ElasticsearchConfiguration(nodes: [server.url])
         configuration.retry = .none
         let client = ElasticsearchClient(configuration: configuration, logger: Logger(label: "test"))
-        defer { client.shutdown() }
-        try await body(client)
+        try await withRunningService(client) {
+            try await body(client)
+        }
     }
 
     @Test func aMissingDocumentIsNilNotAnError() async throws {

@@ -1,6 +1,7 @@
 import Elasticsearch
 import Foundation
 import Logging
+import LoopbackHTTP
 import Testing
 
 /// Against a real Elasticsearch: runs when `ES_URL` is set (with `ES_USERNAME`/`ES_PASSWORD`,
@@ -15,31 +16,33 @@ struct LiveClusterTests {
 
     static func withIndex(_ body: (ElasticsearchClient, String) async throws -> Void) async throws {
         let client = ElasticsearchClient(configuration: configuration!, logger: Logger(label: "live"))
-        defer { client.shutdown() }
-        let index = "es-client-test-\(UUID().uuidString.lowercased().prefix(8))"
-        try await client.createIndex(
-            index,
-            body: [
-                "settings": ["number_of_shards": 1, "number_of_replicas": 0],
-                "mappings": ["properties": ["name": ["type": "text"], "status": ["type": "keyword"], "total": ["type": "long"]]],
-            ]
-        )
-        do {
-            try await body(client, index)
-        } catch {
-            _ = try? await client.deleteIndex(index)
-            throw error
+        try await withRunningService(client) {
+            let index = "es-client-test-\(UUID().uuidString.lowercased().prefix(8))"
+            try await client.createIndex(
+                index,
+                body: [
+                    "settings": ["number_of_shards": 1, "number_of_replicas": 0],
+                    "mappings": ["properties": ["name": ["type": "text"], "status": ["type": "keyword"], "total": ["type": "long"]]],
+                ]
+            )
+            do {
+                try await body(client, index)
+            } catch {
+                _ = try? await client.deleteIndex(index)
+                throw error
+            }
+            try await client.deleteIndex(index)
         }
-        try await client.deleteIndex(index)
     }
 
     @Test func infoAndHealth() async throws {
         let client = ElasticsearchClient(configuration: Self.configuration!, logger: Logger(label: "live"))
-        defer { client.shutdown() }
-        let info = try await client.info()
-        #expect(!info.version.number.isEmpty)
-        let health = try await client.health(waitForStatus: .yellow, timeout: "10s")
-        #expect(health.status != .red)
+        try await withRunningService(client) {
+            let info = try await client.info()
+            #expect(!info.version.number.isEmpty)
+            let health = try await client.health(waitForStatus: .yellow, timeout: "10s")
+            #expect(health.status != .red)
+        }
     }
 
     @Test func bulkWithExternalVersionsThenSearchCountAndGet() async throws {

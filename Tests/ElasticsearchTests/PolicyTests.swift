@@ -3,7 +3,7 @@ import Testing
 @testable import Elasticsearch
 
 @Suite struct PolicyTests {
-    @Test func retryDelaysAreJitteredBelowAnExponentialCeiling() {
+    @Test func retryDelaysAreJitteredInTheUpperHalfOfAnExponentialCeiling() {
         let policy = RetryPolicy(maximumRetries: 5, baseDelay: .milliseconds(100), maximumDelay: .seconds(1))
         #expect(policy.ceiling(0) == .milliseconds(100))
         #expect(policy.ceiling(1) == .milliseconds(200))
@@ -13,7 +13,9 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let delays = (0..<200).map { _ in policy.delay(beforeRetry: 2, using: &random) }
         #expect(delays.allSatisfy { $0 >= .zero && $0 <= .milliseconds(400) })
+        #expect(delays.allSatisfy { $0 >= .milliseconds(200) }, "never sooner than half the ceiling")
         #expect(Set(delays).count > 100, "jittered, not fixed")
+        #expect(RetryPolicy(baseDelay: .zero).delay(beforeRetry: 3, using: &random) == .zero)
     }
 
     @Test func nodesAreUsedRoundRobinAndAFailedOneIsSetAside() {

@@ -32,74 +32,77 @@ import Testing
         let endpoint = try CapturingEndpoint()
         defer { endpoint.stop() }
         let client = ElasticsearchClient(configuration: ElasticsearchConfiguration(nodes: [endpoint.url]), logger: Logger(label: "test"))
-        defer { client.shutdown() }
+        return try await withRunningService(client) {
+            try await client.createIndex("orders-1", body: indexDefinition)
+            try await client.updateSettings("orders-1", refreshInterval: "-1", numberOfReplicas: 0)
+            try await client.updateSettings("orders-1", refreshInterval: "1s")
+            try await client.updateAliases([
+                .add(index: "orders-2", alias: "orders", isWriteIndex: true), .remove(index: "orders-1", alias: "orders"),
+                .add(index: "orders-2", alias: "orders-paid", filter: .term("status", "paid"), routing: "r1"), .removeIndex(index: "orders-0"),
+            ])
 
-        try await client.createIndex("orders-1", body: indexDefinition)
-        try await client.updateSettings("orders-1", refreshInterval: "-1", numberOfReplicas: 0)
-        try await client.updateSettings("orders-1", refreshInterval: "1s")
-        try await client.updateAliases([
-            .add(index: "orders-2", alias: "orders", isWriteIndex: true), .remove(index: "orders-1", alias: "orders"),
-            .add(index: "orders-2", alias: "orders-paid", filter: .term("status", "paid"), routing: "r1"), .removeIndex(index: "orders-0"),
-        ])
+            var bulk = BulkBody()
+            bulk.index(
+                Array(#"{"name":"Zoë \"Z\" Müller\n","total_minor":1250}"#.utf8), id: "o-1", index: "orders", version: 42, versionType: .external)
+            bulk.create(Array(#"{"name":"x"}"#.utf8), id: "o-2", index: "orders", routing: "c-1")
+            bulk.update(Array(#"{"doc":{"name":"y"}}"#.utf8), id: "o-3", index: "orders", retryOnConflict: 3)
+            bulk.index(Array(#"{"name":"z"}"#.utf8), id: "o-4", ifSeqNo: 7, ifPrimaryTerm: 1)
+            bulk.delete(id: "o-5", index: "orders", version: 43, versionType: .externalGTE)
+            _ = try await client.bulk(bulk, index: "orders", refresh: .waitFor, filterPath: "items.*.error,items.*.status")
+            _ = try await client.bulk(bulk)
 
-        var bulk = BulkBody()
-        bulk.index(Array(#"{"name":"Zoë \"Z\" Müller\n","total_minor":1250}"#.utf8), id: "o-1", index: "orders", version: 42, versionType: .external)
-        bulk.create(Array(#"{"name":"x"}"#.utf8), id: "o-2", index: "orders", routing: "c-1")
-        bulk.update(Array(#"{"doc":{"name":"y"}}"#.utf8), id: "o-3", index: "orders", retryOnConflict: 3)
-        bulk.index(Array(#"{"name":"z"}"#.utf8), id: "o-4", ifSeqNo: 7, ifPrimaryTerm: 1)
-        bulk.delete(id: "o-5", index: "orders", version: 43, versionType: .externalGTE)
-        _ = try await client.bulk(bulk, index: "orders", refresh: .waitFor, filterPath: "items.*.error,items.*.status")
-        _ = try await client.bulk(bulk)
-
-        let text = Query.bool(
-            must: [
-                .simpleQueryString("müller \"café crème\" espr*", fields: ["name^3", "items.name"], defaultOperator: .and, flags: "PHRASE|PREFIX")
-            ],
-            should: [.term("order_id", "o-1", boost: 10), .matchPhrase("notes", "leave at door", slop: 1)],
-            filter: [
-                .range("created_at", gte: "2026-01-01", lt: "2026-02-01", timeZone: "Europe/Berlin"),
-                .terms("status", ["paid", "shipped"]), .range("total_minor", gte: 100, lte: 100_000),
-                .nested(path: "items", .match("items.sku", "SKU-1", operator: .and), scoreMode: .max), .exists("notes"),
-            ],
-            mustNot: [.ids(["o-9"]), .prefix("currency", "X")], minimumShouldMatch: 0
-        )
-        _ = try await client.search(
-            "orders",
-            SearchRequest(
-                query: text, size: 20,
-                sort: [.score(), .field("created_at", .desc, missing: "_last"), .field("order_id", .asc, unmappedType: "keyword")],
-                searchAfter: [1.5, 1_768_471_200_000, "o-1"],
-                highlight: .init(
-                    fields: ["name", "items.name"], preTags: ["<em>"], postTags: ["</em>"], fragmentSize: 80, numberOfFragments: 2,
-                    requireFieldMatch: false),
-                aggregations: [
-                    "by_status": .terms("status", size: 10, order: [("_count", .desc), ("_key", .asc)]),
-                    "per_day": .dateHistogram(
-                        "created_at", calendarInterval: .day, timeZone: "Europe/Berlin", minDocCount: 0, extendedBounds: ("2026-01-01", "2026-01-31")
-                    )
-                    .aggregating(["revenue": .sum("total_minor"), "average": .avg("total_minor")]),
-                    "items": .nested(path: "items").aggregating([
-                        "skus": .terms("items.sku", size: 5).aggregating(["quantity": .sum("items.quantity")])
-                    ]),
-                    "paid": .filter(.term("status", "paid")).aggregating(["customers": .cardinality("customer_id")]),
+            let text = Query.bool(
+                must: [
+                    .simpleQueryString(
+                        "müller \"café crème\" espr*", fields: ["name^3", "items.name"], defaultOperator: .and, flags: "PHRASE|PREFIX")
                 ],
-                sourceIncludes: ["order_id", "status"], trackTotalHits: .exact, timeout: "2s"
+                should: [.term("order_id", "o-1", boost: 10), .matchPhrase("notes", "leave at door", slop: 1)],
+                filter: [
+                    .range("created_at", gte: "2026-01-01", lt: "2026-02-01", timeZone: "Europe/Berlin"),
+                    .terms("status", ["paid", "shipped"]), .range("total_minor", gte: 100, lte: 100_000),
+                    .nested(path: "items", .match("items.sku", "SKU-1", operator: .and), scoreMode: .max), .exists("notes"),
+                ],
+                mustNot: [.ids(["o-9"]), .prefix("currency", "X")], minimumShouldMatch: 0
             )
-        )
-        _ = try await client.search(
-            nil,
-            SearchRequest(
-                query: .multiMatch("anna", fields: ["name", "email"], type: .boolPrefix, operator: .and), size: 5, pointInTime: ("pit-1", "1m"))
-        )
-        _ = try await client.search("orders", SearchRequest(query: .matchAll, size: 0, trackTotalHits: .upTo(10_000)), typedKeys: true)
-        _ = try await client.count("orders", query: .term("status", "paid"))
-        _ = try await client.documents("orders", ids: ["o-1", "o-2"])
-        _ = try await client.updateByQuery(
-            "orders", query: .term("customer_id", "c-1"),
-            script: ["source": "ctx._source.name = params.name", "params": ["name": "Zoë"], "lang": "painless"])
-        _ = try await client.openPointInTime("orders", keepAlive: "1m")
-        try await client.closePointInTime("pit-1")
-        return endpoint.requests
+            _ = try await client.search(
+                "orders",
+                SearchRequest(
+                    query: text, size: 20,
+                    sort: [.score(), .field("created_at", .desc, missing: "_last"), .field("order_id", .asc, unmappedType: "keyword")],
+                    searchAfter: [1.5, 1_768_471_200_000, "o-1"],
+                    highlight: .init(
+                        fields: ["name", "items.name"], preTags: ["<em>"], postTags: ["</em>"], fragmentSize: 80, numberOfFragments: 2,
+                        requireFieldMatch: false),
+                    aggregations: [
+                        "by_status": .terms("status", size: 10, order: [("_count", .desc), ("_key", .asc)]),
+                        "per_day": .dateHistogram(
+                            "created_at", calendarInterval: .day, timeZone: "Europe/Berlin", minDocCount: 0,
+                            extendedBounds: ("2026-01-01", "2026-01-31")
+                        )
+                        .aggregating(["revenue": .sum("total_minor"), "average": .avg("total_minor")]),
+                        "items": .nested(path: "items").aggregating([
+                            "skus": .terms("items.sku", size: 5).aggregating(["quantity": .sum("items.quantity")])
+                        ]),
+                        "paid": .filter(.term("status", "paid")).aggregating(["customers": .cardinality("customer_id")]),
+                    ],
+                    sourceIncludes: ["order_id", "status"], trackTotalHits: .exact, timeout: "2s"
+                )
+            )
+            _ = try await client.search(
+                nil,
+                SearchRequest(
+                    query: .multiMatch("anna", fields: ["name", "email"], type: .boolPrefix, operator: .and), size: 5, pointInTime: ("pit-1", "1m"))
+            )
+            _ = try await client.search("orders", SearchRequest(query: .matchAll, size: 0, trackTotalHits: .upTo(10_000)), typedKeys: true)
+            _ = try await client.count("orders", query: .term("status", "paid"))
+            _ = try await client.documents("orders", ids: ["o-1", "o-2"])
+            _ = try await client.updateByQuery(
+                "orders", query: .term("customer_id", "c-1"),
+                script: ["source": "ctx._source.name = params.name", "params": ["name": "Zoë"], "lang": "painless"])
+            _ = try await client.openPointInTime("orders", keepAlive: "1m")
+            try await client.closePointInTime("pit-1")
+            return endpoint.requests
+        }
     }
 
     @Test func bulkBodiesAreNDJSONWithTheFinalNewline() async throws {

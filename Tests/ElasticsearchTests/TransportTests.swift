@@ -3,13 +3,16 @@ import Foundation
 import Logging
 import LoopbackHTTP
 import Synchronization
+import TestClocks
 import Testing
 
-@Suite struct TransportTests {
+/// The transport against loopback servers. Retries back off on a `ManualClock` where a test is
+/// about them: no real time passes, and a backoff that never comes ends the test at its limit.
+@Suite(.timeLimit(.minutes(1))) struct TransportTests {
     static func transport(
         _ servers: [URL], authentication: ElasticsearchConfiguration.Authentication? = nil, gzip: Bool = false,
         retry: RetryPolicy = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),
-        timeout: Duration = .seconds(5)
+        timeout: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock()
     ) -> Transport {
         var configuration = ElasticsearchConfiguration(nodes: servers, authentication: authentication)
         configuration.gzipRequests = gzip
@@ -18,20 +21,39 @@ import Testing
         configuration.requestTimeout = timeout
         configuration.connectTimeout = .seconds(2)
         configuration.deadNodeBaseDelay = .seconds(30)
-        return Transport(configuration: configuration, logger: Logger(label: "test"))
+        return Transport(configuration: configuration, logger: Logger(label: "test"), clock: clock)
+    }
+
+    /// Runs a transport (as its service group would) for the duration of `body`.
+    static func with(
+        _ servers: [URL], authentication: ElasticsearchConfiguration.Authentication? = nil, gzip: Bool = false,
+        retry: RetryPolicy = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),
+        timeout: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock(), _ body: (Transport) async throws -> Void
+    ) async throws {
+        let transport = transport(servers, authentication: authentication, gzip: gzip, retry: retry, timeout: timeout, clock: clock)
+        try await withRunningService(transport) { try await body(transport) }
+    }
+
+    /// Lets `count` backoffs pass on `clock`: each time, waits until the code under test sleeps,
+    /// then moves the clock to its deadline.
+    static func letBackoffsPass(_ count: Int, on clock: ManualClock) async {
+        for _ in 0..<count {
+            await clock.sleepers(atLeast: 1)
+            clock.advanceToNextDeadline()
+        }
     }
 
     @Test func oneConnectionServesManySequentialRequests() async throws {
         let server = try LoopbackServer { _ in .json(#"{"ok":true}"#) }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        for _ in 0..<200 {
-            let response = try await transport.send(HTTPRequest(.get, "/"))
-            #expect(response.status == 200)
+        try await Self.with([server.url]) { transport throws in
+            for _ in 0..<200 {
+                let response = try await transport.send(HTTPRequest(.get, "/"))
+                #expect(response.status == 200)
+            }
+            #expect(server.handledRequests == 200)
+            #expect(server.acceptedConnections == 1)
         }
-        #expect(server.handledRequests == 200)
-        #expect(server.acceptedConnections == 1)
     }
 
     @Test func concurrentRequestsRunTogetherAndReuseTheirConnections() async throws {
@@ -47,23 +69,23 @@ import Testing
             return .json("{}")
         }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<16 { group.addTask { _ = try await transport.send(HTTPRequest(.get, "/")) } }
-            try await group.waitForAll()
-        }
-        #expect(inside.withLock { $0.peak } >= 8, "requests overlapped instead of queueing behind one another")
-        let connections = server.acceptedConnections
-        for _ in 0..<3 {
+        try await Self.with([server.url]) { transport throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<16 { group.addTask { _ = try await transport.send(HTTPRequest(.get, "/")) } }
                 try await group.waitForAll()
             }
+            #expect(inside.withLock { $0.peak } >= 8, "requests overlapped instead of queueing behind one another")
+            let connections = server.acceptedConnections
+            for _ in 0..<3 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<16 { group.addTask { _ = try await transport.send(HTTPRequest(.get, "/")) } }
+                    try await group.waitForAll()
+                }
+            }
+            // 48 more requests: without reuse, 48 more connections. Under heavy load libcurl now and
+            // then opens one or two anyway, so allow a few.
+            #expect(server.acceptedConnections - connections <= 4, "later rounds reuse the open connections")
         }
-        // 48 more requests: without reuse, 48 more connections. Under heavy load libcurl now and
-        // then opens one or two anyway, so allow a few.
-        #expect(server.acceptedConnections - connections <= 4, "later rounds reuse the open connections")
     }
 
     @Test(arguments: [
@@ -81,12 +103,12 @@ import Testing
             return .json("{}")
         }
         defer { server.stop() }
-        let transport = Self.transport([server.url], authentication: authentication)
-        defer { transport.shutdown() }
-        _ = try await transport.send(HTTPRequest(.get, "/"))
-        #expect(seen.withLock { $0 } == expected)
-        #expect(!transport.configuration.description.contains("s3cret"))
-        #expect(!transport.configuration.description.contains("token-123"))
+        try await Self.with([server.url], authentication: authentication) { transport throws in
+            _ = try await transport.send(HTTPRequest(.get, "/"))
+            #expect(seen.withLock { $0 } == expected)
+            #expect(!transport.configuration.description.contains("s3cret"))
+            #expect(!transport.configuration.description.contains("token-123"))
+        }
     }
 
     @Test func credentialsInTheURLBecomeBasicAuthAndNeverShow() throws {
@@ -105,14 +127,14 @@ import Testing
             return .json("{}")
         }
         defer { server.stop() }
-        let transport = Self.transport([server.url], gzip: true)
-        defer { transport.shutdown() }
-        let body = Array(String(repeating: #"{"index":{"_id":"1"}}\n{"name":"Zoë Müller"}\n"#, count: 500).utf8)
-        _ = try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson"))
-        let (encoding, bytes) = received.withLock { $0 }
-        #expect(encoding == "gzip")
-        #expect(bytes.count < body.count / 5, "compressed")
-        #expect(Gzip.decompress(bytes) == body)
+        try await Self.with([server.url], gzip: true) { transport throws in
+            let body = Array(String(repeating: #"{"index":{"_id":"1"}}\n{"name":"Zoë Müller"}\n"#, count: 500).utf8)
+            _ = try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson"))
+            let (encoding, bytes) = received.withLock { $0 }
+            #expect(encoding == "gzip")
+            #expect(bytes.count < body.count / 5, "compressed")
+            #expect(Gzip.decompress(bytes) == body)
+        }
     }
 
     @Test func gzipResponsesAreDecoded() async throws {
@@ -121,10 +143,10 @@ import Testing
                 body: Gzip.compress(Array(#"{"name":"node-1"}"#.utf8)), headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"])
         }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        let response = try await transport.send(HTTPRequest(.get, "/"))
-        #expect(String(decoding: response.body, as: UTF8.self) == #"{"name":"node-1"}"#)
+        try await Self.with([server.url]) { transport throws in
+            let response = try await transport.send(HTTPRequest(.get, "/"))
+            #expect(String(decoding: response.body, as: UTF8.self) == #"{"name":"node-1"}"#)
+        }
     }
 
     /// The body is streamed to libcurl. When a kept-alive connection dies under a request (the
@@ -145,44 +167,44 @@ import Testing
         }
         serverBox.withLock { $0 = server }
         defer { server.stop() }
-        let transport = Self.transport([server.url], retry: .none)
-        defer { transport.shutdown() }
-        let body = Array(String(repeating: "0123456789", count: 50_000).utf8)
-        #expect(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")).status == 200)
-        let second: Result<HTTPResponse, any Error>
-        do {
-            second = .success(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")))
-        } catch {
-            second = .failure(error)
+        try await Self.with([server.url], retry: .none) { transport throws in
+            let body = Array(String(repeating: "0123456789", count: 50_000).utf8)
+            #expect(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")).status == 200)
+            let second: Result<HTTPResponse, any Error>
+            do {
+                second = .success(try await transport.send(HTTPRequest(.post, "/_bulk", body: body, contentType: "application/x-ndjson")))
+            } catch {
+                second = .failure(error)
+            }
+            let received = arrivals.withLock { $0 }
+            if received.count >= 2, received[1].connections == 1 {
+                // It arrived on the kept-alive connection: libcurl resends it (retries are off: the
+                // resend is libcurl's own), rewinding the body.
+                #expect((try? second.get())?.status == 200)
+                #expect(received.count == 3)
+            } else {
+                // A loaded machine let libcurl open a fresh connection: a drop there is a failure to
+                // report, never a silent resend.
+                #expect(throws: ElasticsearchError.self) { try second.get() }
+            }
+            #expect(received.allSatisfy { $0.body == body }, "every body arrived whole")
         }
-        let received = arrivals.withLock { $0 }
-        if received.count >= 2, received[1].connections == 1 {
-            // It arrived on the kept-alive connection: libcurl resends it (retries are off: the
-            // resend is libcurl's own), rewinding the body.
-            #expect((try? second.get())?.status == 200)
-            #expect(received.count == 3)
-        } else {
-            // A loaded machine let libcurl open a fresh connection: a drop there is a failure to
-            // report, never a silent resend.
-            #expect(throws: ElasticsearchError.self) { try second.get() }
-        }
-        #expect(received.allSatisfy { $0.body == body }, "every body arrived whole")
     }
 
     @Test func aSlowServerHitsTheTimeout() async throws {
-        // The answer takes 30 s (the server's thread sleeps; `stop()` does not wait for it).
-        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(30)) }
+        // The answer would take 30 s (the server's thread waits; `stop()` ends the wait).
+        let (server, _) = try LoopbackServer.holdingAnswers()
         defer { server.stop() }
-        let transport = Self.transport([server.url], retry: .none, timeout: .milliseconds(200))
-        defer { transport.shutdown() }
-        let start = ContinuousClock.now
-        let error = await #expect(throws: ElasticsearchError.self) { try await transport.send(HTTPRequest(.get, "/slow")) }
-        #expect(error?.kind == .timeout)
-        #expect(error?.path == "/slow")
-        // It gave up long before the 30 s answer. The bound is loose on purpose: with the suite's
-        // tests in parallel and two busy loops beside them, the 200 ms timeout was seen to end
-        // the call after 4.9 s (the caller's task waited for a thread).
-        #expect(ContinuousClock.now - start < .seconds(15))
+        try await Self.with([server.url], retry: .none, timeout: .milliseconds(200)) { transport throws in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: ElasticsearchError.self) { try await transport.send(HTTPRequest(.get, "/slow")) }
+            #expect(error?.kind == .timeout)
+            #expect(error?.path == "/slow")
+            // It gave up long before the 30 s answer. The bound is loose on purpose: with the suite's
+            // tests in parallel and two busy loops beside them, the 200 ms timeout was seen to end
+            // the call after 4.9 s (the caller's task waited for a thread).
+            #expect(ContinuousClock.now - start < .seconds(15))
+        }
     }
 
     @Test(arguments: [429, 503])
@@ -198,51 +220,86 @@ import Testing
                 : .json(#"{"ok":1}"#)
         }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        let response = try await transport.send(HTTPRequest(.get, "/orders/_search"))
-        #expect(response.status == 200)
-        #expect(calls.withLock { $0 } == 3)
+        let clock = ManualClock()
+        try await Self.with([server.url], clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/orders/_search"))
+            for retry in 1...2 {
+                await clock.sleepers(atLeast: 1)
+                #expect(calls.withLock { $0 } == retry, "each retry waits for its backoff")
+                clock.advanceToNextDeadline()
+            }
+            #expect(try await response.status == 200)
+            #expect(calls.withLock { $0 } == 3)
+        }
+    }
+
+    /// The backoff is slept on the transport's clock: the retry goes only once the clock has
+    /// passed the delay drawn for it (in the upper half of the ceiling, 50–100 ms here).
+    @Test func aRetryWaitsOnTheClockUntilItsBackoffHasPassed() async throws {
+        let server = try LoopbackServer(answers: [.json(#"{"error":"busy","status":503}"#, status: 503), .json("{}")])
+        defer { server.stop() }
+        let clock = ManualClock()
+        let retry = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(100), maximumDelay: .seconds(1))
+        try await Self.with([server.url], retry: retry, clock: clock) { transport throws in
+            // Given a first answer of 503: the transport sleeps on the clock.
+            async let response = transport.send(HTTPRequest(.get, "/busy-once"))
+            await clock.sleepers(atLeast: 1)
+            #expect(server.handledRequests == 1)
+            // When the clock has not reached the shortest possible delay, it still waits.
+            clock.advance(by: .milliseconds(49))
+            #expect(clock.sleeperCount == 1, "still backing off at t+49ms")
+            #expect(server.handledRequests == 1)
+            // Then past the ceiling, the retry goes and succeeds.
+            clock.advance(by: .milliseconds(51))
+            #expect(clock.sleeperCount == 0)
+            #expect(try await response.status == 200)
+            #expect(server.handledRequests == 2)
+            #expect(clock.sleepsStarted == 1)
+        }
     }
 
     @Test func overloadPersistingPastTheRetriesIsReturnedAsIs() async throws {
         let server = try LoopbackServer { _ in .json(#"{"error":"busy","status":503}"#, status: 503) }
         defer { server.stop() }
-        let transport = Self.transport([server.url], retry: RetryPolicy(maximumRetries: 2, baseDelay: .milliseconds(1)))
-        defer { transport.shutdown() }
-        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 503)
-        #expect(server.handledRequests == 3)
+        let clock = ManualClock()
+        try await Self.with([server.url], retry: RetryPolicy(maximumRetries: 2, baseDelay: .milliseconds(1)), clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/"))
+            await Self.letBackoffsPass(2, on: clock)
+            #expect(try await response.status == 503)
+            #expect(server.handledRequests == 3)
+            #expect(clock.sleepsStarted == 2, "no backoff after the last attempt")
+        }
     }
 
     @Test func badRequestsAreNotRetried() async throws {
         let server = try LoopbackServer { _ in .json(#"{"error":{"type":"parsing_exception","reason":"bad"},"status":400}"#, status: 400) }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 400)
-        #expect(server.handledRequests == 1)
+        try await Self.with([server.url]) { transport throws in
+            #expect(try await transport.send(HTTPRequest(.get, "/")).status == 400)
+            #expect(server.handledRequests == 1)
+        }
     }
 
     @Test func nonIdempotentRequestsAreNotRetriedAfterReachingTheServer() async throws {
         let server = try LoopbackServer { _ in .json("{}", status: 503) }
         defer { server.stop() }
-        let transport = Self.transport([server.url])
-        defer { transport.shutdown() }
-        #expect(try await transport.send(HTTPRequest(.post, "/orders/_doc", body: Array("{}".utf8))).status == 503)
-        #expect(server.handledRequests == 1)
+        try await Self.with([server.url]) { transport throws in
+            #expect(try await transport.send(HTTPRequest(.post, "/orders/_doc", body: Array("{}".utf8))).status == 503)
+            #expect(server.handledRequests == 1)
+        }
     }
 
     @Test func aRefusedConnectionFailsOverToTheNextNode() async throws {
         let server = try LoopbackServer { _ in .json(#"{"ok":true}"#) }
         defer { server.stop() }
         let dead = try RefusingPort()
-        let transport = Self.transport([dead.url, server.url])
-        defer { transport.shutdown() }
-        for _ in 0..<6 {
-            // Non-idempotent too: a refused connection carried nothing.
-            #expect(try await transport.send(HTTPRequest(.post, "/x", body: [])).status == 200)
+        try await Self.with([dead.url, server.url]) { transport throws in
+            for _ in 0..<6 {
+                // Non-idempotent too: a refused connection carried nothing.
+                #expect(try await transport.send(HTTPRequest(.post, "/x", body: [])).status == 200)
+            }
+            #expect(server.handledRequests == 6, "the dead node is set aside after its first failure")
         }
-        #expect(server.handledRequests == 6, "the dead node is set aside after its first failure")
     }
 
     @Test func aDroppedConnectionIsRetriedOnAnotherNodeForIdempotentRequests() async throws {
@@ -250,42 +307,70 @@ import Testing
         defer { dropping.stop() }
         let healthy = try LoopbackServer { _ in .json("{}") }
         defer { healthy.stop() }
-        let transport = Self.transport([dropping.url, healthy.url])
-        defer { transport.shutdown() }
-        #expect(try await transport.send(HTTPRequest(.get, "/")).status == 200)
-        #expect(dropping.handledRequests == 1)
-        #expect(healthy.handledRequests == 1)
+        let clock = ManualClock()
+        try await Self.with([dropping.url, healthy.url], clock: clock) { transport throws in
+            async let response = transport.send(HTTPRequest(.get, "/"))
+            // A dropped connection may have carried the request: it backs off before the next node.
+            await clock.sleepers(atLeast: 1)
+            #expect(dropping.handledRequests == 1 && healthy.handledRequests == 0)
+            clock.advanceToNextDeadline()
+            #expect(try await response.status == 200)
+            #expect(dropping.handledRequests == 1)
+            #expect(healthy.handledRequests == 1)
+        }
     }
 
     @Test func errorsCarryTheirContext() async throws {
         let dead = try RefusingPort()
-        let transport = Self.transport([dead.url], authentication: .basic(username: "elastic", password: "pa55"), retry: .none)
-        defer { transport.shutdown() }
-        let error = await #expect(throws: ElasticsearchError.self) {
-            try await transport.send(HTTPRequest(.get, "/orders/_doc/42", query: [("routing", "a b")]))
+        try await Self.with([dead.url], authentication: .basic(username: "elastic", password: "pa55"), retry: .none) { transport throws in
+            let error = await #expect(throws: ElasticsearchError.self) {
+                try await transport.send(HTTPRequest(.get, "/orders/_doc/42", query: [("routing", "a b")]))
+            }
+            #expect(error?.kind == .connect)
+            #expect(error?.method == "GET")
+            #expect(error?.path == "/orders/_doc/42?routing=a%20b")
+            #expect(error?.node?.hasPrefix("127.0.0.1:") == true)
+            #expect(error?.underlying?.isEmpty == false)
+            #expect(error.map { "\($0)" }?.contains("pa55") == false)
+            #expect(error.map { String(reflecting: $0) }?.contains("pa55") == false)
         }
-        #expect(error?.kind == .connect)
-        #expect(error?.method == "GET")
-        #expect(error?.path == "/orders/_doc/42?routing=a%20b")
-        #expect(error?.node?.hasPrefix("127.0.0.1:") == true)
-        #expect(error?.underlying?.isEmpty == false)
-        #expect(error.map { "\($0)" }?.contains("pa55") == false)
-        #expect(error.map { String(reflecting: $0) }?.contains("pa55") == false)
     }
 
     @Test func cancellingTheCallerAbortsTheTransfer() async throws {
-        let server = try LoopbackServer { _ in LoopbackServer.Response(delay: .seconds(30)) }
+        // The server tells when the request has arrived, then would answer after 30 s.
+        let (server, arrivals) = try LoopbackServer.holdingAnswers()
         defer { server.stop() }
         // No timeout would end the call before the answer: only the cancellation can.
-        let transport = Self.transport([server.url], retry: .none, timeout: .seconds(60))
-        defer { transport.shutdown() }
-        let task = Task { try await transport.send(HTTPRequest(.get, "/slow")) }
-        try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        // Aborted long before the 30 s answer (loose for a loaded machine, as in the timeout test).
-        #expect(ContinuousClock.now - start < .seconds(15))
-        #expect((try? result.get()) == nil)
+        try await Self.with([server.url], retry: .none, timeout: .seconds(60)) { transport throws in
+            let task = Task { try await transport.send(HTTPRequest(.get, "/slow")) }
+            for await _ in arrivals { break }
+            let start = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            // Aborted long before the 30 s answer (loose for a loaded machine, as in the timeout test).
+            #expect(ContinuousClock.now - start < .seconds(15))
+            #expect((try? result.get()) == nil)
+            #expect((result.failure as? ElasticsearchError)?.kind == .cancelled)
+        }
+    }
+
+    @Test func aCallerCancelledBeforeItsRequestStartsSendsNothing() async throws {
+        let server = try LoopbackServer { _ in .json("{}") }
+        defer { server.stop() }
+        try await Self.with([server.url], retry: .none) { transport throws in
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await transport.send(HTTPRequest(.get, "/"))
+            }
+            let result = await task.result
+            #expect((result.failure as? ElasticsearchError)?.kind == .cancelled)
+            #expect(server.handledRequests == 0)
+        }
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
     }
 }

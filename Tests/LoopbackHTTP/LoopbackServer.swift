@@ -24,7 +24,8 @@ public final class LoopbackServer: Sendable {
         public var status: Int
         public var body: [UInt8]
         public var headers: [String: String]
-        /// Wait this long before answering (timeouts).
+        /// Wait this long before answering (timeouts). `stop()` ends the wait: the connection is
+        /// then dropped unanswered, and no thread outlives the test by the rest of the delay.
         public var delay: Duration
         /// Close the connection instead of answering (connection failures).
         public var dropConnection: Bool
@@ -53,6 +54,8 @@ public final class LoopbackServer: Sendable {
     private let listener: Int32
     private let handler: Handler
     private let state = Mutex(State())
+    /// Signalled by `stop()` to end delayed answers early.
+    private let stopping = NSCondition()
 
     private struct State: ~Copyable {
         var connections = 0
@@ -93,6 +96,9 @@ public final class LoopbackServer: Sendable {
             if !state.listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
             for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
+        stopping.lock()
+        stopping.broadcast()
+        stopping.unlock()
     }
 
     deinit { stop() }
@@ -166,9 +172,7 @@ public final class LoopbackServer: Sendable {
             state.withLock { $0.requests += 1 }
 
             let response = handler(Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body))
-            if response.delay > .zero {
-                Thread.sleep(forTimeInterval: Double(response.delay.components.seconds) + Double(response.delay.components.attoseconds) / 1e18)
-            }
+            if response.delay > .zero, !wait(response.delay) { return }
             if response.dropConnection { return }
             var out = Array("HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n".utf8)
             var responseHeaders = response.headers
@@ -184,6 +188,17 @@ public final class LoopbackServer: Sendable {
             }
             if response.closeAfterResponse { return }
         }
+    }
+
+    /// Waits `delay` unless `stop()` comes first; false when it did.
+    private func wait(_ delay: Duration) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+        stopping.lock()
+        defer { stopping.unlock() }
+        while !state.withLock({ $0.stopped }) {
+            if !stopping.wait(until: deadline) { return !state.withLock { $0.stopped } }
+        }
+        return false
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {

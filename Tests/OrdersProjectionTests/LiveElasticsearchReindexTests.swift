@@ -1,6 +1,7 @@
 import Elasticsearch
 import Foundation
 import Logging
+import LoopbackHTTP
 import OrdersProjection
 import OrdersSearch
 import OrdersStore
@@ -42,8 +43,9 @@ struct LiveElasticsearchReindexTests {
     /// Deletes every generation of the test's alias, the live one too.
     func deleteIndices(_ read: ReadSide) async {
         let client = ElasticsearchClient(configuration: try! ElasticsearchConfiguration.fromEnvironment()!, logger: Logger(label: "cleanup"))
-        defer { client.shutdown() }  // FIXME(es-service)
-        for index in (try? await read.generations.list()) ?? [] { _ = try? await client.deleteIndex(index) }
+        try? await withRunningService(client) {
+            for index in (try? await read.generations.list()) ?? [] { _ = try? await client.deleteIndex(index) }
+        }
     }
 
     func run(_ read: ReadSide, store: TestStore, alias: String, logger: Logger) async throws {

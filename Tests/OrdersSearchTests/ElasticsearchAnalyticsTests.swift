@@ -143,20 +143,22 @@ import Testing
         }
         defer { server.stop() }
         let index = try ElasticsearchBackendTests.backend(server.url)
-        defer { index.client.shutdown() }
-        let query = try AnalyticsQuery.parse([("from", "2026-01-15"), ("to", "2026-01-16")], panel: .ordersOverTime)
+        try await withRunningService(index.client) {
+            let query = try AnalyticsQuery.parse([("from", "2026-01-15"), ("to", "2026-01-16")], panel: .ordersOverTime)
 
-        let refused = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
-        #expect(refused?.status == 400 && "\(refused!)".contains("not aggregatable"), "the 400's reason is kept")
-        let unreadable = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
-        #expect("\(unreadable!)".contains("_search"), "names the request")
-        let malformed = await #expect(throws: ElasticsearchIndexError.self) { try await index.analytics(.ordersOverTime, query) }
-        #expect(malformed?.reason.contains("date_histogram") == true)
-        #expect(calls.withLock { $0 } == 3, "a 400 and a bad body are not retried")
+            let refused = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
+            #expect(refused?.status == 400 && "\(refused!)".contains("not aggregatable"), "the 400's reason is kept")
+            let unreadable = await #expect(throws: ElasticsearchError.self) { try await index.analytics(.ordersOverTime, query) }
+            #expect("\(unreadable!)".contains("_search"), "names the request")
+            let malformed = await #expect(throws: ElasticsearchIndexError.self) { try await index.analytics(.ordersOverTime, query) }
+            #expect(malformed?.reason.contains("date_histogram") == true)
+            #expect(calls.withLock { $0 } == 3, "a 400 and a bad body are not retried")
 
-        let refusing = try RefusingPort()
-        let down = try ElasticsearchBackendTests.backend(refusing.url)
-        defer { down.client.shutdown() }
-        await #expect(throws: ElasticsearchError.self) { try await down.analytics(.averages, try AnalyticsQuery.parse([], panel: .averages)) }
+            let refusing = try RefusingPort()
+            let down = try ElasticsearchBackendTests.backend(refusing.url)
+            try await withRunningService(down.client) {
+                await #expect(throws: ElasticsearchError.self) { try await down.analytics(.averages, try AnalyticsQuery.parse([], panel: .averages)) }
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import LoopbackHTTP
 import OrdersDomain
 import Synchronization
+import TestClocks
 import Testing
 
 @testable import OrdersSearch
@@ -11,17 +12,22 @@ import Testing
 /// The Elasticsearch backend against loopback servers that answer like Elasticsearch: per-item
 /// bulk outcomes, retries of only the failed items, bootstrap and drift, and (in
 /// `RequestBodiesTests`) the schema of every body it sends.
-@Suite struct ElasticsearchBackendTests {
+@Suite(.timeLimit(.minutes(1))) struct ElasticsearchBackendTests {
     static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("index-mappings/orders.json").path
 
-    static func backend(_ url: URL, retries: Int = 3) throws -> ElasticsearchSearchIndex {
+    /// The transport's retries and the item retries back off on `clock`.
+    static func backend(
+        _ url: URL, retries: Int = 3,
+        itemBackoff: Duration = .milliseconds(1), clock: any Clock<Duration> = ContinuousClock()
+    ) throws -> ElasticsearchSearchIndex {
         var configuration = ElasticsearchConfiguration(nodes: [url], retry: RetryPolicy(maximumRetries: 1, baseDelay: .milliseconds(1)))
         configuration.requestTimeout = .seconds(10)
         var settings = ElasticsearchSearchIndex.Configuration()
-        settings.itemRetries = RetryPolicy(maximumRetries: retries, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+        settings.itemRetries = RetryPolicy(maximumRetries: retries, baseDelay: itemBackoff, maximumDelay: itemBackoff * 5)
+        settings.clock = clock
         return ElasticsearchSearchIndex(
-            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test")),
+            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test"), clock: clock),
             definition: try IndexDefinition(contentsOf: definitionPath), configuration: settings, logger: Logger(label: "test"))
     }
 
@@ -60,31 +66,32 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let names = ["d-201", "d-200", "d-409", "d-429", "d-400", "d-503"]
-        let documents = names.enumerated().map { SearchIndexBehaviour.document($0.element, version: Int64(10 + $0.offset)) }
-        let outcomes = try await index.apply(documents)
-        #expect(outcomes.count == 6)
-        #expect(outcomes[0] == .applied && outcomes[1] == .applied && outcomes[2] == .stale && outcomes[3] == .applied)
-        guard case .rejected(let reason) = outcomes[4] else {
-            Issue.record("400 must be rejected, got \(outcomes[4])")
-            return
-        }
-        #expect(reason.contains("mapper_parsing_exception") && reason.contains("because"))
-        #expect(outcomes[5] == .applied)
+        try await withRunningService(index.client) {
+            let names = ["d-201", "d-200", "d-409", "d-429", "d-400", "d-503"]
+            let documents = names.enumerated().map { SearchIndexBehaviour.document($0.element, version: Int64(10 + $0.offset)) }
+            let outcomes = try await index.apply(documents)
+            #expect(outcomes.count == 6)
+            #expect(outcomes[0] == .applied && outcomes[1] == .applied && outcomes[2] == .stale && outcomes[3] == .applied)
+            guard case .rejected(let reason) = outcomes[4] else {
+                Issue.record("400 must be rejected, got \(outcomes[4])")
+                return
+            }
+            #expect(reason.contains("mapper_parsing_exception") && reason.contains("because"))
+            #expect(outcomes[5] == .applied)
 
-        let sent = requests.withLock { $0 }
-        #expect(sent.count == 2)
-        #expect(sent.map { Self.ids($0) } == [names, ["d-429", "d-503"]], "only the overloaded items go again")
-        let first = try #require(sent.first)
-        #expect(first.path == "/orders/_bulk")
-        #expect(first.query?.contains("filter_path=") == true)
-        #expect(first.headers["content-type"]?.hasPrefix("application/x-ndjson") == true)
-        #expect(first.body.last == UInt8(ascii: "\n"))
-        let action = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[0].utf8))
-        #expect(action["index"]?["version"] == .int(10) && action["index"]?["version_type"] == .string("external"))
-        let source = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[1].utf8))
-        #expect(source["product_names"] == ["Café Crème Espresso Beans"] && source["order_id"] == "d-201")
+            let sent = requests.withLock { $0 }
+            #expect(sent.count == 2)
+            #expect(sent.map { Self.ids($0) } == [names, ["d-429", "d-503"]], "only the overloaded items go again")
+            let first = try #require(sent.first)
+            #expect(first.path == "/orders/_bulk")
+            #expect(first.query?.contains("filter_path=") == true)
+            #expect(first.headers["content-type"]?.hasPrefix("application/x-ndjson") == true)
+            #expect(first.body.last == UInt8(ascii: "\n"))
+            let action = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[0].utf8))
+            #expect(action["index"]?["version"] == .int(10) && action["index"]?["version_type"] == .string("external"))
+            let source = try JSONValue.parse(Array(String(decoding: first.body, as: UTF8.self).split(separator: "\n")[1].utf8))
+            #expect(source["product_names"] == ["Café Crème Espresso Beans"] && source["order_id"] == "d-201")
+        }
     }
 
     @Test func itemsThatStayOverloadedAreHandedBackAsRetryable() async throws {
@@ -94,29 +101,67 @@ import Testing
             )
         }
         defer { server.stop() }
-        let index = try Self.backend(server.url, retries: 2)
-        defer { index.client.shutdown() }
-        let outcomes = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
-        #expect(outcomes.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+        let clock = ManualClock()
+        let index = try Self.backend(server.url, retries: 2, clock: clock)
+        try await withRunningService(index.client) {
+            async let outcomes = index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+            for _ in 0..<2 {
+                await clock.sleepers(atLeast: 1)
+                clock.advanceToNextDeadline()
+            }
+            let handedBack = try await outcomes
+            #expect(handedBack.allSatisfy { if case .retryable(let reason) = $0 { reason.contains("429") } else { false } })
+            #expect(server.handledRequests == 3, "the first request and two retries")
+            #expect(clock.sleepsStarted == 2, "no backoff after the last retry")
+        }
+    }
+
+    /// The item retries sleep on the configured clock: with the default 200 ms base (a first
+    /// delay of 100–200 ms), an overloaded item goes again only once the clock has passed it.
+    @Test func anOverloadedItemIsSentAgainOnlyOnceTheClockHasPassedItsBackoff() async throws {
+        let server = try LoopbackServer(answers: [
+            .json(#"{"errors":true,"items":[\#(Self.item(429, "es_rejected_execution_exception"))]}"#),
+            .json(#"{"errors":false,"items":[\#(Self.item(201))]}"#),
+        ])
+        defer { server.stop() }
+        let clock = ManualClock()
+        let index = try Self.backend(server.url, itemBackoff: .milliseconds(200), clock: clock)
+        try await withRunningService(index.client) {
+            // Given an item answered 429: the writer sleeps on the clock before sending it again.
+            async let outcomes = index.apply([SearchIndexBehaviour.document("a")])
+            await clock.sleepers(atLeast: 1)
+            #expect(server.handledRequests == 1)
+            // When the clock is short of the shortest possible delay, nothing is sent.
+            clock.advance(by: .milliseconds(99))
+            #expect(clock.sleeperCount == 1, "still backing off at t+99ms")
+            #expect(server.handledRequests == 1)
+            // Then past the ceiling, the item goes again and is applied.
+            clock.advance(by: .milliseconds(101))
+            let applied = try await outcomes
+            #expect(applied == [.applied])
+            #expect(server.handledRequests == 2)
+        }
     }
 
     @Test func aWholeRequestFailureMakesEveryDocumentRetryableAndAnAuthErrorIsThrown() async throws {
         let unavailable = try LoopbackServer { _ in .json(#"{"error":{"type":"x","reason":"down"},"status":503}"#, status: 503) }
         defer { unavailable.stop() }
         let index = try Self.backend(unavailable.url)
-        defer { index.client.shutdown() }
-        let outcomes = try await index.apply([SearchIndexBehaviour.document("a")])
-        #expect(outcomes.count == 1)
-        if case .retryable = outcomes[0] {} else { Issue.record("expected retryable, got \(outcomes[0])") }
+        try await withRunningService(index.client) {
+            let outcomes = try await index.apply([SearchIndexBehaviour.document("a")])
+            #expect(outcomes.count == 1)
+            if case .retryable = outcomes[0] {} else { Issue.record("expected retryable, got \(outcomes[0])") }
 
-        let refusing = try LoopbackServer { _ in
-            .json(#"{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}"#, status: 401)
+            let refusing = try LoopbackServer { _ in
+                .json(#"{"error":{"type":"security_exception","reason":"missing authentication credentials"},"status":401}"#, status: 401)
+            }
+            defer { refusing.stop() }
+            let unauthorised = try Self.backend(refusing.url)
+            try await withRunningService(unauthorised.client) {
+                let error = await #expect(throws: ElasticsearchError.self) { try await unauthorised.apply([SearchIndexBehaviour.document("a")]) }
+                #expect(error?.status == 401 && error?.errorType == "security_exception")
+            }
         }
-        defer { refusing.stop() }
-        let unauthorised = try Self.backend(refusing.url)
-        defer { unauthorised.client.shutdown() }
-        let error = await #expect(throws: ElasticsearchError.self) { try await unauthorised.apply([SearchIndexBehaviour.document("a")]) }
-        #expect(error?.status == 401 && error?.errorType == "security_exception")
     }
 
     @Test func largeBatchesAreSplitByOperationsAndSentConcurrently() async throws {
@@ -132,11 +177,12 @@ import Testing
         settings.concurrentRequests = 3
         let base = try Self.backend(server.url)
         let index = ElasticsearchSearchIndex(client: base.client, definition: base.definition, configuration: settings, logger: Logger(label: "t"))
-        defer { index.client.shutdown() }
-        let documents = (0..<250).map { SearchIndexBehaviour.document("o-\($0)", version: Int64($0 + 1)) }
-        let outcomes = try await index.apply(documents)
-        #expect(outcomes == Array(repeating: .applied, count: 250))
-        #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
+        try await withRunningService(index.client) {
+            let documents = (0..<250).map { SearchIndexBehaviour.document("o-\($0)", version: Int64($0 + 1)) }
+            let outcomes = try await index.apply(documents)
+            #expect(outcomes == Array(repeating: .applied, count: 250))
+            #expect(requests.withLock { $0 }.sorted() == [10, 40, 40, 40, 40, 40, 40])
+        }
     }
 
     @Test func aCustomersOrdersPageCarriesItsCursorIntoSearchAfter() async throws {
@@ -152,20 +198,21 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let first = try await index.orders(customerID: "c-1", size: 1, after: nil)
-        #expect(first.orders.map(\.orderID) == ["ord-2"])
-        let cursor = try #require(first.nextCursor)
-        _ = try await index.orders(customerID: "c-1", size: 1, after: cursor)
-        let sent = bodies.withLock { $0 }
-        #expect(sent.count == 2)
-        #expect(sent.first?["search_after"] == nil)
-        #expect(sent.last?["search_after"] == [1_767_229_200_000, "ord-2"])
-        #expect(sent.last?["query"]?["bool"]?["filter"] == [["term": ["customer.id": ["value": "c-1"]]]])
-        // A cursor from a search with another sort is refused by name.
-        let foreign = Cursor(sort: "-total", value: .integer(5), orderID: "x").encoded
-        let error = await #expect(throws: DomainError.self) { try await index.orders(customerID: "c-1", size: 1, after: foreign) }
-        #expect(error?.field == "after")
+        try await withRunningService(index.client) {
+            let first = try await index.orders(customerID: "c-1", size: 1, after: nil)
+            #expect(first.orders.map(\.orderID) == ["ord-2"])
+            let cursor = try #require(first.nextCursor)
+            _ = try await index.orders(customerID: "c-1", size: 1, after: cursor)
+            let sent = bodies.withLock { $0 }
+            #expect(sent.count == 2)
+            #expect(sent.first?["search_after"] == nil)
+            #expect(sent.last?["search_after"] == [1_767_229_200_000, "ord-2"])
+            #expect(sent.last?["query"]?["bool"]?["filter"] == [["term": ["customer.id": ["value": "c-1"]]]])
+            // A cursor from a search with another sort is refused by name.
+            let foreign = Cursor(sort: "-total", value: .integer(5), orderID: "x").encoded
+            let error = await #expect(throws: DomainError.self) { try await index.orders(customerID: "c-1", size: 1, after: foreign) }
+            #expect(error?.field == "after")
+        }
     }
 
     /// A reader waiting for a batch written without `refresh=wait_for` has the alias refreshed.
@@ -177,9 +224,10 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        try await index.makeVisible()
-        #expect(requests.withLock { $0 } == ["POST /orders/_refresh"])
+        try await withRunningService(index.client) {
+            try await index.makeVisible()
+            #expect(requests.withLock { $0 } == ["POST /orders/_refresh"])
+        }
     }
 
     /// The real bulk responses in shared/es-fixtures/bulk: what each item means for a document.
@@ -231,22 +279,23 @@ import Testing
         }
         defer { server.stop() }
         let index = try Self.backend(server.url)
-        defer { index.client.shutdown() }
-        let state = try await index.bootstrap()
-        #expect(state == .init(index: "orders-1", mappingVersion: 1, expectedMappingVersion: 1))
-        #expect(state.drift == nil)
-        let put = try #require(created.withLock { $0 }.first)
-        #expect(put.path == "/orders-1")
-        let body = try JSONValue.parse(put.body)
-        #expect(body["aliases"] == ["orders": [:]])
-        #expect(body["mappings"]?["dynamic"] == "strict")
-        #expect(body["mappings"] == index.definition.body["mappings"])
+        try await withRunningService(index.client) {
+            let state = try await index.bootstrap()
+            #expect(state == .init(index: "orders-1", mappingVersion: 1, expectedMappingVersion: 1))
+            #expect(state.drift == nil)
+            let put = try #require(created.withLock { $0 }.first)
+            #expect(put.path == "/orders-1")
+            let body = try JSONValue.parse(put.body)
+            #expect(body["aliases"] == ["orders": [:]])
+            #expect(body["mappings"]?["dynamic"] == "strict")
+            #expect(body["mappings"] == index.definition.body["mappings"])
 
-        // A second start finds the alias and creates nothing; an older live mapping is drift.
-        liveVersion.withLock { $0 = 0 }
-        let drifted = try await index.bootstrap()
-        #expect(created.withLock { $0.count } == 1)
-        #expect(drifted.hasDrifted)
-        #expect(drifted.drift?.contains("orders reindex") == true)
+            // A second start finds the alias and creates nothing; an older live mapping is drift.
+            liveVersion.withLock { $0 = 0 }
+            let drifted = try await index.bootstrap()
+            #expect(created.withLock { $0.count } == 1)
+            #expect(drifted.hasDrifted)
+            #expect(drifted.drift?.contains("orders reindex") == true)
+        }
     }
 }

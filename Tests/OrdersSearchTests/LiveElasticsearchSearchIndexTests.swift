@@ -1,6 +1,7 @@
 import Elasticsearch
 import Foundation
 import Logging
+import LoopbackHTTP
 import OrdersSearch
 import Testing
 
@@ -11,20 +12,21 @@ import Testing
 struct LiveElasticsearchSearchIndexTests {
     static func withIndex(_ body: (TestedIndex) async throws -> Void) async throws {
         let client = ElasticsearchClient(configuration: LiveElasticsearch.configuration!, logger: Logger(label: "live"))
-        defer { client.shutdown() }
-        var settings = ElasticsearchSearchIndex.Configuration()
-        settings.alias = "orders-test-\(UUID().uuidString.lowercased().prefix(8))"
-        let index = ElasticsearchSearchIndex(
-            client: client, definition: try IndexDefinition(contentsOf: ElasticsearchBackendTests.definitionPath), configuration: settings,
-            logger: Logger(label: "live"))
-        let state = try await index.bootstrap()
-        do {
-            try await body(TestedIndex(reader: index, writer: VisibleWrites(inner: index)))
-        } catch {
-            _ = try? await client.deleteIndex(state.index)
-            throw error
+        try await withRunningService(client) {
+            var settings = ElasticsearchSearchIndex.Configuration()
+            settings.alias = "orders-test-\(UUID().uuidString.lowercased().prefix(8))"
+            let index = ElasticsearchSearchIndex(
+                client: client, definition: try IndexDefinition(contentsOf: ElasticsearchBackendTests.definitionPath), configuration: settings,
+                logger: Logger(label: "live"))
+            let state = try await index.bootstrap()
+            do {
+                try await body(TestedIndex(reader: index, writer: VisibleWrites(inner: index)))
+            } catch {
+                _ = try? await client.deleteIndex(state.index)
+                throw error
+            }
+            try await client.deleteIndex(state.index)
         }
-        try await client.deleteIndex(state.index)
     }
 
     @Test(arguments: SearchIndexBehaviour.names) func behaviour(_ name: String) async throws {

@@ -1,18 +1,27 @@
 import Foundation
 public import Logging
+public import ServiceLifecycle
 
 /// A typed Elasticsearch client over `Transport`. Knows nothing about what is stored.
 ///
-/// Every method throws `ElasticsearchError` with the request's context on failure. Call
-/// `shutdown()` once when done.
-public final class ElasticsearchClient: Sendable {
+/// Every method throws `ElasticsearchError` with the request's context on failure.
+///
+/// A ServiceLifecycle `Service`, like postgres-nio's `PostgresClient`: put it in the
+/// application's `ServiceGroup` before the services that use it (they shut down first). `run()`
+/// holds the client's lifetime until graceful shutdown or cancellation, then stops its transfer
+/// thread: requests in flight and every later request fail with `ElasticsearchError.Kind.shutDown`.
+/// Requests made before `run()` starts work too (the thread starts with the first request), so
+/// a client can bootstrap indices before the group runs.
+public final class ElasticsearchClient: Service, Sendable {
     public let transport: Transport
 
-    public init(configuration: ElasticsearchConfiguration, logger: Logger) {
-        transport = Transport(configuration: configuration, logger: logger)
+    /// - Parameter clock: what retries sleep on between attempts. Default `ContinuousClock()`.
+    public init(configuration: ElasticsearchConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
+        transport = Transport(configuration: configuration, logger: logger, clock: clock)
     }
 
-    public func shutdown() { transport.shutdown() }
+    /// Returns on graceful shutdown or cancellation, once the transfer thread has stopped.
+    public func run() async { await transport.run() }
 
     /// Sends the request; a non-2xx answer becomes an error carrying Elasticsearch's `error`.
     @discardableResult

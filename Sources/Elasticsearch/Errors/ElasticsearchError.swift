@@ -5,7 +5,7 @@ public struct ElasticsearchError: Error, Sendable, CustomStringConvertible, Cust
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case connect, timeout, tls, httpStatus = "http_status", elasticsearch, decoding, transport, cancelled
-            case invalidRequest = "invalid_request"
+            case invalidRequest = "invalid_request", shutDown = "shut_down"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -28,6 +28,8 @@ public struct ElasticsearchError: Error, Sendable, CustomStringConvertible, Cust
         public static let cancelled = Kind(.cancelled)
         /// The request was refused before sending (bad configuration or argument).
         public static let invalidRequest = Kind(.invalidRequest)
+        /// The client was shut down (its `run()` ended) before or while the request ran.
+        public static let shutDown = Kind(.shutDown)
 
         public var description: String { base.rawValue }
     }

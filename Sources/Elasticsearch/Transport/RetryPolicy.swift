@@ -1,6 +1,9 @@
-/// Bounded retries with "full jitter" exponential backoff: the delay before retry `n` (0-based)
-/// is uniform in `0 ... min(maximumDelay, baseDelay × 2^n)`, so clients that failed together do
-/// not retry together.
+import Timing
+
+/// Bounded retries with jittered exponential backoff (`Timing.Backoff`, the one formula every retry
+/// loop uses): the delay before retry `n` (0-based) is uniform in the upper half of
+/// `min(maximumDelay, baseDelay × 2^n)`, so clients that failed together do not retry together
+/// and no retry comes sooner than half its ceiling.
 public struct RetryPolicy: Sendable, Hashable {
     /// Retries after the first attempt. Default 3.
     public var maximumRetries: Int
@@ -20,19 +23,11 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The delay before retry `retry` (0 for the first retry).
     public func delay(beforeRetry retry: Int, using random: inout some RandomNumberGenerator) -> Duration {
-        let cap = ceiling(retry)
-        let nanoseconds = cap.components.seconds * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
-        guard nanoseconds > 0 else { return .zero }
-        return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &random))
+        backoff.delay(retry, using: &random)
     }
 
     /// The upper bound of the delay before retry `retry`.
-    public func ceiling(_ retry: Int) -> Duration {
-        var ceiling = baseDelay
-        for _ in 0..<min(retry, 30) {
-            ceiling *= 2
-            if ceiling >= maximumDelay { return maximumDelay }
-        }
-        return min(ceiling, maximumDelay)
-    }
+    public func ceiling(_ retry: Int) -> Duration { backoff.ceiling(retry) }
+
+    private var backoff: Backoff { Backoff(baseDelay: baseDelay, maximumDelay: maximumDelay) }
 }

@@ -8,6 +8,8 @@ final class Transfer: @unchecked Sendable {
     enum Outcome: Sendable {
         case completed(status: Int)
         case failed(CURLcode, String)
+        /// The loop was stopped before the transfer could finish.
+        case shutDown
     }
 
     struct Options {

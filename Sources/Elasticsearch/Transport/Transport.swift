@@ -1,23 +1,33 @@
 import CCurl
 import Foundation
 public import Logging
+public import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// Sends requests to the configured nodes: round-robin with failing nodes set aside, bounded
 /// retries with jittered backoff, optional gzip, authentication. Answers every HTTP status;
 /// the typed APIs turn error statuses into `ElasticsearchError`s.
-public final class Transport: Sendable {
+///
+/// A `Service`: its transfer thread starts with the first request (before `run()` too, so a
+/// request made while the service group is still being assembled works) and lives until `run()`
+/// ends, on graceful shutdown or cancellation. Requests in flight then, and every later one, fail
+/// with `ElasticsearchError.Kind.shutDown`. Retries back off on the clock given to `init`.
+public final class Transport: Service, Sendable {
     public let configuration: ElasticsearchConfiguration
-    private let loop = CurlLoop()
+    let loop = CurlLoop()
+    private let clock: any Clock<Duration>
     private let nodes: Mutex<NodePool>
     private let random = Mutex(SystemRandomNumberGenerator())
     private let logger: Logger
     private let authorization: String?
     private let hosts: [String]
 
-    public init(configuration: ElasticsearchConfiguration, logger: Logger) {
+    /// - Parameter clock: what retries sleep on between attempts. Default `ContinuousClock()`.
+    public init(configuration: ElasticsearchConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         nodes = Mutex(NodePool(count: max(configuration.nodes.count, 1), baseDelay: configuration.deadNodeBaseDelay))
         authorization = configuration.authentication.map { "Authorization: " + $0.headerValue }
         hosts = configuration.nodes.map { url in "\(url.host ?? "?"):\(url.port.map(String.init) ?? (url.scheme == "https" ? "443" : "80"))" }
@@ -29,8 +39,15 @@ public final class Transport: Sendable {
         }
     }
 
-    /// Stops the transfer thread; requests in flight fail. Call once when done with the client.
-    public func shutdown() { loop.shutdown() }
+    /// Holds the transport's lifetime: returns on graceful shutdown or when its task is
+    /// cancelled, after the transfer thread has stopped (requests in flight fail with
+    /// `.shutDown`, and so does every later request).
+    public func run() async {
+        try? await gracefulShutdown()
+        await loop.stop()
+    }
+
+    deinit { loop.requestStop() }
 
     /// Sends the request, retrying where it is safe, and returns whatever status came back.
     public func send(_ request: HTTPRequest) async throws(ElasticsearchError) -> HTTPResponse {
@@ -51,8 +68,8 @@ public final class Transport: Sendable {
             let transfer = Transfer(
                 Transfer.Options(
                     url: configuration.nodes[node].absoluteString + target, method: request.method, headers: headers, body: body,
-                    connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
-                    timeoutMilliseconds: Self.milliseconds(configuration.requestTimeout), caFile: configuration.caFile,
+                    connectTimeoutMilliseconds: Int(configuration.connectTimeout.inMilliseconds),
+                    timeoutMilliseconds: Int(configuration.requestTimeout.inMilliseconds), caFile: configuration.caFile,
                     verifyTLS: !configuration.insecureSkipTLSVerification, maximumResponseBytes: configuration.maximumResponseBytes
                 )
             )
@@ -68,6 +85,8 @@ public final class Transport: Sendable {
                 }
                 failure = ElasticsearchError(response: response, method: request.method.rawValue, path: target, node: hosts[node])
                 mayRetry = true
+            case .shutDown:
+                throw ElasticsearchError(.shutDown, method: request.method.rawValue, path: target, underlying: "the client was shut down")
             case .failed(let code, let detail):
                 failure = Self.error(code, detail, request: request, target: target, node: hosts[node])
                 if failure.kind == .cancelled || Task.isCancelled {
@@ -87,14 +106,14 @@ public final class Transport: Sendable {
                 "retrying Elasticsearch request",
                 metadata: [
                     "es.request": "\(request.method.rawValue) \(request.path)", "es.node": "\(hosts[node])", "es.error": "\(failure)",
-                    "es.retry": "\(retry + 1)", "es.retry.delay_ms": "\(Self.milliseconds(delay))",
+                    "es.retry": "\(retry + 1)", "es.retry.delay_ms": "\(delay.inMilliseconds)",
                 ]
             )
             retry += 1
             // A connect failure with other nodes available moves on at once; otherwise back off.
             if !(failure.kind == .connect && configuration.nodes.count > 1) {
                 do {
-                    try await Task.sleep(for: delay)
+                    try await clock.sleep(for: delay)
                 } catch {
                     throw ElasticsearchError(.cancelled, method: request.method.rawValue, path: target)
                 }
@@ -114,9 +133,5 @@ public final class Transport: Sendable {
         default: kind = .transport
         }
         return ElasticsearchError(kind, method: request.method.rawValue, path: target, node: node, underlying: detail)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -24,6 +24,8 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         /// Retries of items answered 429/5xx within one `apply`, before they are handed back as
         /// retryable (the projector then retries them with its own backoff).
         public var itemRetries = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
+        /// What the item retries sleep on between rounds. Default `ContinuousClock()`.
+        public var clock: any Clock<Duration> = ContinuousClock()
         /// Read and write this concrete index instead of the alias (a reindex filling the next
         /// generation). Nil: everything goes through the alias.
         public var index: String?
@@ -221,7 +223,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         var random = SystemRandomNumberGenerator()
         var body = BulkBody(reservingCapacity: sources.reduce(0) { $0 + $1.count + 100 })
         for retry in 0...configuration.itemRetries.maximumRetries {
-            if retry > 0 { try await Task.sleep(for: configuration.itemRetries.delay(beforeRetry: retry - 1, using: &random)) }
+            if retry > 0 { try await configuration.clock.sleep(for: configuration.itemRetries.delay(beforeRetry: retry - 1, using: &random)) }
             body.removeAll()
             for index in pending {
                 body.index(sources[index], id: keys[index].id, version: keys[index].version, versionType: .external)
