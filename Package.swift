@@ -12,7 +12,10 @@ let package = Package(
     name: "orders",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "orders", targets: ["orders"])
+        .executable(name: "orders", targets: ["orders"]),
+        // The Elasticsearch client knows nothing about orders and is usable on its own: its
+        // `public` declarations are its API. Everything else is `package`.
+        .library(name: "Elasticsearch", targets: ["Elasticsearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),

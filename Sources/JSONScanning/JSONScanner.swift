@@ -1,28 +1,28 @@
 /// A minimal, strict JSON tokenizer over bytes, for hand-written decoders on hot paths (the
 /// `_bulk` response, aggregation answers, stored event payloads). Keys are compared as raw
 /// bytes; values not needed are skipped. The small methods are `@inlinable`: they run per byte.
-public struct JSONScanner {
-    public struct Failure: Error, CustomStringConvertible {
-        public var offset: Int
-        public var message: String
-        public init(offset: Int, message: String) {
+package struct JSONScanner {
+    package struct Failure: Error, CustomStringConvertible {
+        package var offset: Int
+        package var message: String
+        package init(offset: Int, message: String) {
             self.offset = offset
             self.message = message
         }
-        public var description: String { "invalid JSON at byte \(offset): \(message)" }
+        package var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
-    public let bytes: UnsafeBufferPointer<UInt8>
+    package let bytes: UnsafeBufferPointer<UInt8>
     /// Where the next token starts.
-    public var offset = 0
+    package var offset = 0
 
     @inlinable
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    public func failure(_ message: String) -> Failure { Failure(offset: offset, message: message) }
+    package func failure(_ message: String) -> Failure { Failure(offset: offset, message: message) }
 
     @inlinable
-    public mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1
@@ -33,20 +33,20 @@ public struct JSONScanner {
 
     /// The next non-whitespace byte, not consumed.
     @inlinable
-    public mutating func peek() -> UInt8? {
+    package mutating func peek() -> UInt8? {
         skipWhitespace()
         return offset < bytes.count ? bytes[offset] : nil
     }
 
     @inlinable
-    public mutating func expect(_ byte: UInt8) throws(Failure) {
+    package mutating func expect(_ byte: UInt8) throws(Failure) {
         guard peek() == byte else { throw failure("expected '\(Character(Unicode.Scalar(byte)))'") }
         offset += 1
     }
 
     /// Consumes `byte` if it comes next.
     @inlinable
-    public mutating func consume(_ byte: UInt8) -> Bool {
+    package mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         offset += 1
         return true
@@ -55,7 +55,7 @@ public struct JSONScanner {
     /// Iterates the members of an object: `body` is called at each key (the scanner then sits at
     /// the value, which `body` must consume).
     @inlinable
-    public mutating func object(_ body: (inout JSONScanner, Range<Int>) throws(Failure) -> Void) throws(Failure) {
+    package mutating func object(_ body: (inout JSONScanner, Range<Int>) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
         if consume(UInt8(ascii: "}")) { return }
         repeat {
@@ -68,7 +68,7 @@ public struct JSONScanner {
 
     /// Iterates the elements of an array; `body` must consume each element.
     @inlinable
-    public mutating func array(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
+    package mutating func array(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["))
         if consume(UInt8(ascii: "]")) { return }
         repeat { try body(&self) } while consume(UInt8(ascii: ","))
@@ -77,7 +77,7 @@ public struct JSONScanner {
 
     /// Whether the bytes in `range` spell `literal`.
     @inlinable
-    public func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+    package func equals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         let pointer = literal.utf8Start
         for index in 0..<range.count where bytes[range.lowerBound + index] != pointer[index] { return false }
@@ -86,7 +86,7 @@ public struct JSONScanner {
 
     /// A string's raw bytes between its quotes (escapes left as they are).
     @inlinable
-    public mutating func rawString() throws(Failure) -> Range<Int> {
+    package mutating func rawString() throws(Failure) -> Range<Int> {
         try expect(UInt8(ascii: "\""))
         let start = offset
         while offset < bytes.count {
@@ -102,18 +102,18 @@ public struct JSONScanner {
     }
 
     /// A string value, unescaped.
-    public mutating func string() throws(Failure) -> String {
+    package mutating func string() throws(Failure) -> String {
         try text(try rawString())
     }
 
     /// `null` or a string.
-    public mutating func optionalString() throws(Failure) -> String? {
+    package mutating func optionalString() throws(Failure) -> String? {
         if try literal("null") { return nil }
         return try string()
     }
 
     /// An integer (a float with a zero fraction, as some counts are rendered, is accepted).
-    public mutating func integer() throws(Failure) -> Int64 {
+    package mutating func integer() throws(Failure) -> Int64 {
         skipWhitespace()
         let range = try number()
         var value: Int64 = 0
@@ -140,7 +140,7 @@ public struct JSONScanner {
         return negative ? -value : value
     }
 
-    public mutating func bool() throws(Failure) -> Bool {
+    package mutating func bool() throws(Failure) -> Bool {
         if try literal("true") { return true }
         if try literal("false") { return false }
         throw failure("expected true or false")
@@ -148,7 +148,7 @@ public struct JSONScanner {
 
     /// Consumes `word` (`null`, `true`, `false`) if it comes next.
     @inlinable
-    public mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
+    package mutating func literal(_ word: StaticString) throws(Failure) -> Bool {
         skipWhitespace()
         let count = word.utf8CodeUnitCount
         guard offset + count <= bytes.count, equals(offset..<(offset + count), word) else { return false }
@@ -158,7 +158,7 @@ public struct JSONScanner {
 
     /// Skips any value and returns its byte range.
     @discardableResult
-    public mutating func skipValue() throws(Failure) -> Range<Int> {
+    package mutating func skipValue() throws(Failure) -> Range<Int> {
         guard let first = peek() else { throw failure("unexpected end") }
         let start = offset
         switch first {
@@ -186,7 +186,7 @@ public struct JSONScanner {
     }
 
     /// The unescaped text of a string's raw byte range (from `rawString()`).
-    public func text(_ range: Range<Int>) throws(Failure) -> String {
+    package func text(_ range: Range<Int>) throws(Failure) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[range])
         guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
         var utf16: [UInt16] = []

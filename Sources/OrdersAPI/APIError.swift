@@ -1,24 +1,24 @@
-public import Hummingbird
+package import Hummingbird
 import NIOCore
 import OrdersDomain
 import OrdersStore
 
 /// Every error the API returns, in one JSON shape:
 /// `{"error": {"code": "invalid_argument", "message": "...", "field": "quantity"}}`.
-public struct APIError: Error, HTTPResponseError, Sendable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var message: String
-    public var field: String?
+package struct APIError: Error, HTTPResponseError, Sendable {
+    package var status: HTTPResponse.Status
+    package var code: String
+    package var message: String
+    package var field: String?
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+    package init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: String] = ["code": code, "message": message]
         if let field { error["field"] = field }
         return try JSONResponse.make(["error": error], status: status)

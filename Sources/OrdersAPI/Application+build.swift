@@ -1,28 +1,28 @@
-public import Hummingbird
-public import Logging
-public import OrdersProjection
-public import OrdersSearch
-public import OrdersStore
-public import Prometheus
+package import Hummingbird
+package import Logging
+package import OrdersProjection
+package import OrdersSearch
+package import OrdersStore
+package import Prometheus
 
 /// How the HTTP service runs. Every property has a documented default.
-public struct ServerConfiguration: Sendable {
+package struct ServerConfiguration: Sendable {
     /// Where the API listens. Default 127.0.0.1.
-    public var host: String
+    package var host: String
     /// Default 8080 (0: any free port).
-    public var port: Int
+    package var port: Int
     /// The bearer token of the operator routes (`/admin/...`); without one they do not exist.
     /// Default none.
-    public var adminToken: String?
+    package var adminToken: String?
     /// Whether this process projects the log into the read side (the projector runs as one of
     /// its services). Default true.
-    public var runsProjector: Bool
+    package var runsProjector: Bool
     /// How the projector batches and retries.
-    public var projector: ProjectorConfiguration
+    package var projector: ProjectorConfiguration
     /// The longest a query waits for `min_position`. Default 5 s.
-    public var maximumWait: Duration
+    package var maximumWait: Duration
 
-    public init(
+    package init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, runsProjector: Bool = true,
         projector: ProjectorConfiguration = .init(), maximumWait: Duration = .seconds(5)
     ) {
@@ -37,13 +37,13 @@ public struct ServerConfiguration: Sendable {
 
 /// The operator routes (`/admin/...`): their bearer token and what they report. Without one,
 /// the routes do not exist.
-public struct AdminConfiguration: Sendable {
-    public var token: String
-    public var status: @Sendable () async throws -> ReadSideStatus
+package struct AdminConfiguration: Sendable {
+    package var token: String
+    package var status: @Sendable () async throws -> ReadSideStatus
     /// Runs `POST /admin/reindex` jobs (the routes exist only with one).
-    public var reindex: ReindexRunner?
+    package var reindex: ReindexRunner?
 
-    public init(token: String, reindex: ReindexRunner? = nil, status: @escaping @Sendable () async throws -> ReadSideStatus) {
+    package init(token: String, reindex: ReindexRunner? = nil, status: @escaping @Sendable () async throws -> ReadSideStatus) {
         self.token = token
         self.reindex = reindex
         self.status = status
@@ -51,22 +51,22 @@ public struct AdminConfiguration: Sendable {
 }
 
 /// A serving process, assembled: the application (routes and services) and its projector.
-public struct OrdersServer {
+package struct OrdersServer {
     /// Runs the HTTP server and, in its ServiceGroup, the read side's services (the
     /// Elasticsearch client), the projector and the reindex runner; graceful shutdown stops them
     /// in the reverse order.
-    public var application: Application<RouterResponder<BasicRequestContext>>
+    package var application: Application<RouterResponder<BasicRequestContext>>
     /// The projector (also the query side's `ProjectionProgress`).
-    public let projector: Projector
+    package let projector: Projector
     /// The runner of `POST /admin/reindex` (only with an admin token).
-    public let reindex: ReindexRunner?
+    package let reindex: ReindexRunner?
     /// Every route the router serves (method and path).
-    public let routes: [Router<BasicRequestContext>.RouteDescription]
+    package let routes: [Router<BasicRequestContext>.RouteDescription]
 }
 
 /// Assembles the serving process from its parts: `orders serve` runs it, the tests drive it.
 /// `clock` times the projector's retries, polls and readers' waits; `wallClock` dates what it records.
-public func buildServer(
+package func buildServer(
     store: EventStore, bus: CommandBus, readSide: ReadSide, configuration: ServerConfiguration, registry: PrometheusCollectorRegistry?,
     clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
 ) -> OrdersServer {
@@ -91,7 +91,7 @@ public func buildServer(
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives).
-public func buildRouter(
+package func buildRouter(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, admin: AdminConfiguration? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)

@@ -1,21 +1,21 @@
-public import Logging
-public import OrdersSearch
-public import OrdersStore
+package import Logging
+package import OrdersSearch
+package import OrdersStore
 
 /// Retries dead-lettered orders: each is folded again from the log at the head and written to
 /// the index; when the index takes it, its dead letters are removed and the projector (in this
 /// process or another) unparks it at its next batch. An order whose events still cannot be
 /// projected, or whose document the index still refuses, keeps (or gets) its dead letter.
-public struct DeadLetterRetry: Sendable {
-    public let store: EventStore
-    public let index: any SearchIndexWriter
-    public let state: ProjectionDatabase
-    public var configuration: ProjectorConfiguration
+package struct DeadLetterRetry: Sendable {
+    package let store: EventStore
+    package let index: any SearchIndexWriter
+    package let state: ProjectionDatabase
+    package var configuration: ProjectorConfiguration
     let clock: any Clock<Duration>
     let wallClock: any WallClock
     let logger: Logger
 
-    public init(
+    package init(
         store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
         clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) {
@@ -28,13 +28,13 @@ public struct DeadLetterRetry: Sendable {
         self.logger = logger
     }
 
-    public enum Outcome: Sendable, Hashable, CustomStringConvertible {
+    package enum Outcome: Sendable, Hashable, CustomStringConvertible {
         /// Written at this version; its dead letters are gone.
         case retried(orderID: String, version: Int64)
         /// Still cannot be projected or stored: the reason.
         case stillFailing(orderID: String, reason: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .retried(let orderID, let version): "order \(orderID): written at version \(version), dead letters removed"
             case .stillFailing(let orderID, let reason): "order \(orderID): still failing: \(reason)"
@@ -43,7 +43,7 @@ public struct DeadLetterRetry: Sendable {
     }
 
     /// Retries the orders of the given dead letters (all open ones when `ids` is empty).
-    public func retry(ids: [Int64] = []) async throws -> [Outcome] {
+    package func retry(ids: [Int64] = []) async throws -> [Outcome] {
         let letters = try await state.deadLetters.all().filter { $0.discardedAt == nil && (ids.isEmpty || ids.contains($0.id)) }
         if let missing = ids.first(where: { id in !letters.contains { $0.id == id } }) {
             throw ReindexError(reason: "no open dead letter #\(missing) (see `orders dead-letters list`)")

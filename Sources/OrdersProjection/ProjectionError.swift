@@ -1,18 +1,18 @@
 /// An event the projection cannot turn into a document. The projector dead-letters it and parks
 /// the order's later events behind it; it never skips it silently.
-public struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var position: Int64
-    public var streamID: String
-    public var reason: String
+package struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var position: Int64
+    package var streamID: String
+    package var reason: String
     /// A gap in positions (or events out of order): the projector must halt, never skip.
-    public var isHole: Bool
+    package var isHole: Bool
 
-    public init(position: Int64, streamID: String, reason: String, isHole: Bool = false) {
+    package init(position: Int64, streamID: String, reason: String, isHole: Bool = false) {
         self.position = position
         self.streamID = streamID
         self.reason = reason
         self.isHole = isHole
     }
 
-    public var description: String { "cannot project event at position \(position) (stream \(streamID)): \(reason)" }
+    package var description: String { "cannot project event at position \(position) (stream \(streamID)): \(reason)" }
 }

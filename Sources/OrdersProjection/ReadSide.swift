@@ -1,31 +1,31 @@
-public import Foundation
-public import Logging
-public import OrdersSearch
-public import OrdersStore
-public import ServiceLifecycle
+package import Foundation
+package import Logging
+package import OrdersSearch
+package import OrdersStore
+package import ServiceLifecycle
 
 /// Where a read side lives: its index and the projection's state file. Every property has a
 /// documented default.
-public struct ReadSideConfiguration: Sendable {
+package struct ReadSideConfiguration: Sendable {
     /// The backend and where it is.
-    public var index: ReadIndexConfiguration
+    package var index: ReadIndexConfiguration
     /// The projection's state file (checkpoints, dead letters, reindex jobs). Default: beside
     /// the embedded index (`data/read.sqlite` → `data/read-state.sqlite`), so that an index and
     /// its checkpoint move together; `data/projection-elasticsearch.sqlite` for Elasticsearch.
-    public var statePath: String?
+    package var statePath: String?
 
-    public init(index: ReadIndexConfiguration, statePath: String? = nil) {
+    package init(index: ReadIndexConfiguration, statePath: String? = nil) {
         self.index = index
         self.statePath = statePath
     }
 
     /// The embedded index at `path`, its state beside it.
-    public static func embedded(path: String) -> ReadSideConfiguration {
+    package static func embedded(path: String) -> ReadSideConfiguration {
         ReadSideConfiguration(index: .embedded(path: path))
     }
 
     /// `statePath`, or its default.
-    public var resolvedStatePath: String {
+    package var resolvedStatePath: String {
         if let statePath { return statePath }
         guard case .embedded(let path) = index else { return "data/projection-elasticsearch.sqlite" }
         let url = URL(fileURLWithPath: path)
@@ -39,21 +39,21 @@ public struct ReadSideConfiguration: Sendable {
 /// projection's state and the checkpoint's name together. The CLI, the server, the tests and
 /// the benchmarks all open read sides here and build their projector, reindexer, dead-letter
 /// retries and status from it.
-public struct ReadSide: Sendable {
+package struct ReadSide: Sendable {
     /// The index (the query side reads it through `SearchIndexReader`, the projection writes it).
-    public let index: any SearchIndex
+    package let index: any SearchIndex
     /// Its generations, for reindex.
-    public let generations: any IndexGenerations
+    package let generations: any IndexGenerations
     /// The projection's checkpoints, dead letters and reindex jobs.
-    public let state: ProjectionDatabase
+    package let state: ProjectionDatabase
     /// The live projector's checkpoint name; also the name of the read side's reindex lock.
-    public let checkpointName: String
+    package let checkpointName: String
     /// For logs: where the documents go.
-    public let location: String
+    package let location: String
     /// What must run while the read side is used, in the process's `ServiceGroup`.
-    public let services: [any Service]
+    package let services: [any Service]
 
-    public init(
+    package init(
         index: any SearchIndex, generations: any IndexGenerations, state: ProjectionDatabase, checkpointName: String, location: String,
         services: [any Service] = []
     ) {
@@ -66,7 +66,7 @@ public struct ReadSide: Sendable {
     }
 
     /// Opens the index and the state file that `configuration` names.
-    public static func open(_ configuration: ReadSideConfiguration, logger: Logger) throws -> ReadSide {
+    package static func open(_ configuration: ReadSideConfiguration, logger: Logger) throws -> ReadSide {
         let opened = try ReadIndex.open(configuration.index, logger: logger)
         return ReadSide(
             index: opened.index, generations: opened.generations, state: try ProjectionDatabase(path: configuration.resolvedStatePath),
@@ -74,18 +74,18 @@ public struct ReadSide: Sendable {
     }
 
     /// The same read side writing through `index` (tests wrap the index to inject faults).
-    public func writing(through index: any SearchIndex) -> ReadSide {
+    package func writing(through index: any SearchIndex) -> ReadSide {
         ReadSide(
             index: index, generations: generations, state: state, checkpointName: checkpointName, location: location, services: services)
     }
 
     /// The same read side with its generations seen through `generations` (tests inject faults).
-    public func generations(_ generations: any IndexGenerations) -> ReadSide {
+    package func generations(_ generations: any IndexGenerations) -> ReadSide {
         ReadSide(index: index, generations: generations, state: state, checkpointName: checkpointName, location: location, services: services)
     }
 
     /// The projector of this read side (`configuration.checkpointName` is set to this read side's).
-    public func projector(
+    package func projector(
         store: EventStore, configuration: ProjectorConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
         wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) -> Projector {
@@ -95,7 +95,7 @@ public struct ReadSide: Sendable {
     }
 
     /// Its reindexer.
-    public func reindexer(
+    package func reindexer(
         store: EventStore, options: ReindexOptions = .init(), clock: any Clock<Duration> = ContinuousClock(),
         wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) -> Reindexer {
@@ -105,7 +105,7 @@ public struct ReadSide: Sendable {
     }
 
     /// Its dead-letter retries.
-    public func deadLetterRetry(
+    package func deadLetterRetry(
         store: EventStore, configuration: ProjectorConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
         wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) -> DeadLetterRetry {
@@ -113,7 +113,7 @@ public struct ReadSide: Sendable {
     }
 
     /// What `orders status` prints and `GET /admin/status` serves.
-    public func status(store: EventStore, now: Date = Date()) async throws -> ReadSideStatus {
+    package func status(store: EventStore, now: Date = Date()) async throws -> ReadSideStatus {
         try await ReadSideStatus.read(store: store, index: index, state: state, checkpointName: checkpointName, now: now)
     }
 }

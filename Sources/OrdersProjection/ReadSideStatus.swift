@@ -1,21 +1,21 @@
-public import Foundation
-public import OrdersSearch
-public import OrdersStore
+package import Foundation
+package import OrdersSearch
+package import OrdersStore
 
 /// What an operator asks first: how far the write side is, how far the projection has got, what
 /// the read index holds and whether anything needs a hand. `orders status` prints it and
 /// `GET /admin/status` serves it.
-public struct ReadSideStatus: Sendable, Encodable {
-    public var headPosition: Int64
-    public var checkpoint: Int64
-    public var lagEvents: Int64
+package struct ReadSideStatus: Sendable, Encodable {
+    package var headPosition: Int64
+    package var checkpoint: Int64
+    package var lagEvents: Int64
     /// Age of the oldest event not yet projected; 0 when caught up.
-    public var lagSeconds: Double
+    package var lagSeconds: Double
     /// The index as its backend describes it (unreachable: said in its `problems`).
-    public var index: IndexDescription
-    public var deadLetters: [DeadLetter]
+    package var index: IndexDescription
+    package var deadLetters: [DeadLetter]
     /// A reindex in progress (or interrupted, waiting to be resumed or aborted).
-    public var reindex: ReindexJob?
+    package var reindex: ReindexJob?
 
     enum CodingKeys: String, CodingKey {
         case headPosition = "head_position", checkpoint, lagEvents = "lag_events", lagSeconds = "lag_seconds", index
@@ -23,7 +23,7 @@ public struct ReadSideStatus: Sendable, Encodable {
     }
 
     /// Reads it all; an unreachable index is reported in `index.problems`, not thrown.
-    public static func read(
+    package static func read(
         store: EventStore, index: any SearchIndexReader, state: ProjectionDatabase, checkpointName: String, now: Date
     ) async throws -> ReadSideStatus {
         let head = try await store.headPosition()

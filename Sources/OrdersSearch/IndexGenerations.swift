@@ -2,7 +2,7 @@
 /// build the next generation beside the live one and swap it in atomically: on Elasticsearch,
 /// indices `<alias>-<n>` behind the alias; embedded, files `<name>-<n>.sqlite` behind a
 /// symbolic link at the read database's path.
-public protocol IndexGenerations: Sendable {
+package protocol IndexGenerations: Sendable {
     /// The stable name readers use (the alias, or the read database's path).
     var name: String { get }
 
@@ -35,13 +35,13 @@ public protocol IndexGenerations: Sendable {
 
 extension IndexGenerations {
     /// The generation after the newest one: `<base>-<n+1>`.
-    public func nextGeneration() async throws -> String {
+    package func nextGeneration() async throws -> String {
         let numbers = try await list().compactMap(generationNumber)
         return generationName(numbered: (numbers.max() ?? 0) + 1)
     }
 
     /// The generations a reindex retires: all but the live one and the `keep - 1` newest before it.
-    public func retired(keeping keep: Int, live: String) async throws -> [String] {
+    package func retired(keeping keep: Int, live: String) async throws -> [String] {
         let others = try await list().filter { $0 != live }
         return Array(others.dropLast(max(keep - 1, 0)))
     }

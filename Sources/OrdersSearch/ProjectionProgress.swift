@@ -1,6 +1,6 @@
 /// How far the projection has got, as the query side needs it for read-your-writes: the
 /// projector conforms to it; the query side depends on nothing else of the projection.
-public protocol ProjectionProgress: Sendable {
+package protocol ProjectionProgress: Sendable {
     /// The position of the last event the read side has acknowledged.
     var acknowledgedPosition: Int64 { get async }
 

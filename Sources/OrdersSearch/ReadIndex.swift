@@ -1,10 +1,10 @@
-public import Elasticsearch
+package import Elasticsearch
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 
 /// Which backend serves the read side, and where.
-public enum ReadIndexConfiguration: Sendable {
+package enum ReadIndexConfiguration: Sendable {
     /// The embedded SQLite FTS5 index; `path` is its stable name (a link to the live generation).
     case embedded(path: String)
     /// Elasticsearch, behind `index.alias`, created from `definition` when the alias is missing.
@@ -13,19 +13,19 @@ public enum ReadIndexConfiguration: Sendable {
 
 /// A read index opened from its configuration: what the query side reads and the projection
 /// writes, its generations (for reindex), and what must run while it is used.
-public struct ReadIndex: Sendable {
-    public let index: any SearchIndex
-    public let generations: any IndexGenerations
+package struct ReadIndex: Sendable {
+    package let index: any SearchIndex
+    package let generations: any IndexGenerations
     /// The read side's identity: names its checkpoint and its reindex lock (`orders` for the
     /// embedded index, `elasticsearch:<alias>`).
-    public let identity: String
+    package let identity: String
     /// For logs: where the documents go.
-    public let location: String
+    package let location: String
     /// What must run while the index is used, in a `ServiceGroup` (the Elasticsearch client).
-    public let services: [any Service]
+    package let services: [any Service]
 
     /// Opens the backend `configuration` names (an embedded index is created if missing).
-    public static func open(_ configuration: ReadIndexConfiguration, logger: Logger) throws -> ReadIndex {
+    package static func open(_ configuration: ReadIndexConfiguration, logger: Logger) throws -> ReadIndex {
         switch configuration {
         case .embedded(let path):
             let index = try LiveEmbeddedIndex(path: path)

@@ -1,5 +1,5 @@
 /// What became of one document handed to a search index.
-public enum ApplyOutcome: Sendable, Hashable {
+package enum ApplyOutcome: Sendable, Hashable {
     /// Stored (it was new, or newer than the stored version).
     case applied
     /// The index already holds this version or a newer one: nothing to do, counts as done.
@@ -13,7 +13,7 @@ public enum ApplyOutcome: Sendable, Hashable {
 /// What the query side reads from the read side, whichever backend serves it (the embedded
 /// SQLite FTS5 index or Elasticsearch). Both backends give the same answers on the same
 /// documents (the behavioural suite holds them to it).
-public protocol SearchIndexReader: Sendable {
+package protocol SearchIndexReader: Sendable {
     func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult
 
     /// The stored document of an order.
@@ -38,7 +38,7 @@ public protocol SearchIndexReader: Sendable {
 
 /// What the projection writes to the read side. Writes are idempotent and never regress: a
 /// document is stored only when its `version` is higher than the stored one.
-public protocol SearchIndexWriter: Sendable {
+package protocol SearchIndexWriter: Sendable {
     /// Stores a batch; one outcome per document, in order. With `waitForVisibility`, returns
     /// only once searches see the batch (someone is waiting for it: read-your-writes).
     func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome]
@@ -53,52 +53,52 @@ public protocol SearchIndexWriter: Sendable {
 }
 
 /// A backend: read by the query side, written by the projection.
-public typealias SearchIndex = SearchIndexReader & SearchIndexWriter
+package typealias SearchIndex = SearchIndexReader & SearchIndexWriter
 
 extension SearchIndexReader {
-    public func problems() async throws -> [String] { [] }
+    package func problems() async throws -> [String] { [] }
 }
 
 extension SearchIndexWriter {
     /// Nothing to do where a stored batch is visible at once (the embedded index).
-    public func makeVisible() async throws {}
+    package func makeVisible() async throws {}
 
     /// Stores a batch without waiting for it to become visible.
-    public func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
+    package func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {
         try await apply(documents, waitForVisibility: false)
     }
 }
 
 extension SearchIndexWriter where Self: SearchIndexReader {
-    public func prepare() async throws -> Bool { try await stats().documents == 0 }
+    package func prepare() async throws -> Bool { try await stats().documents == 0 }
 }
 
-public struct IndexStats: Sendable, Hashable {
-    public var documents: Int
+package struct IndexStats: Sendable, Hashable {
+    package var documents: Int
     /// The highest document version stored (the newest event position reflected anywhere).
-    public var highestVersion: Int64
+    package var highestVersion: Int64
 
-    public init(documents: Int, highestVersion: Int64) {
+    package init(documents: Int, highestVersion: Int64) {
         self.documents = documents
         self.highestVersion = highestVersion
     }
 }
 
 /// A read index as it describes itself (`orders status`, `GET /admin/status`).
-public struct IndexDescription: Sendable, Hashable, Encodable {
+package struct IndexDescription: Sendable, Hashable, Encodable {
     /// `embedded` or `elasticsearch`.
-    public var backend: String
+    package var backend: String
     /// For people: the file, or the alias and nodes.
-    public var location: String
+    package var location: String
     /// The concrete index or file behind the stable name.
-    public var name: String?
-    public var documents: Int?
-    public var mappingVersion: Int64?
-    public var expectedMappingVersion: Int64?
+    package var name: String?
+    package var documents: Int?
+    package var mappingVersion: Int64?
+    package var expectedMappingVersion: Int64?
     /// Drift, unreachable, ...: empty when all is well.
-    public var problems: [String]
+    package var problems: [String]
 
-    public init(
+    package init(
         backend: String, location: String, name: String? = nil, documents: Int? = nil, mappingVersion: Int64? = nil,
         expectedMappingVersion: Int64? = nil, problems: [String] = []
     ) {

@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+package import GRDB
 import GRDBSQLite
 
 /// Steps through a statement's rows with SQLite's C API, for folds over many rows (analytics
@@ -9,17 +9,17 @@ import GRDBSQLite
 ///
 /// A scan is only valid inside the closure it is passed to, and the bytes it lends only until
 /// the next row.
-public struct RowScan {
+package struct RowScan {
     let statement: SQLiteStatement
 
-    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+    package func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
 
     /// The column's text (or blob) bytes, in place: valid until the next row.
-    public func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+    package func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
         // `sqlite3_column_text` first, then `sqlite3_column_bytes`, as SQLite's documentation asks.
         guard let start = sqlite3_column_text(statement, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
@@ -27,12 +27,12 @@ public struct RowScan {
 
     /// Whether two byte ranges hold the same bytes (`memcmp`: the generic `elementsEqual` goes
     /// byte by byte).
-    public static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    package static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// The rows of `sql`, one call each.
-    public static func forEach(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Void) throws {
+    package static func forEach(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Void) throws {
         try step(db, sql: sql, arguments: arguments) { row in
             try body(row)
             return true
@@ -40,7 +40,7 @@ public struct RowScan {
     }
 
     /// The rows of `sql`, one call each, until `body` returns false.
-    public static func step(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Bool) throws {
+    package static func step(_ db: Database, sql: String, arguments: StatementArguments, _ body: (RowScan) throws -> Bool) throws {
         let statement = try db.cachedStatement(sql: sql)
         try statement.setArguments(arguments)
         let scan = RowScan(statement: statement.sqliteStatement)
@@ -59,19 +59,19 @@ public struct RowScan {
 /// Dense ids for the distinct texts of a scan's columns (statuses, currencies, customer ids,
 /// event types), found by hash and confirmed byte for byte, so a fold keys its sums by small
 /// integers and makes each `String` once.
-public struct TextIDs {
-    public private(set) var strings: [String] = []
+package struct TextIDs {
+    package private(set) var strings: [String] = []
     private var bytes: [[UInt8]] = []
     private var byHash: [UInt64: [Int]] = [:]
     /// Up to this many texts, comparing them all beats hashing (statuses, currencies).
     private static let linear = 8
 
-    public init() {}
+    package init() {}
 
-    public mutating func id(_ scan: RowScan, _ column: Int32) -> Int { id(scan.bytes(column)) }
+    package mutating func id(_ scan: RowScan, _ column: Int32) -> Int { id(scan.bytes(column)) }
 
     /// The id of `text` (a new one the first time it is seen).
-    public mutating func id(_ text: UnsafeRawBufferPointer) -> Int {
+    package mutating func id(_ text: UnsafeRawBufferPointer) -> Int {
         func matches(_ id: Int) -> Bool { bytes[id].withUnsafeBytes { RowScan.same($0, text) } }
         if bytes.count <= Self.linear {
             for id in bytes.indices where matches(id) { return id }
@@ -91,5 +91,5 @@ public struct TextIDs {
         return hash
     }
 
-    public subscript(id: Int) -> String { strings[id] }
+    package subscript(id: Int) -> String { strings[id] }
 }

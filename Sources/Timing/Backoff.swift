@@ -4,19 +4,19 @@
 /// The delay after `attempt` failures (0-based) is uniform in the upper half of
 /// `min(maximumDelay, baseDelay × 2^attempt)`: clients that failed together do not retry
 /// together, and no retry comes sooner than half the ceiling ("equal jitter").
-public struct Backoff: Sendable, Hashable {
+package struct Backoff: Sendable, Hashable {
     /// The ceiling of the first delay. Default 100 ms.
-    public var baseDelay: Duration
+    package var baseDelay: Duration
     /// Ceilings double up to this. Default 10 s.
-    public var maximumDelay: Duration
+    package var maximumDelay: Duration
 
-    public init(baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(10)) {
+    package init(baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(10)) {
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
     }
 
     /// The upper bound of the delay after `attempt` failures.
-    public func ceiling(_ attempt: Int) -> Duration {
+    package func ceiling(_ attempt: Int) -> Duration {
         var ceiling = min(baseDelay, maximumDelay)
         for _ in 0..<min(max(attempt, 0), 62) {
             ceiling *= 2
@@ -26,14 +26,14 @@ public struct Backoff: Sendable, Hashable {
     }
 
     /// A delay in the upper half of `ceiling(attempt)`.
-    public func delay(_ attempt: Int, using random: inout some RandomNumberGenerator) -> Duration {
+    package func delay(_ attempt: Int, using random: inout some RandomNumberGenerator) -> Duration {
         let nanoseconds = ceiling(attempt).inNanoseconds
         guard nanoseconds > 1 else { return .nanoseconds(max(nanoseconds, 0)) }
         return .nanoseconds(Int64.random(in: nanoseconds / 2...nanoseconds, using: &random))
     }
 
     /// A delay in the upper half of `ceiling(attempt)`, from the system's generator.
-    public func delay(_ attempt: Int) -> Duration {
+    package func delay(_ attempt: Int) -> Duration {
         var random = SystemRandomNumberGenerator()
         return delay(attempt, using: &random)
     }
@@ -41,7 +41,7 @@ public struct Backoff: Sendable, Hashable {
 
 extension Duration {
     /// Whole nanoseconds (saturating).
-    public var inNanoseconds: Int64 {
+    package var inNanoseconds: Int64 {
         let (seconds, overflow) = components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (total, overflowAgain) = seconds.addingReportingOverflow(components.attoseconds / 1_000_000_000)
         guard !overflow, !overflowAgain else { return components.seconds < 0 ? .min : .max }
@@ -49,16 +49,16 @@ extension Duration {
     }
 
     /// Whole milliseconds (truncated).
-    public var inMilliseconds: Int64 { inNanoseconds / 1_000_000 }
+    package var inMilliseconds: Int64 { inNanoseconds / 1_000_000 }
 
     /// Seconds as a floating-point number (for logs and rates).
-    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    package var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension Clock where Duration == Swift.Duration {
     /// A function that tells the time elapsed on this clock since the stopwatch was made (for
     /// rates and durations in reports; works on `any Clock<Duration>`).
-    public func stopwatch() -> @Sendable () -> Duration {
+    package func stopwatch() -> @Sendable () -> Duration {
         let start = now
         return { start.duration(to: self.now) }
     }

@@ -1,10 +1,10 @@
 public import ArgumentParser
 import Elasticsearch
 import Foundation
-public import Logging
+package import Logging
 import OrdersProjection
 import OrdersSearch
-public import OrdersStore
+package import OrdersStore
 
 /// Options shared by every command that opens the write store.
 struct StoreOptions: ParsableArguments {

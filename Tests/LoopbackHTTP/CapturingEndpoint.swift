@@ -1,11 +1,11 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// A loopback server that records every request and answers each Elasticsearch endpoint with a
 /// minimal, well-formed body of the right shape, so a client's requests can be captured and
 /// checked. It is a test double: it stores nothing and searches nothing.
-public final class CapturingEndpoint: Sendable {
-    public let server: LoopbackServer
+package final class CapturingEndpoint: Sendable {
+    package let server: LoopbackServer
     private let log: RequestLog
 
     /// Shared between the server's handler and this object.
@@ -13,7 +13,7 @@ public final class CapturingEndpoint: Sendable {
         let requests = Mutex<[LoopbackServer.Request]>([])
     }
 
-    public init() throws {
+    package init() throws {
         let log = RequestLog()
         server = try LoopbackServer { request in
             log.requests.withLock { $0.append(request) }
@@ -22,14 +22,14 @@ public final class CapturingEndpoint: Sendable {
         self.log = log
     }
 
-    public var url: URL { server.url }
-    public var requests: [LoopbackServer.Request] { log.requests.withLock { $0 } }
+    package var url: URL { server.url }
+    package var requests: [LoopbackServer.Request] { log.requests.withLock { $0 } }
 
-    public func stop() { server.stop() }
+    package func stop() { server.stop() }
 
     /// The request as a line for shared/es-spec/validate.py: `{"method", "path", "body"}`, the
     /// body as JSON, or as NDJSON text for `_bulk`.
-    public static func validatorLine(_ request: LoopbackServer.Request) throws -> String {
+    package static func validatorLine(_ request: LoopbackServer.Request) throws -> String {
         var object: [String: Any] = ["method": request.method, "path": request.target]
         if !request.body.isEmpty {
             if request.path.hasSuffix("/_bulk") {
@@ -41,7 +41,7 @@ public final class CapturingEndpoint: Sendable {
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 
-    public static func answer(_ request: LoopbackServer.Request) -> String {
+    package static func answer(_ request: LoopbackServer.Request) -> String {
         let path = request.path
         if path.hasSuffix("/_bulk") {
             // One successful item per action line.

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 
 /// A loopback endpoint in a child process, so that a benchmark counts only its own CPU.
 ///
 /// The benchmark executable starts itself again with `--serve`; the child calls `serve` with a
 /// handler, prints its port and answers until its standard input closes (the parent exited).
-public final class ChildEndpoint {
-    public let url: URL
+package final class ChildEndpoint {
+    package let url: URL
     private let input: FileHandle
     private let child: Process
 
     /// Starts `executable --serve` and waits for the port it prints.
-    public init(executable: String = CommandLine.arguments[0]) throws {
+    package init(executable: String = CommandLine.arguments[0]) throws {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: executable)
         child.arguments = ["--serve"]
@@ -27,13 +27,13 @@ public final class ChildEndpoint {
     }
 
     /// Lets the child finish and waits for it.
-    public func stop() {
+    package func stop() {
         try? input.close()
         child.waitUntilExit()
     }
 
     /// In the child: serves `handler` until standard input closes, then exits.
-    public static func serve(_ handler: @escaping LoopbackServer.Handler) -> Never {
+    package static func serve(_ handler: @escaping LoopbackServer.Handler) -> Never {
         let server = try! LoopbackServer(handler: handler)
         FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
         _ = FileHandle.standardInput.readDataToEndOfFile()
@@ -43,7 +43,7 @@ public final class ChildEndpoint {
 
     /// A `_bulk` answer like Elasticsearch's: one successful `index` item per action line,
     /// trimmed to its status when the request has a `filter_path`. `indexed` gets the count.
-    public static func bulkAnswer(_ request: LoopbackServer.Request, indexed: inout Int) -> LoopbackServer.Response {
+    package static func bulkAnswer(_ request: LoopbackServer.Request, indexed: inout Int) -> LoopbackServer.Response {
         var items: [UInt8] = Array(#"{"took":3,"errors":false,"items":["#.utf8)
         let trimmed = request.query?.contains("filter_path") == true
         var lineStart = 0
@@ -77,7 +77,7 @@ public final class ChildEndpoint {
     }
 }
 
-public struct LoopbackError: Error, CustomStringConvertible {
-    public var reason: String
-    public var description: String { reason }
+package struct LoopbackError: Error, CustomStringConvertible {
+    package var reason: String
+    package var description: String { reason }
 }

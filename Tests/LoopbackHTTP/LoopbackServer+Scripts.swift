@@ -3,7 +3,7 @@ import Synchronization
 extension LoopbackServer {
     /// Answers with `answers` in turn, the last one to every later request: scripted failures
     /// before a success.
-    public convenience init(answers: [Response]) throws {
+    package convenience init(answers: [Response]) throws {
         precondition(!answers.isEmpty)
         let next = Mutex(0)
         try self.init { _ in
@@ -18,7 +18,7 @@ extension LoopbackServer {
     /// A server that answers nothing in time: each request is announced on `arrivals`, then its
     /// answer is held for 30 s or until `stop()`. For timeout, cancellation and shutdown tests,
     /// which wait for the arrival instead of sleeping.
-    public static func holdingAnswers() throws -> (server: LoopbackServer, arrivals: AsyncStream<Void>) {
+    package static func holdingAnswers() throws -> (server: LoopbackServer, arrivals: AsyncStream<Void>) {
         let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
         let server = try LoopbackServer { _ in
             arrived.yield()

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -8,32 +8,32 @@ import Glibc
 /// A small HTTP/1.1 server on 127.0.0.1 and a free port, for transport tests and benchmarks: one
 /// thread per connection, keep-alive, `Content-Length` bodies, no Nagle. The handler decides each
 /// answer. It counts the connections it accepted, so tests can check connection reuse.
-public final class LoopbackServer: Sendable {
-    public struct Request: Sendable {
-        public var method: String
-        public var target: String
+package final class LoopbackServer: Sendable {
+    package struct Request: Sendable {
+        package var method: String
+        package var target: String
         /// Header names lower-cased.
-        public var headers: [String: String]
-        public var body: [UInt8]
+        package var headers: [String: String]
+        package var body: [UInt8]
 
-        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        public var query: String? { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) }
+        package var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        package var query: String? { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) }
     }
 
-    public struct Response: Sendable {
-        public var status: Int
-        public var body: [UInt8]
-        public var headers: [String: String]
+    package struct Response: Sendable {
+        package var status: Int
+        package var body: [UInt8]
+        package var headers: [String: String]
         /// Wait this long before answering (timeouts). `stop()` ends the wait: the connection is
         /// then dropped unanswered, and no thread outlives the test by the rest of the delay.
-        public var delay: Duration
+        package var delay: Duration
         /// Close the connection instead of answering (connection failures).
-        public var dropConnection: Bool
+        package var dropConnection: Bool
         /// Answer, then close the connection without saying so (a keep-alive connection the
         /// server timed out).
-        public var closeAfterResponse: Bool
+        package var closeAfterResponse: Bool
 
-        public init(
+        package init(
             status: Int = 200, body: [UInt8] = Array("{}".utf8), headers: [String: String] = ["Content-Type": "application/json"],
             delay: Duration = .zero, dropConnection: Bool = false, closeAfterResponse: Bool = false
         ) {
@@ -45,12 +45,12 @@ public final class LoopbackServer: Sendable {
             self.closeAfterResponse = closeAfterResponse
         }
 
-        public static func json(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
+        package static func json(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
     }
 
-    public typealias Handler = @Sendable (Request) -> Response
+    package typealias Handler = @Sendable (Request) -> Response
 
-    public let port: Int
+    package let port: Int
     private let listener: Int32
     private let handler: Handler
     private let state = Mutex(State())
@@ -66,7 +66,7 @@ public final class LoopbackServer: Sendable {
     }
 
     /// Starts listening; `stop()` closes everything.
-    public init(handler: @escaping Handler) throws {
+    package init(handler: @escaping Handler) throws {
         self.handler = handler
         let (fd, port) = try bindLoopbackSocket()
         guard listen(fd, 128) == 0 else {
@@ -79,9 +79,9 @@ public final class LoopbackServer: Sendable {
         thread.start()
     }
 
-    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    public var acceptedConnections: Int { state.withLock { $0.connections } }
-    public var handledRequests: Int { state.withLock { $0.requests } }
+    package var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    package var acceptedConnections: Int { state.withLock { $0.connections } }
+    package var handledRequests: Int { state.withLock { $0.requests } }
 
     /// Stops accepting and drops every connection. Idempotent.
     ///
@@ -89,7 +89,7 @@ public final class LoopbackServer: Sendable {
     /// owns them: their threads close them under the same lock. A descriptor number closed
     /// elsewhere is soon reused by a parallel test's socket, and shutting that one down would
     /// break an unrelated connection ("server returned nothing").
-    public func stop() {
+    package func stop() {
         state.withLock { state in
             guard !state.stopped else { return }
             state.stopped = true

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -6,11 +6,11 @@ import Glibc
 
 /// A 127.0.0.1 port that refuses connections: bound but never listening, so no other server (or
 /// parallel test) can take it while this object lives. For "dead node" tests.
-public final class RefusingPort: Sendable {
+package final class RefusingPort: Sendable {
     private let descriptor: Int32
-    public let url: URL
+    package let url: URL
 
-    public init() throws {
+    package init() throws {
         let (fd, port) = try bindLoopbackSocket()
         descriptor = fd
         url = URL(string: "http://127.0.0.1:\(port)")!

@@ -1,10 +1,10 @@
-public import ServiceLifecycle
+package import ServiceLifecycle
 
 /// Runs `service` for as long as `body` takes: its `run()` in a child task, cancelled once `body`
 /// returns or throws and awaited before this returns. For tests and tools that use a service
 /// (an Elasticsearch client) without assembling a `ServiceGroup`.
 @discardableResult
-public func withRunningService<S: Service, Result>(
+package func withRunningService<S: Service, Result>(
     _ service: S, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
 ) async throws -> Result {
     try await withThrowingTaskGroup(of: Void.self, isolation: isolation) { group in

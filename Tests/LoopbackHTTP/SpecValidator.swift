@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// Runs shared/es-spec/validate.py, Elastic's schema checker, over captured requests.
-public enum SpecValidator {
-    public static let script: URL = {
+package enum SpecValidator {
+    package static let script: URL = {
         if let path = ProcessInfo.processInfo.environment["ES_SPEC_DIR"] {
             return URL(fileURLWithPath: path).appendingPathComponent("validate.py")
         }
@@ -11,14 +11,14 @@ public enum SpecValidator {
     }()
 
     /// Present, or required anyway (CI must not skip the check silently).
-    public static var enabled: Bool {
+    package static var enabled: Bool {
         FileManager.default.fileExists(atPath: script.path) || ProcessInfo.processInfo.environment["CI"] != nil
     }
 
-    public static let skipMessage = "shared/es-spec/validate.py not found beside the package (set ES_SPEC_DIR): schema check skipped"
+    package static let skipMessage = "shared/es-spec/validate.py not found beside the package (set ES_SPEC_DIR): schema check skipped"
 
     /// Validates the lines; returns the validator's exit status and output.
-    public static func validate(_ lines: [String]) throws -> (status: Int32, output: String) {
+    package static func validate(_ lines: [String]) throws -> (status: Int32, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("es-requests-\(UUID().uuidString).jsonl")
         try lines.joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -1,22 +1,22 @@
-public import Foundation
+package import Foundation
 import GRDB
 import Logging
-public import OrdersDomain
-public import OrdersStore
+package import OrdersDomain
+package import OrdersStore
 
 /// A write store on a fresh temporary file, with the standard command bus, for tests.
-public struct TestStore: Sendable {
-    public let directory: URL
-    public let database: StoreDatabase
-    public let store: EventStore
-    public let bus: CommandBus
-    public let clock: ManualWallClock
+package struct TestStore: Sendable {
+    package let directory: URL
+    package let database: StoreDatabase
+    package let store: EventStore
+    package let bus: CommandBus
+    package let clock: ManualWallClock
 
     /// The clock starts at 2026-01-15T10:00:00Z.
-    public static let start = Date(timeIntervalSince1970: 1_768_471_200)
+    package static let start = Date(timeIntervalSince1970: 1_768_471_200)
 
     /// Runs `body` with a new store and deletes its files afterwards.
-    public static func with<T>(
+    package static func with<T>(
         durability: StoreConfiguration.Durability = .normal, maximumAttempts: Int = 5,
         _ body: (TestStore) async throws -> T
     ) async throws -> T {
@@ -34,7 +34,7 @@ public struct TestStore: Sendable {
     // MARK: Building blocks
 
     @discardableResult
-    public func registerCustomer(
+    package func registerCustomer(
         _ id: String = UUID().uuidString, name: String = "Zoë Müller", email: String? = nil
     ) async throws
         -> CustomerID
@@ -45,7 +45,7 @@ public struct TestStore: Sendable {
     }
 
     @discardableResult
-    public func addProduct(
+    package func addProduct(
         _ id: String = UUID().uuidString, sku: String? = nil, name: String = "Café Crème", priceMinor: Int64 = 1250,
         currency: String = "EUR"
     ) async throws -> ProductID {
@@ -60,7 +60,7 @@ public struct TestStore: Sendable {
     }
 
     @discardableResult
-    public func createOrder(_ id: String = UUID().uuidString, customer: CustomerID, currency: String = "EUR") async throws -> OrderID {
+    package func createOrder(_ id: String = UUID().uuidString, customer: CustomerID, currency: String = "EUR") async throws -> OrderID {
         let orderID = try OrderID(id)
         _ = try await bus.send(
             CreateOrder(
@@ -72,7 +72,7 @@ public struct TestStore: Sendable {
     }
 
     /// Every event in the log, read in bounded batches.
-    public func allEvents(batch: Int = 1000) async throws -> [RecordedEvent] {
+    package func allEvents(batch: Int = 1000) async throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []
         var after: Int64 = 0
         while true {

@@ -1,8 +1,8 @@
 import Foundation
 import OrdersDomain
 import OrdersProjection
-public import OrdersSearch
-public import OrdersStore
+package import OrdersSearch
+package import OrdersStore
 
 /// The projection as a pure fold: events in position order in, order documents out.
 ///
@@ -15,24 +15,24 @@ public import OrdersStore
 /// which a service cannot afford on a big log. The projector and the reindex fold order by order
 /// with `SnapshotFold`, which keeps only the facts; both run `DocumentTransitions`, and only the
 /// routing differs (indexes of orders by customer and product here).
-public struct ReferenceFold: Sendable {
+package struct ReferenceFold: Sendable {
     typealias CustomerFacts = DocumentTransitions.CustomerFacts
     typealias ProductFacts = DocumentTransitions.ProductFacts
 
     private(set) var customers: [String: CustomerFacts] = [:]
     private(set) var products: [String: ProductFacts] = [:]
     /// The current document of every order.
-    public private(set) var documents: [String: OrderDocument] = [:]
+    package private(set) var documents: [String: OrderDocument] = [:]
     private var ordersByCustomer: [String: Set<String>] = [:]
     private var ordersByProduct: [String: Set<String>] = [:]
     /// The position of the last event applied.
-    public private(set) var position: Int64 = 0
+    package private(set) var position: Int64 = 0
 
-    public init() {}
+    package init() {}
 
     /// Applies events (which must continue right after `position`, without a hole) and returns
     /// the ids of the orders whose documents changed.
-    public mutating func apply(_ events: [RecordedEvent]) throws -> Set<String> {
+    package mutating func apply(_ events: [RecordedEvent]) throws -> Set<String> {
         var changed: Set<String>? = []
         for event in events {
             guard event.position == position + 1 else { throw DocumentTransitions.hole(event, after: position) }

@@ -1,22 +1,22 @@
-public import OrdersSearch
-public import Synchronization
+package import OrdersSearch
+package import Synchronization
 
 /// Writes to another index as scripted: per call, a document's fate can be decided before it
 /// is passed on, whole requests fail, `prepare()` and `makeVisible()` fail or wait, and a hook
 /// runs before each call (to act as another process meanwhile). Only writes: tests read the
 /// index it wraps.
-public final class ScriptedIndex: SearchIndexWriter {
-    public let inner: any SearchIndexWriter
+package final class ScriptedIndex: SearchIndexWriter {
+    package let inner: any SearchIndexWriter
     /// Decides each document's fate per call: nil passes it on.
     let script: @Sendable (OrderDocument, Int) -> ApplyOutcome?
     /// The next this many calls of `apply` fail whole.
-    public let failWholeRequests: Mutex<Int>
+    package let failWholeRequests: Mutex<Int>
     /// Calls of `apply` so far.
-    public let calls = Mutex(0)
+    package let calls = Mutex(0)
     /// Runs before each call of `apply` (its number, from 1).
     let beforeApply: @Sendable (Int) async throws -> Void
 
-    public init(
+    package init(
         _ inner: any SearchIndexWriter, failWholeRequests: Int = 0, beforeApply: @escaping @Sendable (Int) async throws -> Void = { _ in },
         script: @escaping @Sendable (OrderDocument, Int) -> ApplyOutcome? = { _, _ in nil }
     ) {
@@ -26,12 +26,12 @@ public final class ScriptedIndex: SearchIndexWriter {
         self.beforeApply = beforeApply
     }
 
-    public struct Unavailable: Error {}
+    package struct Unavailable: Error {}
 
     /// `prepare()` throws this many times first (the index unreachable at start).
-    public let failPrepare = Mutex(0)
+    package let failPrepare = Mutex(0)
 
-    public func prepare() async throws -> Bool {
+    package func prepare() async throws -> Bool {
         if failPrepare.withLock({ remaining in
             defer { remaining = max(remaining - 1, 0) }
             return remaining > 0
@@ -42,22 +42,22 @@ public final class ScriptedIndex: SearchIndexWriter {
     }
 
     /// `waitForVisibility` of every call, in order.
-    public let visibility = Mutex<[Bool]>([])
+    package let visibility = Mutex<[Bool]>([])
     /// How often `makeVisible()` was called.
-    public let madeVisible = Mutex(0)
+    package let madeVisible = Mutex(0)
     /// `makeVisible()` throws while this is set (the index unreachable).
-    public let failMakeVisible = Mutex(false)
+    package let failMakeVisible = Mutex(false)
     /// While set, `makeVisible()` waits at this gate (a refresh under way) until it opens.
-    public let visibilityGate = Gate(open: true)
+    package let visibilityGate = Gate(open: true)
 
-    public func makeVisible() async throws {
+    package func makeVisible() async throws {
         madeVisible.withLock { $0 += 1 }
         await visibilityGate.pass()
         if failMakeVisible.withLock({ $0 }) { throw Unavailable() }
         try await inner.makeVisible()
     }
 
-    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+    package func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         visibility.withLock { $0.append(waitForVisibility) }
         let call = calls.withLock { calls in
             calls += 1
@@ -79,7 +79,7 @@ public final class ScriptedIndex: SearchIndexWriter {
 }
 
 /// Holds tasks until a test opens it; tells the test how many wait.
-public final class Gate: Sendable {
+package final class Gate: Sendable {
     private struct State: ~Copyable {
         var open: Bool
         var waiting: [CheckedContinuation<Void, Never>] = []
@@ -88,13 +88,13 @@ public final class Gate: Sendable {
 
     private let state: Mutex<State>
 
-    public init(open: Bool) { state = Mutex(State(open: open)) }
+    package init(open: Bool) { state = Mutex(State(open: open)) }
 
     /// Closes the gate: the next callers of `pass()` wait.
-    public func close() { state.withLock { $0.open = false } }
+    package func close() { state.withLock { $0.open = false } }
 
     /// Opens the gate and lets everyone waiting through.
-    public func open() {
+    package func open() {
         let waiting = state.withLock { state in
             state.open = true
             defer { state.waiting = [] }
@@ -104,10 +104,10 @@ public final class Gate: Sendable {
     }
 
     /// How many callers have come to the gate since it was made.
-    public var arrivals: Int { state.withLock { $0.arrivals } }
+    package var arrivals: Int { state.withLock { $0.arrivals } }
 
     /// Returns at once when open, else when opened.
-    public func pass() async {
+    package func pass() async {
         await withCheckedContinuation { continuation in
             let through = state.withLock { state -> Bool in
                 state.arrivals += 1

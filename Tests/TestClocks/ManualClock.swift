@@ -5,16 +5,16 @@ import Synchronization
 ///
 /// Tests learn that the code under test has reached a sleep with `sleepers(atLeast:)` before
 /// they advance, so no test depends on how fast the machine is.
-public final class ManualClock: Clock, Sendable {
-    public struct Instant: InstantProtocol, CustomStringConvertible {
+package final class ManualClock: Clock, Sendable {
+    package struct Instant: InstantProtocol, CustomStringConvertible {
         /// Time since the clock was made.
-        public var offset: Duration
+        package var offset: Duration
 
-        public init(offset: Duration) { self.offset = offset }
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-        public var description: String { "t+\(offset)" }
+        package init(offset: Duration) { self.offset = offset }
+        package func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        package func duration(to other: Instant) -> Duration { other.offset - offset }
+        package static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        package var description: String { "t+\(offset)" }
     }
 
     private struct Sleeper {
@@ -38,18 +38,18 @@ public final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public var now: Instant { state.withLock { $0.now } }
-    public var minimumResolution: Duration { .zero }
+    package var now: Instant { state.withLock { $0.now } }
+    package var minimumResolution: Duration { .zero }
 
     /// How many tasks sleep on this clock now.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// How many sleeps have started since the clock was made.
-    public var sleepsStarted: Int { state.withLock { $0.sleepsStarted } }
+    package var sleepsStarted: Int { state.withLock { $0.sleepsStarted } }
 
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -83,7 +83,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward and wakes, in deadline order, every sleeper whose deadline passed.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLock { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -97,7 +97,7 @@ public final class ManualClock: Clock, Sendable {
     /// Moves time to the earliest deadline of those sleeping and wakes its sleepers; false when
     /// nobody sleeps.
     @discardableResult
-    public func advanceToNextDeadline() -> Bool {
+    package func advanceToNextDeadline() -> Bool {
         guard let next = state.withLock({ state in state.sleepers.map(\.deadline).min().map { state.now.duration(to: $0) } }) else {
             return false
         }
@@ -106,7 +106,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once at least `count` tasks sleep on this clock (or when cancelled).
-    public func sleepers(atLeast count: Int) async {
+    package func sleepers(atLeast count: Int) async {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -135,7 +135,7 @@ public final class ManualClock: Clock, Sendable {
     /// Runs `work` while moving time to the next deadline whenever a task sleeps on this clock,
     /// so that its retries, backoffs and polls pass at once and in order. Only for work whose
     /// every sleep may end early: a reader's timeout would expire too.
-    public func advancing<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    package func advancing<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await work() }
             group.addTask {

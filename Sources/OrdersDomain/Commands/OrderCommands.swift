@@ -1,12 +1,12 @@
-public struct CreateOrder: OrderCommand {
-    public static let name = "order.create"
-    public var orderID: OrderID
-    public var customerID: CustomerID
-    public var shipping: ShippingAddress
-    public var notes: String?
-    public var currency: Currency
+package struct CreateOrder: OrderCommand {
+    package static let name = "order.create"
+    package var orderID: OrderID
+    package var customerID: CustomerID
+    package var shipping: ShippingAddress
+    package var notes: String?
+    package var currency: Currency
 
-    public init(orderID: OrderID, customerID: CustomerID, shipping: ShippingAddress, notes: String? = nil, currency: Currency) {
+    package init(orderID: OrderID, customerID: CustomerID, shipping: ShippingAddress, notes: String? = nil, currency: Currency) {
         self.orderID = orderID
         self.customerID = customerID
         self.shipping = shipping
@@ -14,7 +14,7 @@ public struct CreateOrder: OrderCommand {
         self.currency = currency
     }
 
-    public func validated() throws(DomainError) -> CreateOrder {
+    package func validated() throws(DomainError) -> CreateOrder {
         var copy = self
         copy.shipping = try ShippingAddress(city: shipping.city, country: shipping.country)
         copy.notes = try Validate.optionalText(notes, field: "notes", maxLength: 2000)
@@ -22,77 +22,77 @@ public struct CreateOrder: OrderCommand {
     }
 }
 
-public struct AddItem: OrderCommand {
-    public static let name = "order.add_item"
-    public var orderID: OrderID
-    public var productID: ProductID
-    public var quantity: Int
+package struct AddItem: OrderCommand {
+    package static let name = "order.add_item"
+    package var orderID: OrderID
+    package var productID: ProductID
+    package var quantity: Int
 
-    public init(orderID: OrderID, productID: ProductID, quantity: Int) {
+    package init(orderID: OrderID, productID: ProductID, quantity: Int) {
         self.orderID = orderID
         self.productID = productID
         self.quantity = quantity
     }
 
-    public func validated() throws(DomainError) -> AddItem {
+    package func validated() throws(DomainError) -> AddItem {
         _ = try Validate.quantity(quantity)
         return self
     }
 }
 
-public struct ChangeQuantity: OrderCommand {
-    public static let name = "order.change_quantity"
-    public var orderID: OrderID
-    public var productID: ProductID
-    public var quantity: Int
+package struct ChangeQuantity: OrderCommand {
+    package static let name = "order.change_quantity"
+    package var orderID: OrderID
+    package var productID: ProductID
+    package var quantity: Int
 
-    public init(orderID: OrderID, productID: ProductID, quantity: Int) {
+    package init(orderID: OrderID, productID: ProductID, quantity: Int) {
         self.orderID = orderID
         self.productID = productID
         self.quantity = quantity
     }
 
-    public func validated() throws(DomainError) -> ChangeQuantity {
+    package func validated() throws(DomainError) -> ChangeQuantity {
         _ = try Validate.quantity(quantity)
         return self
     }
 }
 
-public struct RemoveItem: OrderCommand {
-    public static let name = "order.remove_item"
-    public var orderID: OrderID
-    public var productID: ProductID
+package struct RemoveItem: OrderCommand {
+    package static let name = "order.remove_item"
+    package var orderID: OrderID
+    package var productID: ProductID
 
-    public init(orderID: OrderID, productID: ProductID) {
+    package init(orderID: OrderID, productID: ProductID) {
         self.orderID = orderID
         self.productID = productID
     }
 
-    public func validated() throws(DomainError) -> RemoveItem { self }
+    package func validated() throws(DomainError) -> RemoveItem { self }
 }
 
-public struct SubmitOrder: OrderCommand {
-    public static let name = "order.submit"
-    public var orderID: OrderID
+package struct SubmitOrder: OrderCommand {
+    package static let name = "order.submit"
+    package var orderID: OrderID
 
-    public init(orderID: OrderID) { self.orderID = orderID }
+    package init(orderID: OrderID) { self.orderID = orderID }
 
-    public func validated() throws(DomainError) -> SubmitOrder { self }
+    package func validated() throws(DomainError) -> SubmitOrder { self }
 }
 
-public struct PayOrder: OrderCommand {
-    public static let name = "order.pay"
-    public var orderID: OrderID
-    public var amount: Money
-    public var paymentReference: String?
+package struct PayOrder: OrderCommand {
+    package static let name = "order.pay"
+    package var orderID: OrderID
+    package var amount: Money
+    package var paymentReference: String?
 
-    public init(orderID: OrderID, amount: Money, paymentReference: String? = nil) {
+    package init(orderID: OrderID, amount: Money, paymentReference: String? = nil) {
         self.orderID = orderID
         self.amount = amount
         self.paymentReference = paymentReference
     }
 
-    public func validated() throws(DomainError) -> PayOrder {
+    package func validated() throws(DomainError) -> PayOrder {
         var copy = self
         copy.amount = try amount.validatedAsPrice(field: "amount_minor")
         copy.paymentReference = try Validate.optionalText(paymentReference, field: "payment_reference", maxLength: 100)
@@ -100,19 +100,19 @@ public struct PayOrder: OrderCommand {
     }
 }
 
-public struct ShipOrder: OrderCommand {
-    public static let name = "order.ship"
-    public var orderID: OrderID
-    public var carrier: String
-    public var trackingNumber: String
+package struct ShipOrder: OrderCommand {
+    package static let name = "order.ship"
+    package var orderID: OrderID
+    package var carrier: String
+    package var trackingNumber: String
 
-    public init(orderID: OrderID, carrier: String, trackingNumber: String) {
+    package init(orderID: OrderID, carrier: String, trackingNumber: String) {
         self.orderID = orderID
         self.carrier = carrier
         self.trackingNumber = trackingNumber
     }
 
-    public func validated() throws(DomainError) -> ShipOrder {
+    package func validated() throws(DomainError) -> ShipOrder {
         var copy = self
         copy.carrier = try Validate.text(carrier, field: "carrier", maxLength: 100)
         copy.trackingNumber = try Validate.text(trackingNumber, field: "tracking_number", maxLength: 100)
@@ -120,26 +120,26 @@ public struct ShipOrder: OrderCommand {
     }
 }
 
-public struct DeliverOrder: OrderCommand {
-    public static let name = "order.deliver"
-    public var orderID: OrderID
+package struct DeliverOrder: OrderCommand {
+    package static let name = "order.deliver"
+    package var orderID: OrderID
 
-    public init(orderID: OrderID) { self.orderID = orderID }
+    package init(orderID: OrderID) { self.orderID = orderID }
 
-    public func validated() throws(DomainError) -> DeliverOrder { self }
+    package func validated() throws(DomainError) -> DeliverOrder { self }
 }
 
-public struct CancelOrder: OrderCommand {
-    public static let name = "order.cancel"
-    public var orderID: OrderID
-    public var reason: String
+package struct CancelOrder: OrderCommand {
+    package static let name = "order.cancel"
+    package var orderID: OrderID
+    package var reason: String
 
-    public init(orderID: OrderID, reason: String) {
+    package init(orderID: OrderID, reason: String) {
         self.orderID = orderID
         self.reason = reason
     }
 
-    public func validated() throws(DomainError) -> CancelOrder {
+    package func validated() throws(DomainError) -> CancelOrder {
         var copy = self
         copy.reason = try Validate.text(reason, field: "reason", maxLength: 500)
         return copy

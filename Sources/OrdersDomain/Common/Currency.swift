@@ -1,18 +1,18 @@
 /// An ISO 4217 currency code with its number of minor units (`EUR`: 2, `JPY`: 0, `KWD`: 3).
-public struct Currency: Hashable, Sendable, CustomStringConvertible {
-    public let code: String
+package struct Currency: Hashable, Sendable, CustomStringConvertible {
+    package let code: String
 
     /// Number of decimal places of the currency's minor unit.
-    public var minorUnits: Int { Self.known[code] ?? 2 }
+    package var minorUnits: Int { Self.known[code] ?? 2 }
 
-    public init(_ code: String) throws(DomainError) {
+    package init(_ code: String) throws(DomainError) {
         guard Self.known[code] != nil else {
             throw DomainError.invalid("currency", "'\(code.prefix(16))' is not a supported ISO 4217 currency code")
         }
         self.code = code
     }
 
-    public var description: String { code }
+    package var description: String { code }
 
     /// The ISO 4217 currencies this service accepts, with their minor units.
     static let known: [String: Int] = [
@@ -26,7 +26,7 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Currency: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let code = try container.decode(String.self)
         do {
@@ -36,7 +36,7 @@ extension Currency: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(code)
     }

@@ -2,8 +2,8 @@
 ///
 /// The `code` says what kind of refusal it is (callers map it to HTTP statuses), `field` names the
 /// input that was wrong when there is one, and `message` says why in words safe to show a user.
-public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+package struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalidArgument = "invalid_argument"
             case notFound = "not_found"
@@ -21,45 +21,45 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
         private init(_ base: Base) { self.base = base }
 
         /// Input is malformed (empty name, quantity out of range, bad currency code, ...).
-        public static let invalidArgument = Code(.invalidArgument)
+        package static let invalidArgument = Code(.invalidArgument)
         /// A referenced aggregate (order, customer, product) does not exist.
-        public static let notFound = Code(.notFound)
+        package static let notFound = Code(.notFound)
         /// The aggregate, or a unique value such as an email or SKU, already exists.
-        public static let alreadyExists = Code(.alreadyExists)
+        package static let alreadyExists = Code(.alreadyExists)
         /// The aggregate's current status does not allow the command.
-        public static let invalidTransition = Code(.invalidTransition)
+        package static let invalidTransition = Code(.invalidTransition)
         /// An order without items cannot be submitted.
-        public static let emptyOrder = Code(.emptyOrder)
+        package static let emptyOrder = Code(.emptyOrder)
         /// Money in two currencies was combined (an order has one currency).
-        public static let currencyMismatch = Code(.currencyMismatch)
+        package static let currencyMismatch = Code(.currencyMismatch)
         /// A payment does not equal the order total.
-        public static let amountMismatch = Code(.amountMismatch)
+        package static let amountMismatch = Code(.amountMismatch)
         /// The product is already an item of the order.
-        public static let duplicateItem = Code(.duplicateItem)
+        package static let duplicateItem = Code(.duplicateItem)
         /// The product is not an item of the order.
-        public static let itemNotFound = Code(.itemNotFound)
+        package static let itemNotFound = Code(.itemNotFound)
         /// A size limit (items per order, ...) would be exceeded.
-        public static let limitExceeded = Code(.limitExceeded)
+        package static let limitExceeded = Code(.limitExceeded)
         /// Money arithmetic overflowed.
-        public static let overflow = Code(.overflow)
+        package static let overflow = Code(.overflow)
 
         /// The stable snake_case name of the code (used in API error bodies).
-        public var name: String { base.rawValue }
-        public var description: String { base.rawValue }
+        package var name: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
     /// The input field the error is about, in snake_case as the API names it (`quantity`, `email`).
-    public let field: String?
+    package let field: String?
 
-    public init(_ code: Code, _ message: String, field: String? = nil) {
+    package init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
         self.field = field
     }
 
-    public var description: String {
+    package var description: String {
         if let field { return "\(code) (\(field)): \(message)" }
         return "\(code): \(message)"
     }

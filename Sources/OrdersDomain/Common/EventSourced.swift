@@ -1,5 +1,5 @@
 /// An aggregate whose state is the fold of its events.
-public protocol EventSourced: Sendable {
+package protocol EventSourced: Sendable {
     associatedtype Event: Sendable
 
     /// The state after the stream's first event, or `nil` if that event cannot start a stream.
@@ -17,7 +17,7 @@ public protocol EventSourced: Sendable {
 extension EventSourced {
     /// Folds a whole stream. `nil` for an empty stream; a stream that does not begin with a
     /// creation event is corrupt and reported as such.
-    public static func fold(_ events: some Sequence<Event>) throws(DomainError) -> Self? {
+    package static func fold(_ events: some Sequence<Event>) throws(DomainError) -> Self? {
         var state: Self?
         for event in events {
             if state == nil {

@@ -2,10 +2,10 @@
 ///
 /// Identifiers are 1...64 characters of ASCII letters, digits, `-` and `_` (UUIDs fit), so they are
 /// safe in URLs, stream ids and document ids.
-public struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: String
+package struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let rawValue: String
 
-    public init(_ rawValue: String) throws(DomainError) {
+    package init(_ rawValue: String) throws(DomainError) {
         guard Self.isValid(rawValue) else {
             throw DomainError.invalid(
                 Tag.field,
@@ -16,11 +16,11 @@ public struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, Cu
     }
 
     /// The event stream this aggregate's events live in: `order-<id>`.
-    public var streamID: String { Tag.streamPrefix + "-" + rawValue }
+    package var streamID: String { Tag.streamPrefix + "-" + rawValue }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
     static func isValid(_ value: String) -> Bool {
         // A native string's bytes are checked in place (every id of the log is checked when a
@@ -38,7 +38,7 @@ public struct Identifier<Tag: IdentifierTag>: Hashable, Sendable, Comparable, Cu
 }
 
 extension Identifier: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
         do {
@@ -48,35 +48,35 @@ extension Identifier: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
 }
 
 /// What distinguishes one kind of identifier from another.
-public protocol IdentifierTag: Sendable {
+package protocol IdentifierTag: Sendable {
     /// The API field name of this identifier (`order_id`), used in error messages.
     static var field: String { get }
     /// The prefix of the aggregate's stream id (`order`).
     static var streamPrefix: String { get }
 }
 
-public enum OrderTag: IdentifierTag {
-    public static let field = "order_id"
-    public static let streamPrefix = "order"
+package enum OrderTag: IdentifierTag {
+    package static let field = "order_id"
+    package static let streamPrefix = "order"
 }
 
-public enum CustomerTag: IdentifierTag {
-    public static let field = "customer_id"
-    public static let streamPrefix = "customer"
+package enum CustomerTag: IdentifierTag {
+    package static let field = "customer_id"
+    package static let streamPrefix = "customer"
 }
 
-public enum ProductTag: IdentifierTag {
-    public static let field = "product_id"
-    public static let streamPrefix = "product"
+package enum ProductTag: IdentifierTag {
+    package static let field = "product_id"
+    package static let streamPrefix = "product"
 }
 
-public typealias OrderID = Identifier<OrderTag>
-public typealias CustomerID = Identifier<CustomerTag>
-public typealias ProductID = Identifier<ProductTag>
+package typealias OrderID = Identifier<OrderTag>
+package typealias CustomerID = Identifier<CustomerTag>
+package typealias ProductID = Identifier<ProductTag>

@@ -1,21 +1,21 @@
 /// An amount of money: integer minor units (cents, yen, fils) in one currency. No floating point.
-public struct Money: Hashable, Sendable, CustomStringConvertible {
-    public let amountMinor: Int64
-    public let currency: Currency
+package struct Money: Hashable, Sendable, CustomStringConvertible {
+    package let amountMinor: Int64
+    package let currency: Currency
 
     /// The largest amount a price or payment may have (10^12 minor units). With at most 1,000 units
     /// per item and 100 items per order, order totals stay far below `Int64.max`.
-    public static let maximumAmount: Int64 = 1_000_000_000_000
+    package static let maximumAmount: Int64 = 1_000_000_000_000
 
-    public init(amountMinor: Int64, currency: Currency) {
+    package init(amountMinor: Int64, currency: Currency) {
         self.amountMinor = amountMinor
         self.currency = currency
     }
 
-    public static func zero(_ currency: Currency) -> Money { Money(amountMinor: 0, currency: currency) }
+    package static func zero(_ currency: Currency) -> Money { Money(amountMinor: 0, currency: currency) }
 
     /// The sum of two amounts in the same currency.
-    public func adding(_ other: Money) throws(DomainError) -> Money {
+    package func adding(_ other: Money) throws(DomainError) -> Money {
         try requireSameCurrency(other)
         let (sum, overflow) = amountMinor.addingReportingOverflow(other.amountMinor)
         guard !overflow else { throw DomainError(.overflow, "\(self) + \(other) overflows") }
@@ -23,7 +23,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The difference of two amounts in the same currency.
-    public func subtracting(_ other: Money) throws(DomainError) -> Money {
+    package func subtracting(_ other: Money) throws(DomainError) -> Money {
         try requireSameCurrency(other)
         let (difference, overflow) = amountMinor.subtractingReportingOverflow(other.amountMinor)
         guard !overflow else { throw DomainError(.overflow, "\(self) - \(other) overflows") }
@@ -31,14 +31,14 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// This amount times a whole number (a unit price times a quantity).
-    public func multiplied(by factor: Int) throws(DomainError) -> Money {
+    package func multiplied(by factor: Int) throws(DomainError) -> Money {
         let (product, overflow) = amountMinor.multipliedReportingOverflow(by: Int64(factor))
         guard !overflow else { throw DomainError(.overflow, "\(self) × \(factor) overflows") }
         return Money(amountMinor: product, currency: currency)
     }
 
     /// Checks an amount given as a price or payment: not negative and at most `maximumAmount`.
-    public func validatedAsPrice(field: String) throws(DomainError) -> Money {
+    package func validatedAsPrice(field: String) throws(DomainError) -> Money {
         guard amountMinor >= 0 else { throw DomainError.invalid(field, "amount must not be negative, got \(amountMinor)") }
         guard amountMinor <= Self.maximumAmount else {
             throw DomainError.invalid(field, "amount must be at most \(Self.maximumAmount) minor units, got \(amountMinor)")
@@ -53,7 +53,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `12.50 EUR`, `1200 JPY`: the amount in major units, for messages and logs.
-    public var description: String {
+    package var description: String {
         let digits = currency.minorUnits
         guard digits > 0 else { return "\(amountMinor) \(currency)" }
         var divisor: Int64 = 1

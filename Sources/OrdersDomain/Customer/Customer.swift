@@ -1,18 +1,18 @@
 /// The customer aggregate. Email uniqueness across customers is enforced by the event store in
 /// the same transaction as the append (the aggregate cannot see other customers).
-public struct Customer: EventSourced, Hashable {
-    public let id: CustomerID
-    public private(set) var name: String
-    public private(set) var email: String
+package struct Customer: EventSourced, Hashable {
+    package let id: CustomerID
+    package private(set) var name: String
+    package private(set) var email: String
 
-    public init?(first event: CustomerEvent) {
+    package init?(first event: CustomerEvent) {
         guard case .registered(let e) = event else { return nil }
         id = e.customerID
         name = e.name
         email = e.email
     }
 
-    public mutating func apply(_ event: CustomerEvent) {
+    package mutating func apply(_ event: CustomerEvent) {
         switch event {
         case .registered: break
         case .renamed(let e): name = e.name
@@ -20,24 +20,24 @@ public struct Customer: EventSourced, Hashable {
         }
     }
 
-    public static func register(_ command: RegisterCustomer) -> [CustomerEvent] {
+    package static func register(_ command: RegisterCustomer) -> [CustomerEvent] {
         [.registered(CustomerRegistered(customerID: command.customerID, name: command.name, email: command.email))]
     }
 
     /// Renaming to the current name changes nothing.
-    public func rename(_ command: RenameCustomer) -> [CustomerEvent] {
+    package func rename(_ command: RenameCustomer) -> [CustomerEvent] {
         command.name == name ? [] : [.renamed(CustomerRenamed(name: command.name))]
     }
 
     /// Changing to the current email changes nothing.
-    public func changeEmail(_ command: ChangeCustomerEmail) -> [CustomerEvent] {
+    package func changeEmail(_ command: ChangeCustomerEmail) -> [CustomerEvent] {
         command.email == email ? [] : [.emailChanged(CustomerEmailChanged(email: command.email))]
     }
 
-    public static func event(from event: DomainEvent) -> CustomerEvent? {
+    package static func event(from event: DomainEvent) -> CustomerEvent? {
         guard case .customer(let event) = event else { return nil }
         return event
     }
 
-    public static func domainEvent(_ event: CustomerEvent) -> DomainEvent { .customer(event) }
+    package static func domainEvent(_ event: CustomerEvent) -> DomainEvent { .customer(event) }
 }

@@ -1,5 +1,5 @@
 /// Everything that can happen to a customer.
-public enum CustomerEvent: Hashable, Sendable {
+package enum CustomerEvent: Hashable, Sendable {
     case registered(CustomerRegistered)
     case renamed(CustomerRenamed)
     case emailChanged(CustomerEmailChanged)
@@ -18,12 +18,12 @@ public enum CustomerEvent: Hashable, Sendable {
 }
 
 /// `customer.registered` v1.
-public struct CustomerRegistered: Hashable, Sendable, Codable {
-    public var customerID: CustomerID
-    public var name: String
-    public var email: String
+package struct CustomerRegistered: Hashable, Sendable, Codable {
+    package var customerID: CustomerID
+    package var name: String
+    package var email: String
 
-    public init(customerID: CustomerID, name: String, email: String) {
+    package init(customerID: CustomerID, name: String, email: String) {
         self.customerID = customerID
         self.name = name
         self.email = email
@@ -42,10 +42,10 @@ extension CustomerRegistered: EventPayload {
 }
 
 /// `customer.renamed` v1.
-public struct CustomerRenamed: Hashable, Sendable, Codable {
-    public var name: String
+package struct CustomerRenamed: Hashable, Sendable, Codable {
+    package var name: String
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 }
 
 extension CustomerRenamed: EventPayload {
@@ -55,10 +55,10 @@ extension CustomerRenamed: EventPayload {
 }
 
 /// `customer.email_changed` v1.
-public struct CustomerEmailChanged: Hashable, Sendable, Codable {
-    public var email: String
+package struct CustomerEmailChanged: Hashable, Sendable, Codable {
+    package var email: String
 
-    public init(email: String) { self.email = email }
+    package init(email: String) { self.email = email }
 }
 
 extension CustomerEmailChanged: EventPayload {

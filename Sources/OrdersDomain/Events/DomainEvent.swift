@@ -1,5 +1,5 @@
 /// Any event of any aggregate, as stored in the one event log.
-public enum DomainEvent: Hashable, Sendable {
+package enum DomainEvent: Hashable, Sendable {
     case order(OrderEvent)
     case customer(CustomerEvent)
     case product(ProductEvent)

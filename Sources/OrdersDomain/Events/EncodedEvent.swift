@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 
 /// An event ready to be stored: its stable type name, schema version and JSON payload.
-public struct EncodedEvent: Hashable, Sendable {
-    public var type: String
-    public var schemaVersion: Int
-    public var payload: Data
+package struct EncodedEvent: Hashable, Sendable {
+    package var type: String
+    package var schemaVersion: Int
+    package var payload: Data
 
-    public init(type: String, schemaVersion: Int, payload: Data) {
+    package init(type: String, schemaVersion: Int, payload: Data) {
         self.type = type
         self.schemaVersion = schemaVersion
         self.payload = payload

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Turns domain events into stored `(type, schema_version, payload)` triples and back.
 ///
@@ -8,9 +8,9 @@ public import Foundation
 /// upcaster that rewrites the previous version's JSON into the next one is added to the type, so
 /// old events keep reading as current ones. Unknown types and versions newer than this build are
 /// errors, never skipped.
-public enum EventCodec {
+package enum EventCodec {
     /// Every event type this build knows, with its current schema version.
-    public static let currentVersions: [String: Int] = payloadTypes.mapValues { $0.schemaVersion }
+    package static let currentVersions: [String: Int] = payloadTypes.mapValues { $0.schemaVersion }
 
     /// The table: the payload type of each stored type name, derived from the types' own
     /// declarations (`EventPayload`) listed in `DomainEvent.payloadTypes`.
@@ -27,7 +27,7 @@ public enum EventCodec {
     }()
     private static let decoder = JSONDecoder()
 
-    public static func encode(_ event: DomainEvent) throws -> EncodedEvent {
+    package static func encode(_ event: DomainEvent) throws -> EncodedEvent {
         try encode(payload: event.payload)
     }
 
@@ -44,7 +44,7 @@ public enum EventCodec {
     }
 
     /// Decodes a stored event, upcasting older schema versions to the current one.
-    public static func decode(type: String, schemaVersion: Int, payload: Data) throws(EventDecodingError) -> DomainEvent {
+    package static func decode(type: String, schemaVersion: Int, payload: Data) throws(EventDecodingError) -> DomainEvent {
         try decode(type: type, schemaVersion: schemaVersion, payload: payload, readingBytes: true)
     }
 

@@ -1,7 +1,7 @@
 /// An event in the log that cannot be turned into a `DomainEvent`. Never skipped silently: the
 /// error names the event so an operator can find it.
-public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+package struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case unknownType = "unknown_type"
             case futureVersion = "future_version"
@@ -12,28 +12,28 @@ public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvert
         private init(_ base: Base) { self.base = base }
 
         /// No event type of that name is known to this build.
-        public static let unknownType = Code(.unknownType)
+        package static let unknownType = Code(.unknownType)
         /// The event was written by a newer build (schema version above the one this build knows).
-        public static let futureVersion = Code(.futureVersion)
+        package static let futureVersion = Code(.futureVersion)
         /// An old schema version with no upcaster (version 0 or a removed one).
-        public static let unsupportedVersion = Code(.unsupportedVersion)
+        package static let unsupportedVersion = Code(.unsupportedVersion)
         /// The payload does not decode as the type's schema.
-        public static let malformedPayload = Code(.malformedPayload)
+        package static let malformedPayload = Code(.malformedPayload)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
-    public let code: Code
-    public let type: String
-    public let schemaVersion: Int
-    public let detail: String
+    package let code: Code
+    package let type: String
+    package let schemaVersion: Int
+    package let detail: String
 
-    public init(_ code: Code, type: String, schemaVersion: Int, detail: String) {
+    package init(_ code: Code, type: String, schemaVersion: Int, detail: String) {
         self.code = code
         self.type = type
         self.schemaVersion = schemaVersion
         self.detail = detail
     }
 
-    public var description: String { "\(code) event '\(type)' v\(schemaVersion): \(detail)" }
+    package var description: String { "\(code) event '\(type)' v\(schemaVersion): \(detail)" }
 }

@@ -1,24 +1,24 @@
 /// The order aggregate: its state is the fold of its events, and its methods decide which events
 /// a command produces, or refuse it with a `DomainError` that says why.
-public struct Order: EventSourced, Hashable {
-    public static let quantityRange = 1...1000
+package struct Order: EventSourced, Hashable {
+    package static let quantityRange = 1...1000
     /// At most this many distinct products per order.
-    public static let maximumLines = 100
+    package static let maximumLines = 100
 
-    public let id: OrderID
-    public let customerID: CustomerID
-    public let shipping: ShippingAddress
-    public let notes: String?
-    public let currency: Currency
-    public private(set) var status: OrderStatus
-    public private(set) var lines: [OrderLine]
+    package let id: OrderID
+    package let customerID: CustomerID
+    package let shipping: ShippingAddress
+    package let notes: String?
+    package let currency: Currency
+    package private(set) var status: OrderStatus
+    package private(set) var lines: [OrderLine]
 
     /// The sum of the lines' subtotals. Cannot overflow (see `OrderLine.subtotal`).
-    public var total: Money {
+    package var total: Money {
         Money(amountMinor: lines.reduce(0) { $0 + $1.subtotal.amountMinor }, currency: currency)
     }
 
-    public init?(first event: OrderEvent) {
+    package init?(first event: OrderEvent) {
         guard case .created(let created) = event else { return nil }
         id = created.orderID
         customerID = created.customerID
@@ -29,7 +29,7 @@ public struct Order: EventSourced, Hashable {
         lines = []
     }
 
-    public mutating func apply(_ event: OrderEvent) {
+    package mutating func apply(_ event: OrderEvent) {
         switch event {
         case .created: break
         case .itemAdded(let e): lines.append(OrderLine(productID: e.productID, quantity: e.quantity, unitPrice: e.unitPrice))
@@ -47,7 +47,7 @@ public struct Order: EventSourced, Hashable {
     // MARK: Decisions
 
     /// Creates an order for a registered customer.
-    public static func create(_ command: CreateOrder, customer: Customer?) throws(DomainError) -> [OrderEvent] {
+    package static func create(_ command: CreateOrder, customer: Customer?) throws(DomainError) -> [OrderEvent] {
         guard customer != nil else {
             throw DomainError(.notFound, "customer \(command.customerID) is not registered", field: "customer_id")
         }
@@ -63,7 +63,7 @@ public struct Order: EventSourced, Hashable {
 
     /// Adds a product at its current price. The product must exist, be priced in the order's
     /// currency and not be in the order yet.
-    public func addItem(_ command: AddItem, product: Product?) throws(DomainError) -> [OrderEvent] {
+    package func addItem(_ command: AddItem, product: Product?) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.draft, toDo: "add an item to")
         guard let product else {
             throw DomainError(.notFound, "product \(command.productID) does not exist", field: "product_id")
@@ -86,27 +86,27 @@ public struct Order: EventSourced, Hashable {
     }
 
     /// Sets the quantity of an item. Setting the quantity it already has changes nothing.
-    public func changeQuantity(_ command: ChangeQuantity) throws(DomainError) -> [OrderEvent] {
+    package func changeQuantity(_ command: ChangeQuantity) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.draft, toDo: "change the items of")
         guard let line = line(for: command.productID) else { throw itemNotFound(command.productID) }
         guard line.quantity != command.quantity else { return [] }
         return [.itemQuantityChanged(OrderItemQuantityChanged(productID: command.productID, quantity: command.quantity))]
     }
 
-    public func removeItem(_ command: RemoveItem) throws(DomainError) -> [OrderEvent] {
+    package func removeItem(_ command: RemoveItem) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.draft, toDo: "remove an item from")
         guard line(for: command.productID) != nil else { throw itemNotFound(command.productID) }
         return [.itemRemoved(OrderItemRemoved(productID: command.productID))]
     }
 
-    public func submit(_ command: SubmitOrder) throws(DomainError) -> [OrderEvent] {
+    package func submit(_ command: SubmitOrder) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.draft, toDo: "submit")
         guard !lines.isEmpty else { throw DomainError(.emptyOrder, "an order without items cannot be submitted") }
         return [.submitted(OrderSubmitted(total: total))]
     }
 
     /// Records a payment of exactly the order total, in the order's currency.
-    public func pay(_ command: PayOrder) throws(DomainError) -> [OrderEvent] {
+    package func pay(_ command: PayOrder) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.submitted, toDo: "pay")
         guard command.amount.currency == currency else {
             throw DomainError(.currencyMismatch, "payment is in \(command.amount.currency) but the order is in \(currency)", field: "currency")
@@ -117,25 +117,25 @@ public struct Order: EventSourced, Hashable {
         return [.paid(OrderPaid(amount: command.amount, paymentReference: command.paymentReference))]
     }
 
-    public func ship(_ command: ShipOrder) throws(DomainError) -> [OrderEvent] {
+    package func ship(_ command: ShipOrder) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.paid, toDo: "ship")
         return [.shipped(OrderShipped(carrier: command.carrier, trackingNumber: command.trackingNumber))]
     }
 
-    public func deliver(_ command: DeliverOrder) throws(DomainError) -> [OrderEvent] {
+    package func deliver(_ command: DeliverOrder) throws(DomainError) -> [OrderEvent] {
         try requireStatus(.shipped, toDo: "deliver")
         return [.delivered(OrderDelivered())]
     }
 
     /// Cancels an order that has not shipped yet.
-    public func cancel(_ command: CancelOrder) throws(DomainError) -> [OrderEvent] {
+    package func cancel(_ command: CancelOrder) throws(DomainError) -> [OrderEvent] {
         guard status.isCancellable else {
             throw DomainError(.invalidTransition, "cannot cancel an order that is \(status.rawValue); cancelling is allowed until it ships")
         }
         return [.cancelled(OrderCancelled(reason: command.reason))]
     }
 
-    public func line(for productID: ProductID) -> OrderLine? { lines.first { $0.productID == productID } }
+    package func line(for productID: ProductID) -> OrderLine? { lines.first { $0.productID == productID } }
 
     private func requireStatus(_ required: OrderStatus, toDo action: String) throws(DomainError) {
         guard status == required else {
@@ -147,10 +147,10 @@ public struct Order: EventSourced, Hashable {
         DomainError(.itemNotFound, "product \(productID) is not in order \(id)", field: "product_id")
     }
 
-    public static func event(from event: DomainEvent) -> OrderEvent? {
+    package static func event(from event: DomainEvent) -> OrderEvent? {
         guard case .order(let event) = event else { return nil }
         return event
     }
 
-    public static func domainEvent(_ event: OrderEvent) -> DomainEvent { .order(event) }
+    package static func domainEvent(_ event: OrderEvent) -> DomainEvent { .order(event) }
 }

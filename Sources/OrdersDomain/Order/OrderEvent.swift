@@ -1,6 +1,6 @@
 /// Everything that can happen to an order. Each case's payload is stored as JSON under a stable
 /// type name and schema version (see `EventCodec`).
-public enum OrderEvent: Hashable, Sendable {
+package enum OrderEvent: Hashable, Sendable {
     case created(OrderCreated)
     case itemAdded(OrderItemAdded)
     case itemQuantityChanged(OrderItemQuantityChanged)
@@ -34,14 +34,14 @@ public enum OrderEvent: Hashable, Sendable {
 }
 
 /// `order.created` v2. (v1 stored the address as flat `shipping_city` / `shipping_country`.)
-public struct OrderCreated: Hashable, Sendable, Codable {
-    public var orderID: OrderID
-    public var customerID: CustomerID
-    public var shipping: ShippingAddress
-    public var notes: String?
-    public var currency: Currency
+package struct OrderCreated: Hashable, Sendable, Codable {
+    package var orderID: OrderID
+    package var customerID: CustomerID
+    package var shipping: ShippingAddress
+    package var notes: String?
+    package var currency: Currency
 
-    public init(orderID: OrderID, customerID: CustomerID, shipping: ShippingAddress, notes: String?, currency: Currency) {
+    package init(orderID: OrderID, customerID: CustomerID, shipping: ShippingAddress, notes: String?, currency: Currency) {
         self.orderID = orderID
         self.customerID = customerID
         self.shipping = shipping
@@ -78,12 +78,12 @@ extension OrderCreated: EventPayload {
 }
 
 /// `order.item_added` v1. The unit price is the product's price when the item was added.
-public struct OrderItemAdded: Hashable, Sendable, Codable {
-    public var productID: ProductID
-    public var quantity: Int
-    public var unitPrice: Money
+package struct OrderItemAdded: Hashable, Sendable, Codable {
+    package var productID: ProductID
+    package var quantity: Int
+    package var unitPrice: Money
 
-    public init(productID: ProductID, quantity: Int, unitPrice: Money) {
+    package init(productID: ProductID, quantity: Int, unitPrice: Money) {
         self.productID = productID
         self.quantity = quantity
         self.unitPrice = unitPrice
@@ -103,11 +103,11 @@ extension OrderItemAdded: EventPayload {
 }
 
 /// `order.item_quantity_changed` v1.
-public struct OrderItemQuantityChanged: Hashable, Sendable, Codable {
-    public var productID: ProductID
-    public var quantity: Int
+package struct OrderItemQuantityChanged: Hashable, Sendable, Codable {
+    package var productID: ProductID
+    package var quantity: Int
 
-    public init(productID: ProductID, quantity: Int) {
+    package init(productID: ProductID, quantity: Int) {
         self.productID = productID
         self.quantity = quantity
     }
@@ -125,10 +125,10 @@ extension OrderItemQuantityChanged: EventPayload {
 }
 
 /// `order.item_removed` v1.
-public struct OrderItemRemoved: Hashable, Sendable, Codable {
-    public var productID: ProductID
+package struct OrderItemRemoved: Hashable, Sendable, Codable {
+    package var productID: ProductID
 
-    public init(productID: ProductID) { self.productID = productID }
+    package init(productID: ProductID) { self.productID = productID }
 
     enum CodingKeys: String, CodingKey {
         case productID = "product_id"
@@ -142,10 +142,10 @@ extension OrderItemRemoved: EventPayload {
 }
 
 /// `order.submitted` v1, with the total the customer is asked to pay.
-public struct OrderSubmitted: Hashable, Sendable, Codable {
-    public var total: Money
+package struct OrderSubmitted: Hashable, Sendable, Codable {
+    package var total: Money
 
-    public init(total: Money) { self.total = total }
+    package init(total: Money) { self.total = total }
 }
 
 extension OrderSubmitted: EventPayload {
@@ -155,11 +155,11 @@ extension OrderSubmitted: EventPayload {
 }
 
 /// `order.paid` v1.
-public struct OrderPaid: Hashable, Sendable, Codable {
-    public var amount: Money
-    public var paymentReference: String?
+package struct OrderPaid: Hashable, Sendable, Codable {
+    package var amount: Money
+    package var paymentReference: String?
 
-    public init(amount: Money, paymentReference: String?) {
+    package init(amount: Money, paymentReference: String?) {
         self.amount = amount
         self.paymentReference = paymentReference
     }
@@ -177,11 +177,11 @@ extension OrderPaid: EventPayload {
 }
 
 /// `order.shipped` v1.
-public struct OrderShipped: Hashable, Sendable, Codable {
-    public var carrier: String
-    public var trackingNumber: String
+package struct OrderShipped: Hashable, Sendable, Codable {
+    package var carrier: String
+    package var trackingNumber: String
 
-    public init(carrier: String, trackingNumber: String) {
+    package init(carrier: String, trackingNumber: String) {
         self.carrier = carrier
         self.trackingNumber = trackingNumber
     }
@@ -199,8 +199,8 @@ extension OrderShipped: EventPayload {
 }
 
 /// `order.delivered` v1.
-public struct OrderDelivered: Hashable, Sendable, Codable {
-    public init() {}
+package struct OrderDelivered: Hashable, Sendable, Codable {
+    package init() {}
 }
 
 extension OrderDelivered: EventPayload {
@@ -210,10 +210,10 @@ extension OrderDelivered: EventPayload {
 }
 
 /// `order.cancelled` v1.
-public struct OrderCancelled: Hashable, Sendable, Codable {
-    public var reason: String
+package struct OrderCancelled: Hashable, Sendable, Codable {
+    package var reason: String
 
-    public init(reason: String) { self.reason = reason }
+    package init(reason: String) { self.reason = reason }
 }
 
 extension OrderCancelled: EventPayload {

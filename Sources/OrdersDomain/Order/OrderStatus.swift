@@ -4,11 +4,11 @@
 /// draft ─submit─► submitted ─pay─► paid ─ship─► shipped ─deliver─► delivered
 ///   └──────────────┴──────────────┴─cancel─► cancelled
 /// ```
-public enum OrderStatus: String, Hashable, Sendable, Codable, CaseIterable {
+package enum OrderStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case draft, submitted, paid, shipped, delivered, cancelled
 
     /// Cancelling is allowed until the order has shipped.
-    public var isCancellable: Bool {
+    package var isCancellable: Bool {
         switch self {
         case .draft, .submitted, .paid: true
         case .shipped, .delivered, .cancelled: false

@@ -1,13 +1,13 @@
 /// Where an order ships: a city and an ISO 3166-1 alpha-2 country code.
-public struct ShippingAddress: Hashable, Sendable, Codable {
-    public let city: String
-    public let country: String
+package struct ShippingAddress: Hashable, Sendable, Codable {
+    package let city: String
+    package let country: String
 
     /// A shipping country as the domain accepts it: an ISO 3166-1 alpha-2 code, upper-cased.
-    public static func country(_ code: String) throws(DomainError) -> String { try Validate.countryCode(code) }
+    package static func country(_ code: String) throws(DomainError) -> String { try Validate.countryCode(code) }
 
     /// Validates and normalizes (trims the city, upper-cases the country).
-    public init(city: String, country: String) throws(DomainError) {
+    package init(city: String, country: String) throws(DomainError) {
         self.city = try Validate.text(city, field: "city", maxLength: 100)
         self.country = try Validate.countryCode(country)
     }
@@ -18,7 +18,7 @@ public struct ShippingAddress: Hashable, Sendable, Codable {
         self.country = country
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.city = try container.decode(String.self, forKey: .city)
         self.country = try container.decode(String.self, forKey: .country)

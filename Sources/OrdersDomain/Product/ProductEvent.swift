@@ -1,5 +1,5 @@
 /// Everything that can happen to a product.
-public enum ProductEvent: Hashable, Sendable {
+package enum ProductEvent: Hashable, Sendable {
     case added(ProductAdded)
     case renamed(ProductRenamed)
     case repriced(ProductRepriced)
@@ -18,13 +18,13 @@ public enum ProductEvent: Hashable, Sendable {
 }
 
 /// `product.added` v1.
-public struct ProductAdded: Hashable, Sendable, Codable {
-    public var productID: ProductID
-    public var sku: String
-    public var name: String
-    public var price: Money
+package struct ProductAdded: Hashable, Sendable, Codable {
+    package var productID: ProductID
+    package var sku: String
+    package var name: String
+    package var price: Money
 
-    public init(productID: ProductID, sku: String, name: String, price: Money) {
+    package init(productID: ProductID, sku: String, name: String, price: Money) {
         self.productID = productID
         self.sku = sku
         self.name = name
@@ -44,10 +44,10 @@ extension ProductAdded: EventPayload {
 }
 
 /// `product.renamed` v1.
-public struct ProductRenamed: Hashable, Sendable, Codable {
-    public var name: String
+package struct ProductRenamed: Hashable, Sendable, Codable {
+    package var name: String
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 }
 
 extension ProductRenamed: EventPayload {
@@ -57,10 +57,10 @@ extension ProductRenamed: EventPayload {
 }
 
 /// `product.repriced` v1.
-public struct ProductRepriced: Hashable, Sendable, Codable {
-    public var price: Money
+package struct ProductRepriced: Hashable, Sendable, Codable {
+    package var price: Money
 
-    public init(price: Money) { self.price = price }
+    package init(price: Money) { self.price = price }
 }
 
 extension ProductRepriced: EventPayload {

@@ -1,6 +1,6 @@
-public import OrdersDomain
-public import OrdersSearch
-public import OrdersStore
+package import OrdersDomain
+package import OrdersSearch
+package import OrdersStore
 
 /// What each event does to the facts an order document denormalizes (customer names and
 /// emails, product SKUs and names) and to one order's document. No I/O.
@@ -9,19 +9,19 @@ public import OrdersStore
 /// runs these, and so does the reference fold the tests hold it to, so the two cannot drift
 /// apart. A document's `version` is the position of the newest event it reflects, including a
 /// rename that reached it, so versions only grow.
-public enum DocumentTransitions {
-    public struct CustomerFacts: Sendable, Hashable {
-        public var name: String
-        public var email: String
+package enum DocumentTransitions {
+    package struct CustomerFacts: Sendable, Hashable {
+        package var name: String
+        package var email: String
     }
 
-    public struct ProductFacts: Sendable, Hashable {
-        public var sku: String
-        public var name: String
+    package struct ProductFacts: Sendable, Hashable {
+        package var sku: String
+        package var name: String
     }
 
     /// The order id of an order stream (`order-<id>`), nil for other streams.
-    public static func orderID(_ streamID: String) -> String? {
+    package static func orderID(_ streamID: String) -> String? {
         let prefix = OrderTag.streamPrefix + "-"
         return streamID.hasPrefix(prefix) ? String(streamID.dropFirst(prefix.count)) : nil
     }
@@ -32,7 +32,7 @@ public enum DocumentTransitions {
     }
 
     /// The domain event, or the projection error that parks its order.
-    public static func decode(_ event: RecordedEvent) throws(ProjectionError) -> DomainEvent {
+    package static func decode(_ event: RecordedEvent) throws(ProjectionError) -> DomainEvent {
         do {
             return try event.decode()
         } catch {
@@ -41,7 +41,7 @@ public enum DocumentTransitions {
     }
 
     /// A customer's facts after `e`; true when the change reaches the customer's orders.
-    public static func apply(_ e: CustomerEvent, to facts: inout CustomerFacts?) -> Bool {
+    package static func apply(_ e: CustomerEvent, to facts: inout CustomerFacts?) -> Bool {
         switch e {
         case .registered(let r):
             facts = CustomerFacts(name: r.name, email: r.email)
@@ -55,7 +55,7 @@ public enum DocumentTransitions {
     }
 
     /// A product's facts after `e`; its new name when the change reaches the orders holding it.
-    public static func apply(_ e: ProductEvent, to facts: inout ProductFacts?) -> String? {
+    package static func apply(_ e: ProductEvent, to facts: inout ProductFacts?) -> String? {
         switch e {
         case .added(let a):
             facts = ProductFacts(sku: a.sku, name: a.name)
@@ -72,7 +72,7 @@ public enum DocumentTransitions {
     /// Whether a customer or product event changes the documents of the orders that refer to
     /// it (a new name or email, a product's new name). Exhaustive, so that a new event is
     /// decided here.
-    public static func reachesOrders(_ event: DomainEvent) -> Bool {
+    package static func reachesOrders(_ event: DomainEvent) -> Bool {
         switch event {
         case .customer(.renamed), .customer(.emailChanged), .product(.renamed): true
         case .customer(.registered), .product(.added), .product(.repriced), .order: false
@@ -80,20 +80,20 @@ public enum DocumentTransitions {
     }
 
     /// A customer change (`event`) reaches one of the customer's orders.
-    public static func apply(_ facts: CustomerFacts, _ event: RecordedEvent, to document: inout OrderDocument) {
+    package static func apply(_ facts: CustomerFacts, _ event: RecordedEvent, to document: inout OrderDocument) {
         document.customer.name = facts.name
         document.customer.email = facts.email
         touch(&document, event)
     }
 
     /// A product rename (`event`) reaches an order holding the product.
-    public static func rename(product id: String, to name: String, _ event: RecordedEvent, in document: inout OrderDocument) {
+    package static func rename(product id: String, to name: String, _ event: RecordedEvent, in document: inout OrderDocument) {
         for index in document.items.indices where document.items[index].productID == id { document.items[index].name = name }
         touch(&document, event)
     }
 
     /// The document an order's creation starts (`customer`: the facts of its customer).
-    public static func document(
+    package static func document(
         _ orderID: String, created c: OrderCreated, customer: CustomerFacts?, _ event: RecordedEvent
     ) throws(ProjectionError) -> OrderDocument {
         guard let customer else { throw failure(event, "customer \(c.customerID) is unknown") }
@@ -106,7 +106,7 @@ public enum DocumentTransitions {
 
     /// What an order event other than its creation does to its document (`product`: the facts
     /// of the product an `itemAdded` adds, nil when it is unknown).
-    public static func apply(
+    package static func apply(
         _ e: OrderEvent, product: ProductFacts?, _ event: RecordedEvent, to document: inout OrderDocument
     ) throws(ProjectionError) {
         switch e {
@@ -150,12 +150,12 @@ public enum DocumentTransitions {
     }
 
     /// Why `event` cannot be projected.
-    public static func failure(_ event: RecordedEvent, _ reason: String) -> ProjectionError {
+    package static func failure(_ event: RecordedEvent, _ reason: String) -> ProjectionError {
         ProjectionError(position: event.position, streamID: event.streamID, reason: reason)
     }
 
     /// The error for an event that does not continue right after `position`.
-    public static func hole(_ event: RecordedEvent, after position: Int64) -> ProjectionError {
+    package static func hole(_ event: RecordedEvent, after position: Int64) -> ProjectionError {
         ProjectionError(
             position: event.position, streamID: event.streamID,
             reason: "expected position \(position + 1) next: the log has a hole or events arrived out of order", isHole: true)

@@ -1,12 +1,12 @@
 import OrdersDomain
-public import OrdersStore
+package import OrdersStore
 
 /// The reads a fold needs from the log: the projector, the reindex and dead-letter retries do
 /// them, `SnapshotFold` folds what they read without I/O.
 extension EventStore {
     /// The customer and product facts of the log through `position` (read stream by stream, in
     /// pages). A fact that cannot be read halts (it would reach many orders).
-    public func facts(through position: Int64) async throws -> SnapshotFold {
+    package func facts(through position: Int64) async throws -> SnapshotFold {
         var fold = SnapshotFold()
         for prefix in [CustomerTag.streamPrefix + "-", ProductTag.streamPrefix + "-"] {
             var after: String?
@@ -23,7 +23,7 @@ extension EventStore {
 
     /// The order streams a batch plan reaches, as of `plan.through`: the batch's own, and those
     /// of the customers and products it changed (through the log's partial indexes).
-    public func streams(for plan: SnapshotFold.BatchPlan) async throws -> [StreamEvents] {
+    package func streams(for plan: SnapshotFold.BatchPlan) async throws -> [StreamEvents] {
         var streamIDs = plan.orderStreams
         for streamID in try await orderStreams(referencingCustomers: plan.customers, products: plan.products, through: plan.through) {
             if let orderID = DocumentTransitions.orderID(streamID), !plan.parked.contains(orderID) { streamIDs.insert(streamID) }
@@ -33,7 +33,7 @@ extension EventStore {
 
     /// Folds one order as of `position`, reading only its stream and the streams of its
     /// customer and products (a dead-letter retry).
-    public func fold(order orderID: String, through position: Int64) async throws -> SnapshotFold.Result {
+    package func fold(order orderID: String, through position: Int64) async throws -> SnapshotFold.Result {
         let events = try await readStream(OrderTag.streamPrefix + "-" + orderID).filter { $0.position <= position }
         var related: Set<String> = []
         for event in events {

@@ -1,7 +1,7 @@
 import Foundation
 import OrdersDomain
-public import OrdersSearch
-public import OrdersStore
+package import OrdersSearch
+package import OrdersStore
 
 /// Folds orders one at a time as of a position, with no I/O: for the live projector's batches,
 /// a reindex and a dead-letter retry (the reads are theirs: `EventStore+Folding.swift`).
@@ -11,7 +11,7 @@ public import OrdersStore
 /// payloads), and each order is folded from its stream merged with those, in position order,
 /// with `DocumentTransitions`: the documents are identical to the reference fold's, while
 /// memory grows with customers and products, never with orders.
-public struct SnapshotFold: Sendable {
+package struct SnapshotFold: Sendable {
     struct Fact: Sendable {
         var event: RecordedEvent
         var domain: DomainEvent
@@ -21,14 +21,14 @@ public struct SnapshotFold: Sendable {
     private var customerFacts: [String: [Fact]] = [:]
     private var productFacts: [String: [Fact]] = [:]
     /// Every customer and product event at or below this position is in the facts.
-    public internal(set) var position: Int64 = 0
+    package internal(set) var position: Int64 = 0
 
-    public init() {}
+    package init() {}
 
     /// Facts from customer and product events (in position order, any other event is ignored)
     /// that make up the log through `position`. An event that cannot be read throws: it would
     /// reach many orders, so it halts whoever folds, as it halts the live projector.
-    public init(facts events: some Sequence<RecordedEvent>, through position: Int64) throws(ProjectionError) {
+    package init(facts events: some Sequence<RecordedEvent>, through position: Int64) throws(ProjectionError) {
         for event in events { _ = try add(event) }
         self.position = position
     }
@@ -48,12 +48,12 @@ public struct SnapshotFold: Sendable {
     }
 
     /// What folding one order gave.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The document (nil when the order's creation itself could not be projected).
-        public var document: OrderDocument?
+        package var document: OrderDocument?
         /// The event that could not be projected: the order is dead-lettered and parked at it,
         /// the document reflects what came before (as in the live projector).
-        public var failure: ProjectionError?
+        package var failure: ProjectionError?
     }
 
     /// Folds one order from its events (its whole stream up to some position `≤ position`).
@@ -62,7 +62,7 @@ public struct SnapshotFold: Sendable {
     /// applied with `DocumentTransitions` to this one document: the reference fold routes each
     /// event to the documents it reaches through its indexes, this fold only asks whether it
     /// reaches this order (the order was created for the customer; it holds the product).
-    public func fold(orderEvents: [RecordedEvent]) -> Result {
+    package func fold(orderEvents: [RecordedEvent]) -> Result {
         guard let first = orderEvents.first, let orderID = DocumentTransitions.orderID(first.streamID) else {
             return Result(document: nil, failure: nil)
         }
@@ -177,28 +177,28 @@ extension OrderDocument {
 
 extension SnapshotFold {
     /// What a batch of the log asks to be folded again, decided from its events alone.
-    public struct BatchPlan: Sendable, Hashable {
+    package struct BatchPlan: Sendable, Hashable {
         /// The position the batch continues after.
-        public var start: Int64
+        package var start: Int64
         /// The last position the batch covers: its last event, or the one before `halt`.
-        public var through: Int64
+        package var through: Int64
         /// A hole in positions, or a customer or product event that cannot be read (it would
         /// reach many orders): the batch stops before it.
-        public var halt: ProjectionError?
+        package var halt: ProjectionError?
         /// The order streams with events in the batch (but parked orders').
-        public var orderStreams: Set<String>
+        package var orderStreams: Set<String>
         /// Customers whose name or email changed, products renamed: their orders are folded
         /// again too (found through the log's indexes).
-        public var customers: Set<String>
-        public var products: Set<String>
+        package var customers: Set<String>
+        package var products: Set<String>
         /// Orders left as they are (dead-lettered).
-        public var parked: Set<String>
+        package var parked: Set<String>
     }
 
     /// Takes `events`, the log right after `position`, into the facts and says which orders
     /// they reach: the orders whose streams they are in, and the orders of each customer and
     /// product they change. Orders in `parked` are left as they are. No I/O.
-    public mutating func take(_ events: [RecordedEvent], parked: Set<String>) -> BatchPlan {
+    package mutating func take(_ events: [RecordedEvent], parked: Set<String>) -> BatchPlan {
         var plan = BatchPlan(start: position, through: position, orderStreams: [], customers: [], products: [], parked: parked)
         for event in events {
             guard event.position == plan.through + 1 else {
@@ -227,22 +227,22 @@ extension SnapshotFold {
     }
 
     /// What one batch of the log does to the read side.
-    public struct Batch: Sendable {
+    package struct Batch: Sendable {
         /// The documents of the orders the batch reached, refolded as of `through` (only those
         /// it changed: a document's version is above the position the batch started after).
-        public var documents: [OrderDocument]
+        package var documents: [OrderDocument]
         /// Order events that cannot be projected: each order is to be dead-lettered and parked
         /// there (its document, in `documents` when the batch changed it, reflects what came before).
-        public var failures: [ProjectionError]
+        package var failures: [ProjectionError]
         /// The last position the batch covers.
-        public var through: Int64
+        package var through: Int64
         /// Why the batch stopped early (see `BatchPlan.halt`).
-        public var halt: ProjectionError?
+        package var halt: ProjectionError?
     }
 
     /// Folds the order streams a plan reaches (read from the log as of `plan.through`) into the
     /// batch's documents. No I/O.
-    public func fold(_ streams: [EventStore.StreamEvents], for plan: BatchPlan) -> Batch {
+    package func fold(_ streams: [EventStore.StreamEvents], for plan: BatchPlan) -> Batch {
         var batch = Batch(documents: [], failures: [], through: plan.through, halt: plan.halt)
         for stream in streams {
             if let orderID = DocumentTransitions.orderID(stream.streamID), plan.parked.contains(orderID) { continue }

@@ -1,10 +1,10 @@
 import CoreMetrics
 import Foundation
-public import Logging
+package import Logging
 import OrdersDomain
-public import OrdersSearch
-public import OrdersStore
-public import ServiceLifecycle
+package import OrdersSearch
+package import OrdersStore
+import ServiceLifecycle
 import Timing
 
 /// Reads the log after its checkpoint, folds it into documents and writes them to a search
@@ -18,11 +18,11 @@ import Timing
 ///
 /// It is a `Service`: `run()` projects until graceful shutdown. The query side sees it only as
 /// `ProjectionProgress`.
-public actor Projector: Service, ProjectionProgress {
-    public let store: EventStore
-    public let index: any SearchIndexWriter
-    public let state: ProjectionDatabase
-    public let configuration: ProjectorConfiguration
+package actor Projector: Service, ProjectionProgress {
+    package let store: EventStore
+    package let index: any SearchIndexWriter
+    package let state: ProjectionDatabase
+    package let configuration: ProjectorConfiguration
     private let clock: any Clock<Duration>
     private let wallClock: any WallClock
     private let logger: Logger
@@ -38,7 +38,7 @@ public actor Projector: Service, ProjectionProgress {
     private let lagSeconds = Gauge(label: "orders_projection_lag_seconds")
 
     /// `clock` times retries, polls and readers' waits; `wallClock` dates dead letters and the lag.
-    public init(
+    package init(
         store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
         clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) {
@@ -54,9 +54,9 @@ public actor Projector: Service, ProjectionProgress {
     /// The position of the last event the read side has acknowledged: the stored checkpoint.
     /// The fold runs ahead of it while a batch is written (and readers can ask meanwhile: the
     /// actor takes other calls while the write is awaited).
-    public private(set) var position: Int64 = 0
+    package private(set) var position: Int64 = 0
 
-    public var acknowledgedPosition: Int64 { position }
+    package var acknowledgedPosition: Int64 { position }
 
     private var checkpoints: Checkpoints { state.checkpoints }
     private var writer: DocumentWriter {
@@ -66,7 +66,7 @@ public actor Projector: Service, ProjectionProgress {
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
-    public func catchUp() async throws -> Int64 {
+    package func catchUp() async throws -> Int64 {
         // One pass at a time: a batch's facts are moved out while it is awaited, and the
         // checkpoint is compared-and-set from `position`. A second caller runs after the first.
         while passRunning { await withCheckedContinuation { passWaiters.append($0) } }
@@ -147,7 +147,7 @@ public actor Projector: Service, ProjectionProgress {
     /// (the event store's in-process commit signal) or `configuration.pollInterval` (writers in
     /// other processes). The checkpoint moves only after each batch is stored, so stopping
     /// anywhere loses nothing.
-    public func run() async throws {
+    package func run() async throws {
         try await cancelWhenGracefulShutdown { try await self.runUntilCancelled() }
     }
 
@@ -189,7 +189,7 @@ public actor Projector: Service, ProjectionProgress {
 
     /// Waits until the read side has acknowledged `position` and searches see it, or `timeout`
     /// passed; true if they do.
-    public func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
+    package func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
         if waiters.visible >= position { return true }
         // Acknowledged, but written while nobody waited: visible once the index made it so.
         if self.position >= position, await makeVisible(), waiters.visible >= position { return true }
@@ -197,7 +197,7 @@ public actor Projector: Service, ProjectionProgress {
     }
 
     /// Whether a reader is waiting for a position (then writes ask the index for visibility).
-    public var hasWaiters: Bool { !waiters.isEmpty }
+    package var hasWaiters: Bool { !waiters.isEmpty }
 
     /// `orders_projection_lag_events` (head minus checkpoint) and `orders_projection_lag_seconds`
     /// (age of the oldest event not yet projected, 0 when caught up).

@@ -1,21 +1,21 @@
-public import Timing
+package import Timing
 
 /// How the projector batches, retries and polls. Every property has a documented default.
-public struct ProjectorConfiguration: Sendable {
+package struct ProjectorConfiguration: Sendable {
     /// At most this many events per batch. Default 1,000.
-    public var batchEvents: Int
+    package var batchEvents: Int
     /// A batch stops growing past this many payload bytes. Default 4 MiB.
-    public var batchBytes: Int
+    package var batchBytes: Int
     /// Delays between retries of documents the index could not take now, and between attempts
     /// while the read side is unreachable. Default 100 ms doubling up to 10 s.
-    public var retry: Backoff
+    package var retry: Backoff
     /// The checkpoint's name (one per read side). Default "orders".
-    public var checkpointName: String
+    package var checkpointName: String
     /// How often a running projector looks for events written by other processes (it hears of
     /// this process's own commits at once). Default 1 s.
-    public var pollInterval: Duration
+    package var pollInterval: Duration
 
-    public init(
+    package init(
         batchEvents: Int = 1000, batchBytes: Int = 4 << 20, retry: Backoff = Backoff(baseDelay: .milliseconds(100), maximumDelay: .seconds(10)),
         checkpointName: String = "orders", pollInterval: Duration = .seconds(1)
     ) {

@@ -1,6 +1,6 @@
 import Foundation
 import OrdersStore
-public import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// Runs reindexes in the background of a serving process (`POST /admin/reindex`), one at a
@@ -8,14 +8,14 @@ import Synchronization
 ///
 /// A `Service`: the reindex runs inside `run()`, so graceful shutdown stops it cleanly (the
 /// unfinished generation gets its settings back, the lock is released for a resume).
-public final class ReindexRunner: Service, Sendable {
-    public struct Report: Sendable, Encodable {
-        public var running: Bool
-        public var progress: ReindexProgress?
-        public var summary: ReindexSummary?
-        public var error: String?
+package final class ReindexRunner: Service, Sendable {
+    package struct Report: Sendable, Encodable {
+        package var running: Bool
+        package var progress: ReindexProgress?
+        package var summary: ReindexSummary?
+        package var error: String?
         /// The job as recorded in the state store (also one started by `orders reindex`).
-        public var job: ReindexJob?
+        package var job: ReindexJob?
     }
 
     private struct State: ~Copyable {
@@ -31,13 +31,13 @@ public final class ReindexRunner: Service, Sendable {
     private let requests: AsyncStream<Void>
     private let request: AsyncStream<Void>.Continuation
 
-    public init(reindexer: Reindexer) {
+    package init(reindexer: Reindexer) {
         self.reindexer = reindexer
         (requests, request) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Runs the reindexes asked for until graceful shutdown.
-    public func run() async throws {
+    package func run() async throws {
         for await _ in requests.cancelOnGracefulShutdown() {
             let outcome: (summary: ReindexSummary?, error: String?)
             do {
@@ -58,7 +58,7 @@ public final class ReindexRunner: Service, Sendable {
 
     /// Starts a reindex (or resumes an interrupted one). Throws `ReindexLockError` when one is
     /// running here or in another process.
-    public func start() async throws -> Report {
+    package func start() async throws -> Report {
         if let job = try await reindexer.state.reindexJobs.job(reindexer.readSide), state.withLock({ $0.running }) || reindexer.isHeld(job) {
             throw ReindexLockError(job: job, now: reindexer.wallClock.now())
         }
@@ -72,14 +72,14 @@ public final class ReindexRunner: Service, Sendable {
         return try await report()
     }
 
-    public func report() async throws -> Report {
+    package func report() async throws -> Report {
         let (running, progress, summary, error) = state.withLock { ($0.running, $0.progress, $0.summary, $0.error) }
         return Report(
             running: running, progress: progress, summary: summary, error: error, job: try await reindexer.state.reindexJobs.job(reindexer.readSide))
     }
 
     /// Waits for the reindex started here, if one runs (tests, shutdown).
-    public func wait() async {
+    package func wait() async {
         await withCheckedContinuation { continuation in
             let running = state.withLock { state in
                 if state.running { state.finishWaiters.append(continuation) }

@@ -1,8 +1,8 @@
 import Foundation
-public import Logging
+package import Logging
 import OrdersDomain
-public import OrdersSearch
-public import OrdersStore
+package import OrdersSearch
+package import OrdersStore
 import ServiceLifecycle
 import Timing
 
@@ -18,19 +18,19 @@ import Timing
 ///
 /// Graceful shutdown (Ctrl-C in a `ServiceGroup`) stops the work; the unfinished generation gets
 /// its settings back and the lock is released, so the next run resumes.
-public struct Reindexer: Sendable {
-    public let store: EventStore
-    public let generations: any IndexGenerations
-    public let state: ProjectionDatabase
+package struct Reindexer: Sendable {
+    package let store: EventStore
+    package let generations: any IndexGenerations
+    package let state: ProjectionDatabase
     /// The live projector's checkpoint name: the read side's identity (one reindex per read side).
-    public let readSide: String
-    public let options: ReindexOptions
+    package let readSide: String
+    package let options: ReindexOptions
     let clock: any Clock<Duration>
     let wallClock: any WallClock
     let logger: Logger
 
     /// `clock` times retries, heartbeats and rates; `wallClock` dates the job and its heartbeats.
-    public init(
+    package init(
         store: EventStore, generations: any IndexGenerations, state: ProjectionDatabase, readSide: String, options: ReindexOptions = .init(),
         clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) {
@@ -52,7 +52,7 @@ public struct Reindexer: Sendable {
     }
 
     /// What a run would do now, changing nothing.
-    public func plan() async throws -> ReindexPlan {
+    package func plan() async throws -> ReindexPlan {
         let job = try await jobs.job(readSide)
         let live = try await generations.live()
         let next = try await generations.nextGeneration()
@@ -65,13 +65,13 @@ public struct Reindexer: Sendable {
     }
 
     /// Whether a recorded job's owner is alive (heard of within `staleAfter`, and not released).
-    public func isHeld(_ job: ReindexJob) -> Bool {
+    package func isHeld(_ job: ReindexJob) -> Bool {
         wallClock.now().timeIntervalSince(job.heartbeatAt) <= options.staleAfter
     }
 
     /// Removes what an interrupted reindex left (its unfinished generation, checkpoint and lock).
     /// Refused while it runs, and once it swapped (then running again finishes it).
-    public func abort() async throws -> String {
+    package func abort() async throws -> String {
         guard let job = try await jobs.job(readSide) else { return "no reindex to abort for \(readSide)" }
         if isHeld(job), job.owner != options.owner { throw ReindexLockError(job: job, now: wallClock.now()) }
         guard job.phase != .swapped, try await generations.live() != job.target else {
@@ -84,7 +84,7 @@ public struct Reindexer: Sendable {
     }
 
     /// Runs (or resumes) a reindex to the end. `progress` is called often; throttle there.
-    public func run(progress: @escaping @Sendable (ReindexProgress) -> Void = { _ in }) async throws -> ReindexSummary {
+    package func run(progress: @escaping @Sendable (ReindexProgress) -> Void = { _ in }) async throws -> ReindexSummary {
         let elapsed = clock.stopwatch()
         let live = try await generations.live()
         let head = try await store.headPosition()

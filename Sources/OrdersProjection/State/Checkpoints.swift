@@ -1,15 +1,15 @@
-public import GRDB
+package import GRDB
 
 /// Where each projection into a read side stands: the position of the last event the read side
 /// acknowledged. It moves only by compare-and-set, after the documents are stored (DESIGN.md
 /// invariant 6), so two projectors can never both move one.
-public struct Checkpoints: Sendable {
-    public let writer: any DatabaseWriter
+package struct Checkpoints: Sendable {
+    package let writer: any DatabaseWriter
 
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+    package init(writer: any DatabaseWriter) { self.writer = writer }
 
     /// The position of checkpoint `name` (0 before its first move).
-    public func position(_ name: String) async throws -> Int64 {
+    package func position(_ name: String) async throws -> Int64 {
         try await writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT position FROM projection_checkpoints WHERE name = ?", arguments: [name]) ?? 0
         }
@@ -17,7 +17,7 @@ public struct Checkpoints: Sendable {
 
     /// Moves checkpoint `name` from `expected` to `position`; false if it was not at `expected`
     /// (another projector moved it: two must never run against one read side).
-    public func move(_ name: String, from expected: Int64, to position: Int64) async throws -> Bool {
+    package func move(_ name: String, from expected: Int64, to position: Int64) async throws -> Bool {
         try await writer.write { db in
             if expected == 0 {
                 try db.execute(
@@ -32,7 +32,7 @@ public struct Checkpoints: Sendable {
     }
 
     /// Forgets checkpoint `name` (a finished or aborted reindex's catch-up).
-    public func remove(_ name: String) async throws {
+    package func remove(_ name: String) async throws {
         try await writer.write { db in try db.execute(sql: "DELETE FROM projection_checkpoints WHERE name = ?", arguments: [name]) }
     }
 }

@@ -1,18 +1,18 @@
-public import Foundation
-public import GRDB
-public import Logging
+package import Foundation
+package import GRDB
+package import Logging
 
 /// A document the index refused, or an order event that cannot be projected: its order is
 /// parked (left as it is) until an operator retries or discards the letter.
-public struct DeadLetter: Sendable, Hashable, Encodable {
-    public var id: Int64
-    public var orderID: String
+package struct DeadLetter: Sendable, Hashable, Encodable {
+    package var id: Int64
+    package var orderID: String
     /// The document version (event position) that was refused.
-    public var position: Int64
-    public var reason: String
-    public var recordedAt: Date
+    package var position: Int64
+    package var reason: String
+    package var recordedAt: Date
     /// When an operator discarded it (the order stays parked as it is).
-    public var discardedAt: Date?
+    package var discardedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, orderID = "order_id", position, reason, recordedAt = "recorded_at", discardedAt = "discarded_at"
@@ -20,13 +20,13 @@ public struct DeadLetter: Sendable, Hashable, Encodable {
 }
 
 /// The dead letters of a read side's projection.
-public struct DeadLetters: Sendable {
-    public let writer: any DatabaseWriter
+package struct DeadLetters: Sendable {
+    package let writer: any DatabaseWriter
 
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+    package init(writer: any DatabaseWriter) { self.writer = writer }
 
     /// Records a letter (once per order and position).
-    public func add(orderID: String, position: Int64, reason: String, at date: Date) async throws {
+    package func add(orderID: String, position: Int64, reason: String, at date: Date) async throws {
         try await writer.write { db in
             try db.execute(
                 sql: """
@@ -41,7 +41,7 @@ public struct DeadLetters: Sendable {
     /// An order event that cannot be projected: its order gets a letter (and is parked there)
     /// and the error is logged; returns the order id. Any other event's failure is thrown: it
     /// is not one order's to park.
-    public func add(_ failure: ProjectionError, at date: Date, logger: Logger) async throws -> String {
+    package func add(_ failure: ProjectionError, at date: Date, logger: Logger) async throws -> String {
         guard let orderID = DocumentTransitions.orderID(failure.streamID) else { throw failure }
         try await add(orderID: orderID, position: failure.position, reason: failure.reason, at: date)
         logger.error(
@@ -51,7 +51,7 @@ public struct DeadLetters: Sendable {
     }
 
     /// Every letter, oldest first.
-    public func all() async throws -> [DeadLetter] {
+    package func all() async throws -> [DeadLetter] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT id, order_id, position, reason, recorded_at, discarded_at FROM dead_letters ORDER BY id").map { row in
                 DeadLetter(
@@ -62,17 +62,17 @@ public struct DeadLetters: Sendable {
     }
 
     /// How many letters there are.
-    public func count() async throws -> Int {
+    package func count() async throws -> Int {
         try await writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letters") ?? 0 }
     }
 
     /// Removes an order's letters (it was retried and written): the projector unparks it.
-    public func remove(orderID: String) async throws {
+    package func remove(orderID: String) async throws {
         try await writer.write { db in try db.execute(sql: "DELETE FROM dead_letters WHERE order_id = ?", arguments: [orderID]) }
     }
 
     /// Marks a letter discarded; false if there is no such open letter.
-    public func discard(id: Int64, at date: Date) async throws -> Bool {
+    package func discard(id: Int64, at date: Date) async throws -> Bool {
         try await writer.write { db in
             try db.execute(
                 sql: "UPDATE dead_letters SET discarded_at = ? WHERE id = ? AND discarded_at IS NULL", arguments: [date.epochMilliseconds, id])
@@ -81,7 +81,7 @@ public struct DeadLetters: Sendable {
     }
 
     /// Orders with a letter: their documents are not written until it is resolved.
-    public func parkedOrders() async throws -> Set<String> {
+    package func parkedOrders() async throws -> Set<String> {
         try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM dead_letters")) }
     }
 }

@@ -1,22 +1,22 @@
-public import Foundation
-public import GRDB
+package import Foundation
+package import GRDB
 
 /// The projection's own durable state, in one SQLite file beside the read side (never in the
 /// write store): the checkpoints, the dead letters and the reindex jobs, each behind its own
 /// small type. The embedded backend keeps it beside its index file, so an index and its
 /// checkpoint move together.
-public struct ProjectionDatabase: Sendable {
-    public let writer: any DatabaseWriter
+package struct ProjectionDatabase: Sendable {
+    package let writer: any DatabaseWriter
 
     /// Where each read side's projection stands (moved by compare-and-set).
-    public var checkpoints: Checkpoints { Checkpoints(writer: writer) }
+    package var checkpoints: Checkpoints { Checkpoints(writer: writer) }
     /// Documents the index refused and events that could not be projected: their orders are parked.
-    public var deadLetters: DeadLetters { DeadLetters(writer: writer) }
+    package var deadLetters: DeadLetters { DeadLetters(writer: writer) }
     /// The reindex lock and where an interrupted reindex stands.
-    public var reindexJobs: ReindexJobs { ReindexJobs(writer: writer) }
+    package var reindexJobs: ReindexJobs { ReindexJobs(writer: writer) }
 
     /// Migrates `writer` (a temporary or in-memory database in tests).
-    public init(writer: any DatabaseWriter) throws {
+    package init(writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
     }
@@ -24,7 +24,7 @@ public struct ProjectionDatabase: Sendable {
     /// Opens the state in its own SQLite file (the folder is created). A write waits up to
     /// `busyTimeout` seconds for another process's (a reindex beside the service,
     /// `orders dead-letters retry`).
-    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+    package init(path: String, busyTimeout: TimeInterval = 5) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()

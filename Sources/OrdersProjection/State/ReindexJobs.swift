@@ -1,10 +1,10 @@
-public import Foundation
-public import GRDB
+package import Foundation
+package import GRDB
 
 /// A reindex as recorded: who runs it, since when, and how far it got. The row is also the
 /// read side's reindex lock.
-public struct ReindexJob: Sendable, Hashable, Codable {
-    public enum Phase: String, Sendable, Codable {
+package struct ReindexJob: Sendable, Hashable, Codable {
+    package enum Phase: String, Sendable, Codable {
         /// Folding the snapshot at `snapshot` into `target`.
         case loading
         /// Projecting the events after the snapshot into `target`.
@@ -13,22 +13,22 @@ public struct ReindexJob: Sendable, Hashable, Codable {
         case swapped
     }
 
-    public var readSide: String
-    public var owner: String
-    public var startedAt: Date
+    package var readSide: String
+    package var owner: String
+    package var startedAt: Date
     /// When the owner was last heard of; the epoch when it let go (stopped, to be resumed).
-    public var heartbeatAt: Date
+    package var heartbeatAt: Date
     /// The generation that was live when it started.
-    public var source: String?
-    public var target: String
+    package var source: String?
+    package var target: String
     /// The position P of the snapshot that is bulk-loaded.
-    public var snapshot: Int64
-    public var phase: Phase
+    package var snapshot: Int64
+    package var phase: Phase
     /// The last order stream loaded (the load resumes after it).
-    public var loadedThrough: String?
-    public var loaded: Int
+    package var loadedThrough: String?
+    package var loaded: Int
 
-    public init(
+    package init(
         readSide: String, owner: String, startedAt: Date, heartbeatAt: Date, source: String?, target: String, snapshot: Int64, phase: Phase,
         loadedThrough: String?, loaded: Int
     ) {
@@ -50,19 +50,19 @@ public struct ReindexJob: Sendable, Hashable, Codable {
     }
 
     /// The catch-up checkpoint of this job (beside the live projector's).
-    public var checkpointName: String { "reindex:\(readSide):\(target)" }
+    package var checkpointName: String { "reindex:\(readSide):\(target)" }
 
     /// Whether its owner let go of it (stopped, to be resumed by the next run).
-    public var isReleased: Bool { heartbeatAt.timeIntervalSince1970 == 0 }
+    package var isReleased: Bool { heartbeatAt.timeIntervalSince1970 == 0 }
 }
 
 /// Another reindex holds the lock (or took it over from this one).
-public struct ReindexLockError: Error, Sendable, CustomStringConvertible {
-    public var job: ReindexJob
-    public var now: Date
-    public var lost = false
+package struct ReindexLockError: Error, Sendable, CustomStringConvertible {
+    package var job: ReindexJob
+    package var now: Date
+    package var lost = false
 
-    public var description: String {
+    package var description: String {
         let age = Int(now.timeIntervalSince(job.heartbeatAt).rounded())
         let who =
             "\(job.owner), started \(job.startedAt.formatted(.iso8601)), building \(job.target) (\(job.phase.rawValue)), last heard of \(age) s ago"
@@ -71,19 +71,19 @@ public struct ReindexLockError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The reindex jobs of the read sides: one per read side, which is its lock.
-public struct ReindexJobs: Sendable {
-    public let writer: any DatabaseWriter
+package struct ReindexJobs: Sendable {
+    package let writer: any DatabaseWriter
 
-    public init(writer: any DatabaseWriter) { self.writer = writer }
+    package init(writer: any DatabaseWriter) { self.writer = writer }
 
-    public func job(_ readSide: String) async throws -> ReindexJob? {
+    package func job(_ readSide: String) async throws -> ReindexJob? {
         try await writer.read { db in try Self.job(readSide, db) }
     }
 
     /// Takes the reindex lock of `readSide` for `owner`: a new job when there is none, or the
     /// recorded one to resume when its owner stopped (released it, or its heartbeat is older
     /// than `staleAfter`). Throws `ReindexLockError` naming the holder otherwise.
-    public func acquire(
+    package func acquire(
         _ readSide: String, owner: String, now: Date, staleAfter: TimeInterval, otherwise start: @Sendable () -> ReindexJob
     ) async throws -> (job: ReindexJob, resumed: Bool) {
         try await writer.write { db in
@@ -103,7 +103,7 @@ public struct ReindexJobs: Sendable {
     }
 
     /// Records progress (and a heartbeat); throws `ReindexLockError` if another owner took over.
-    public func update(_ job: ReindexJob, now: Date) async throws {
+    package func update(_ job: ReindexJob, now: Date) async throws {
         try await writer.write { db in
             guard let stored = try Self.job(job.readSide, db), stored.owner == job.owner else {
                 throw ReindexLockError(job: try Self.job(job.readSide, db) ?? job, now: now, lost: true)
@@ -113,14 +113,14 @@ public struct ReindexJobs: Sendable {
     }
 
     /// Lets go of the lock but keeps the job, so the next run resumes it at once.
-    public func release(_ job: ReindexJob, now: Date) async throws {
+    package func release(_ job: ReindexJob, now: Date) async throws {
         var released = job
         released.heartbeatAt = Date(timeIntervalSince1970: 0)
         try await update(released, now: now)
     }
 
     /// Forgets the job (done, or aborted) and its catch-up checkpoint.
-    public func end(_ job: ReindexJob) async throws {
+    package func end(_ job: ReindexJob) async throws {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM reindex_jobs WHERE read_side = ?", arguments: [job.readSide])
             try db.execute(sql: "DELETE FROM projection_checkpoints WHERE name = ?", arguments: [job.checkpointName])

@@ -1,12 +1,12 @@
-public import Foundation
-public import OrdersDomain
+package import Foundation
+package import OrdersDomain
 
 /// An amount in one currency's minor units.
-public struct CurrencyAmount: Sendable, Hashable, Codable {
-    public var currency: String
-    public var amountMinor: Int64
+package struct CurrencyAmount: Sendable, Hashable, Codable {
+    package var currency: String
+    package var amountMinor: Int64
 
-    public init(currency: String, amountMinor: Int64) {
+    package init(currency: String, amountMinor: Int64) {
         self.currency = currency
         self.amountMinor = amountMinor
     }
@@ -21,12 +21,12 @@ public struct CurrencyAmount: Sendable, Hashable, Codable {
 }
 
 /// Orders and revenue of one status.
-public struct StatusFigures: Sendable, Hashable, Codable {
-    public var status: OrderStatus
-    public var orders: Int
-    public var revenue: [CurrencyAmount]
+package struct StatusFigures: Sendable, Hashable, Codable {
+    package var status: OrderStatus
+    package var orders: Int
+    package var revenue: [CurrencyAmount]
 
-    public init(status: OrderStatus, orders: Int, revenue: [CurrencyAmount]) {
+    package init(status: OrderStatus, orders: Int, revenue: [CurrencyAmount]) {
         self.status = status
         self.orders = orders
         self.revenue = revenue
@@ -35,16 +35,16 @@ public struct StatusFigures: Sendable, Hashable, Codable {
 
 /// `orders-over-time`: one bucket per interval from the bucket holding `from` to the one holding
 /// the last instant before `to`, empty buckets included.
-public struct OrdersOverTime: Sendable, Hashable, Codable {
-    public struct Bucket: Sendable, Hashable, Codable {
+package struct OrdersOverTime: Sendable, Hashable, Codable {
+    package struct Bucket: Sendable, Hashable, Codable {
         /// The bucket's first instant (a local midnight, Monday or month start in the zone).
-        public var start: Date
-        public var orders: Int
-        public var revenue: [CurrencyAmount]
+        package var start: Date
+        package var orders: Int
+        package var revenue: [CurrencyAmount]
         /// Statuses with orders in this bucket, in lifecycle order.
-        public var statuses: [StatusFigures]
+        package var statuses: [StatusFigures]
 
-        public init(start: Date, orders: Int, revenue: [CurrencyAmount], statuses: [StatusFigures]) {
+        package init(start: Date, orders: Int, revenue: [CurrencyAmount], statuses: [StatusFigures]) {
             self.start = start
             self.orders = orders
             self.revenue = revenue
@@ -52,11 +52,11 @@ public struct OrdersOverTime: Sendable, Hashable, Codable {
         }
     }
 
-    public var interval: AnalyticsQuery.Interval
-    public var timeZone: String
-    public var buckets: [Bucket]
+    package var interval: AnalyticsQuery.Interval
+    package var timeZone: String
+    package var buckets: [Bucket]
 
-    public init(interval: AnalyticsQuery.Interval, timeZone: String, buckets: [Bucket]) {
+    package init(interval: AnalyticsQuery.Interval, timeZone: String, buckets: [Bucket]) {
         self.interval = interval
         self.timeZone = timeZone
         self.buckets = buckets
@@ -68,24 +68,24 @@ public struct OrdersOverTime: Sendable, Hashable, Codable {
 extension AnalyticsQuery.Interval: Codable {}
 
 /// `status-breakdown`: statuses with at least one order, in lifecycle order.
-public struct StatusBreakdown: Sendable, Hashable, Codable {
-    public var statuses: [StatusFigures]
+package struct StatusBreakdown: Sendable, Hashable, Codable {
+    package var statuses: [StatusFigures]
 
-    public init(statuses: [StatusFigures]) { self.statuses = statuses }
+    package init(statuses: [StatusFigures]) { self.statuses = statuses }
 }
 
 /// One product's figures over the selected orders.
-public struct ProductFigures: Sendable, Hashable, Codable {
-    public var productID: String
+package struct ProductFigures: Sendable, Hashable, Codable {
+    package var productID: String
     /// The SKU and name found on most of its order items (ties: the first in code-point order).
-    public var sku: String
-    public var name: String
-    public var revenueMinor: Int64
-    public var quantity: Int
+    package var sku: String
+    package var name: String
+    package var revenueMinor: Int64
+    package var quantity: Int
     /// Orders that contain the product.
-    public var orders: Int
+    package var orders: Int
 
-    public init(productID: String, sku: String, name: String, revenueMinor: Int64, quantity: Int, orders: Int) {
+    package init(productID: String, sku: String, name: String, revenueMinor: Int64, quantity: Int, orders: Int) {
         self.productID = productID
         self.sku = sku
         self.name = name
@@ -98,13 +98,13 @@ public struct ProductFigures: Sendable, Hashable, Codable {
 }
 
 /// `top-products`, per currency (ties: product id ascending).
-public struct TopProducts: Sendable, Hashable, Codable {
-    public struct Ranking: Sendable, Hashable, Codable {
-        public var currency: String
-        public var byRevenue: [ProductFigures]
-        public var byQuantity: [ProductFigures]
+package struct TopProducts: Sendable, Hashable, Codable {
+    package struct Ranking: Sendable, Hashable, Codable {
+        package var currency: String
+        package var byRevenue: [ProductFigures]
+        package var byQuantity: [ProductFigures]
 
-        public init(currency: String, byRevenue: [ProductFigures], byQuantity: [ProductFigures]) {
+        package init(currency: String, byRevenue: [ProductFigures], byQuantity: [ProductFigures]) {
             self.currency = currency
             self.byRevenue = byRevenue
             self.byQuantity = byQuantity
@@ -113,21 +113,21 @@ public struct TopProducts: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey { case currency, byRevenue = "by_revenue", byQuantity = "by_quantity" }
     }
 
-    public var currencies: [Ranking]
+    package var currencies: [Ranking]
 
-    public init(currencies: [Ranking]) { self.currencies = currencies }
+    package init(currencies: [Ranking]) { self.currencies = currencies }
 }
 
 /// One customer's figures over the selected orders.
-public struct CustomerFigures: Sendable, Hashable, Codable {
-    public var customerID: String
+package struct CustomerFigures: Sendable, Hashable, Codable {
+    package var customerID: String
     /// As on the customer's most recently updated selected order.
-    public var name: String
-    public var email: String
-    public var revenueMinor: Int64
-    public var orders: Int
+    package var name: String
+    package var email: String
+    package var revenueMinor: Int64
+    package var orders: Int
 
-    public init(customerID: String, name: String, email: String, revenueMinor: Int64, orders: Int) {
+    package init(customerID: String, name: String, email: String, revenueMinor: Int64, orders: Int) {
         self.customerID = customerID
         self.name = name
         self.email = email
@@ -139,30 +139,30 @@ public struct CustomerFigures: Sendable, Hashable, Codable {
 }
 
 /// `top-customers`, per currency (ties: customer id ascending).
-public struct TopCustomers: Sendable, Hashable, Codable {
-    public struct Ranking: Sendable, Hashable, Codable {
-        public var currency: String
-        public var customers: [CustomerFigures]
+package struct TopCustomers: Sendable, Hashable, Codable {
+    package struct Ranking: Sendable, Hashable, Codable {
+        package var currency: String
+        package var customers: [CustomerFigures]
 
-        public init(currency: String, customers: [CustomerFigures]) {
+        package init(currency: String, customers: [CustomerFigures]) {
             self.currency = currency
             self.customers = customers
         }
     }
 
-    public var currencies: [Ranking]
+    package var currencies: [Ranking]
 
-    public init(currencies: [Ranking]) { self.currencies = currencies }
+    package init(currencies: [Ranking]) { self.currencies = currencies }
 }
 
 /// `revenue-by-country`, per currency, countries by revenue (ties: country code ascending).
-public struct RevenueByCountry: Sendable, Hashable, Codable {
-    public struct Country: Sendable, Hashable, Codable {
-        public var country: String
-        public var revenueMinor: Int64
-        public var orders: Int
+package struct RevenueByCountry: Sendable, Hashable, Codable {
+    package struct Country: Sendable, Hashable, Codable {
+        package var country: String
+        package var revenueMinor: Int64
+        package var orders: Int
 
-        public init(country: String, revenueMinor: Int64, orders: Int) {
+        package init(country: String, revenueMinor: Int64, orders: Int) {
             self.country = country
             self.revenueMinor = revenueMinor
             self.orders = orders
@@ -171,31 +171,31 @@ public struct RevenueByCountry: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey { case country, revenueMinor = "revenue_minor", orders }
     }
 
-    public struct Ranking: Sendable, Hashable, Codable {
-        public var currency: String
-        public var countries: [Country]
+    package struct Ranking: Sendable, Hashable, Codable {
+        package var currency: String
+        package var countries: [Country]
 
-        public init(currency: String, countries: [Country]) {
+        package init(currency: String, countries: [Country]) {
             self.currency = currency
             self.countries = countries
         }
     }
 
-    public var currencies: [Ranking]
+    package var currencies: [Ranking]
 
-    public init(currencies: [Ranking]) { self.currencies = currencies }
+    package init(currencies: [Ranking]) { self.currencies = currencies }
 }
 
 /// `averages`: order value per currency, items per order over all selected orders.
-public struct OrderAverages: Sendable, Hashable, Codable {
-    public struct PerCurrency: Sendable, Hashable, Codable {
-        public var currency: String
-        public var orders: Int
-        public var revenueMinor: Int64
+package struct OrderAverages: Sendable, Hashable, Codable {
+    package struct PerCurrency: Sendable, Hashable, Codable {
+        package var currency: String
+        package var orders: Int
+        package var revenueMinor: Int64
         /// `revenueMinor / orders`, unrounded.
-        public var averageOrderValueMinor: Double
+        package var averageOrderValueMinor: Double
 
-        public init(currency: String, orders: Int, revenueMinor: Int64, averageOrderValueMinor: Double) {
+        package init(currency: String, orders: Int, revenueMinor: Int64, averageOrderValueMinor: Double) {
             self.currency = currency
             self.orders = orders
             self.revenueMinor = revenueMinor
@@ -207,12 +207,12 @@ public struct OrderAverages: Sendable, Hashable, Codable {
         }
     }
 
-    public var orders: Int
+    package var orders: Int
     /// The mean of the orders' item counts (sum of quantities); `nil` without orders.
-    public var itemsPerOrder: Double?
-    public var currencies: [PerCurrency]
+    package var itemsPerOrder: Double?
+    package var currencies: [PerCurrency]
 
-    public init(orders: Int, itemsPerOrder: Double?, currencies: [PerCurrency]) {
+    package init(orders: Int, itemsPerOrder: Double?, currencies: [PerCurrency]) {
         self.orders = orders
         self.itemsPerOrder = itemsPerOrder
         self.currencies = currencies
@@ -222,7 +222,7 @@ public struct OrderAverages: Sendable, Hashable, Codable {
 }
 
 /// The answer of one panel.
-public enum AnalyticsAnswer: Sendable, Hashable, Encodable {
+package enum AnalyticsAnswer: Sendable, Hashable, Encodable {
     case ordersOverTime(OrdersOverTime)
     case statusBreakdown(StatusBreakdown)
     case topProducts(TopProducts)
@@ -231,7 +231,7 @@ public enum AnalyticsAnswer: Sendable, Hashable, Encodable {
     case averages(OrderAverages)
 
     /// Encodes as the panel's own answer.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         switch self {
         case .ordersOverTime(let answer): try answer.encode(to: encoder)
         case .statusBreakdown(let answer): try answer.encode(to: encoder)

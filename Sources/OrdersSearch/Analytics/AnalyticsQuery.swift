@@ -1,9 +1,9 @@
-public import Foundation
-public import OrdersDomain
+package import Foundation
+package import OrdersDomain
 
 /// The panels of the analytics API and dashboard; each is one question to the read side (one
 /// Elasticsearch request, or a few SQL statements on the embedded index).
-public enum AnalyticsPanel: String, Sendable, Hashable, CaseIterable {
+package enum AnalyticsPanel: String, Sendable, Hashable, CaseIterable {
     /// Orders and revenue per calendar interval, split by status.
     case ordersOverTime = "orders-over-time"
     /// Orders and revenue per status.
@@ -18,7 +18,7 @@ public enum AnalyticsPanel: String, Sendable, Hashable, CaseIterable {
     case averages
 
     /// The parameters this panel takes, beyond the common ones.
-    public var extraParameters: Set<String> {
+    package var extraParameters: Set<String> {
         switch self {
         case .ordersOverTime: ["interval"]
         case .topProducts, .topCustomers: ["size"]
@@ -31,41 +31,41 @@ public enum AnalyticsPanel: String, Sendable, Hashable, CaseIterable {
 /// the filters. Revenue is the sum of those orders' totals, in minor units, per currency (never
 /// added across currencies). Build it with `parse(_:panel:now:)`: every refusal is a
 /// `DomainError(.invalidArgument)` naming the parameter.
-public struct AnalyticsQuery: Sendable, Hashable {
+package struct AnalyticsQuery: Sendable, Hashable {
     /// The calendar intervals of `orders-over-time`; weeks start on Monday (ISO 8601).
-    public enum Interval: String, Sendable, Hashable, CaseIterable { case hour, day, week, month }
+    package enum Interval: String, Sendable, Hashable, CaseIterable { case hour, day, week, month }
 
-    public var from: Date
-    public var to: Date
+    package var from: Date
+    package var to: Date
     /// The zone of calendar intervals and of plain dates in `from`/`to`.
-    public var timeZone: TimeZone
-    public var dateField: DateField = .createdAt
-    public var statuses: Set<OrderStatus> = []
-    public var currency: String?
+    package var timeZone: TimeZone
+    package var dateField: DateField = .createdAt
+    package var statuses: Set<OrderStatus> = []
+    package var currency: String?
     /// An ISO 3166-1 alpha-2 code, upper-case.
-    public var country: String?
-    public var customerID: String?
-    public var interval: Interval = .day
+    package var country: String?
+    package var customerID: String?
+    package var interval: Interval = .day
     /// How many products or customers a ranking lists.
-    public var size = 10
+    package var size = 10
 
-    public init(from: Date, to: Date, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    package init(from: Date, to: Date, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.from = from
         self.to = to
         self.timeZone = timeZone
     }
 
-    public static let sizeRange = 1...100
+    package static let sizeRange = 1...100
     /// More buckets than this is a mistake (an hourly chart of a year); the answer says so.
-    public static let maximumBuckets = 1_000
+    package static let maximumBuckets = 1_000
     /// The range when neither `from` nor `to` is given: the 30 days up to the end of today.
-    public static let defaultDays = 30
-    public static let commonParameters: Set<String> = ["from", "to", "tz", "date_field", "status", "currency", "country", "customer_id"]
+    package static let defaultDays = 30
+    package static let commonParameters: Set<String> = ["from", "to", "tz", "date_field", "status", "currency", "country", "customer_id"]
 
     /// Parses request parameters for `panel` (repeated keys allowed for `status`, which also
     /// takes commas). Plain dates are whole days in `tz`; without `from` and `to` the range is the
     /// last 30 days including today; with one of them, the 30 days after `from` or before `to`.
-    public static func parse(_ parameters: [(String, String)], panel: AnalyticsPanel, now: Date = Date()) throws(DomainError) -> AnalyticsQuery {
+    package static func parse(_ parameters: [(String, String)], panel: AnalyticsPanel, now: Date = Date()) throws(DomainError) -> AnalyticsQuery {
         let accepted = commonParameters.union(panel.extraParameters)
         let values = try QueryParameters(parameters, accepted: accepted) { name in
             "unknown parameter '\(name)' for \(panel.rawValue); use \(accepted.sorted().joined(separator: ", "))"
@@ -110,10 +110,10 @@ public struct AnalyticsQuery: Sendable, Hashable {
     }
 
     /// The zone's IANA name as answers report it (Foundation on Linux calls UTC "GMT").
-    public var timeZoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
+    package var timeZoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
 
     /// The calendar this query's intervals are counted in: ISO 8601 weeks, in `timeZone`.
-    public var calendar: Calendar {
+    package var calendar: Calendar {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = timeZone
         return calendar
@@ -121,7 +121,7 @@ public struct AnalyticsQuery: Sendable, Hashable {
 
     /// The start of every `interval` bucket that holds part of `[from, to)`, in order: local
     /// midnights, Mondays and month starts in `timeZone` (so a day may last 23 or 25 hours).
-    public var bucketStarts: [Date] {
+    package var bucketStarts: [Date] {
         var starts: [Date] = []
         var start = bucketStart(of: from)
         while start < to, starts.count <= Self.maximumBuckets {
@@ -134,7 +134,7 @@ public struct AnalyticsQuery: Sendable, Hashable {
     var bucketCount: Int { bucketStarts.count }
 
     /// The start of the bucket that holds `date`.
-    public func bucketStart(of date: Date) -> Date {
+    package func bucketStart(of date: Date) -> Date {
         calendar.dateInterval(of: interval.component, for: date)!.start
     }
 }

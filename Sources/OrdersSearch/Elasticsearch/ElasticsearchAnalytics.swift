@@ -190,7 +190,7 @@ struct ElasticsearchAnalytics {
 }
 
 extension ElasticsearchSearchIndex {
-    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
+    package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         let analytics = ElasticsearchAnalytics(panel: panel, query: query)
         return try analytics.answer(try await client.aggregate(target, analytics.request))
     }

@@ -1,6 +1,6 @@
-public import Elasticsearch
+package import Elasticsearch
 import Foundation
-public import Logging
+package import Logging
 import Metrics
 import OrdersDomain
 
@@ -11,31 +11,31 @@ import OrdersDomain
 /// (the global position of its newest event), so replays and races never regress a document:
 /// 2xx is applied, 409 is stale (already there), 429/5xx items are retried alone with jittered
 /// backoff, any other 4xx is rejected (the projector dead-letters it).
-public final class ElasticsearchSearchIndex: SearchIndex {
-    public struct Configuration: Sendable {
+package final class ElasticsearchSearchIndex: SearchIndex {
+    package struct Configuration: Sendable {
         /// The alias every read and write uses; indices are named `<alias>-<n>`.
-        public var alias = "orders"
+        package var alias = "orders"
         /// One `_bulk` request carries at most this many documents...
-        public var bulkOperations = 1000
+        package var bulkOperations = 1000
         /// ...and about this many bytes.
-        public var bulkBytes = 5 << 20
+        package var bulkBytes = 5 << 20
         /// Bulk requests in flight at once for one `apply` (more documents wait: backpressure).
-        public var concurrentRequests = 2
+        package var concurrentRequests = 2
         /// Retries of items answered 429/5xx within one `apply`, before they are handed back as
         /// retryable (the projector then retries them with its own backoff).
-        public var itemRetries = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
+        package var itemRetries = RetryPolicy(maximumRetries: 3, baseDelay: .milliseconds(200), maximumDelay: .seconds(5))
         /// What the item retries sleep on between rounds. Default `ContinuousClock()`.
-        public var clock: any Clock<Duration> = ContinuousClock()
+        package var clock: any Clock<Duration> = ContinuousClock()
         /// Read and write this concrete index instead of the alias (a reindex filling the next
         /// generation). Nil: everything goes through the alias.
-        public var index: String?
+        package var index: String?
 
-        public init() {}
+        package init() {}
     }
 
-    public let client: ElasticsearchClient
-    public let definition: IndexDefinition
-    public let configuration: Configuration
+    package let client: ElasticsearchClient
+    package let definition: IndexDefinition
+    package let configuration: Configuration
     let logger: Logger
     let metrics = BulkMetrics()
 
@@ -51,33 +51,33 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         let duration = Metrics.Timer(label: "orders_es_bulk_duration_seconds", preferredDisplayUnit: .seconds)
     }
 
-    public init(client: ElasticsearchClient, definition: IndexDefinition, configuration: Configuration = .init(), logger: Logger) {
+    package init(client: ElasticsearchClient, definition: IndexDefinition, configuration: Configuration = .init(), logger: Logger) {
         self.client = client
         self.definition = definition
         self.configuration = configuration
         self.logger = logger
     }
 
-    public var alias: String { configuration.alias }
+    package var alias: String { configuration.alias }
 
     /// Where reads and writes go: the alias, or the concrete index configured.
-    public var target: String { configuration.index ?? configuration.alias }
+    package var target: String { configuration.index ?? configuration.alias }
 
     // MARK: Bootstrap
 
     /// What the alias points at, and whether it was built from the current definition.
-    public struct IndexState: Sendable, Hashable {
+    package struct IndexState: Sendable, Hashable {
         /// The index behind the alias.
-        public var index: String
+        package var index: String
         /// `_meta.mapping_version` of that index (nil if it has none).
-        public var mappingVersion: Int64?
+        package var mappingVersion: Int64?
         /// The version `index-mappings/` defines.
-        public var expectedMappingVersion: Int64
+        package var expectedMappingVersion: Int64
 
-        public var hasDrifted: Bool { mappingVersion != expectedMappingVersion }
+        package var hasDrifted: Bool { mappingVersion != expectedMappingVersion }
 
         /// A sentence for `/ready`, logs and `orders status`.
-        public var drift: String? {
+        package var drift: String? {
             guard hasDrifted else { return nil }
             return "index \(index) has mapping version \(mappingVersion.map(String.init) ?? "none"), index-mappings/ defines "
                 + "\(expectedMappingVersion): run `orders reindex` to rebuild it"
@@ -87,7 +87,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     /// Creates `<alias>-1` with the alias when the alias does not exist; reports the live index's
     /// mapping version against the file (and logs a drift).
     @discardableResult
-    public func bootstrap() async throws -> IndexState {
+    package func bootstrap() async throws -> IndexState {
         try await bootstrapReportingCreation().state
     }
 
@@ -112,18 +112,18 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     /// Bootstraps the alias; fresh when the index was just created or holds no document.
-    public func prepare() async throws -> Bool {
+    package func prepare() async throws -> Bool {
         let (_, created) = try await bootstrapReportingCreation()
         if created { return true }
         return try await stats().documents == 0
     }
 
-    public func problems() async throws -> [String] {
+    package func problems() async throws -> [String] {
         try await indexState().drift.map { [$0] } ?? []
     }
 
     /// The alias and nodes, the index behind the alias, its mapping version and document count.
-    public func describe() async -> IndexDescription {
+    package func describe() async -> IndexDescription {
         let nodes = client.transport.configuration.nodes.map(\.absoluteString).joined(separator: ",")
         var description = IndexDescription(backend: "elasticsearch", location: "alias \(alias) at \(nodes)")
         do {
@@ -140,12 +140,12 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     /// `POST /<target>/_refresh`.
-    public func makeVisible() async throws {
+    package func makeVisible() async throws {
         _ = try await client.refresh(target)
     }
 
     /// The index the alias points at (nil when the alias does not exist).
-    public func currentIndex() async throws -> String? { try await Self.index(behind: alias, client: client) }
+    package func currentIndex() async throws -> String? { try await Self.index(behind: alias, client: client) }
 
     /// The index an alias points at (nil when the alias does not exist).
     static func index(behind alias: String, client: ElasticsearchClient) async throws -> String? {
@@ -157,7 +157,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         }
     }
 
-    public func indexState() async throws -> IndexState {
+    package func indexState() async throws -> IndexState {
         guard let index = try await currentIndex() else {
             throw ElasticsearchIndexError(reason: "the alias '\(alias)' does not exist (start the service or run `orders project` once)")
         }
@@ -168,7 +168,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
 
     // MARK: Writes
 
-    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+    package func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         guard !documents.isEmpty else { return [] }
         let encoded = try documents.map { try Self.encode($0) }
         // What a bulk action line needs of each document (the chunks' tasks get these, not copies
@@ -317,7 +317,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
 
     // MARK: Reads
 
-    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
+    package func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
         let body = ElasticsearchSearchBody(query)
         let cursor = try query.after.map { try Cursor(decoding: $0, sort: body.sort.rawValue) }
         let response = try await client.search(target, body.request(after: cursor))
@@ -345,12 +345,12 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         return SearchOrdersResult(total: total.value, totalIsExact: total.isExact, hits: results, statusCounts: counts, nextCursor: next)
     }
 
-    public func order(id: String) async throws -> OrderDocument? {
+    package func order(id: String) async throws -> OrderDocument? {
         guard let found = try await client.document(target, id: id), let source = found.source else { return nil }
         return try Self.decode(source)
     }
 
-    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+    package func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
         let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
         var request = SearchRequest(
             query: .bool(filter: [.term("customer.id", .string(customerID))]), size: size + 1,
@@ -364,7 +364,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
         return (page, next)
     }
 
-    public func stats() async throws -> IndexStats {
+    package func stats() async throws -> IndexStats {
         let request = SearchRequest(size: 0, aggregations: ["highest_version": .max("version")], trackTotalHits: .exact)
         let response = try await client.search(target, request)
         return IndexStats(
@@ -372,7 +372,7 @@ public final class ElasticsearchSearchIndex: SearchIndex {
     }
 }
 
-public struct ElasticsearchIndexError: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var description: String { "elasticsearch index: \(reason)" }
+package struct ElasticsearchIndexError: Error, Sendable, CustomStringConvertible {
+    package var reason: String
+    package var description: String { "elasticsearch index: \(reason)" }
 }

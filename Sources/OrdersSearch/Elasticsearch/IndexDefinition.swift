@@ -1,15 +1,15 @@
-public import Elasticsearch
-public import Foundation
+package import Elasticsearch
+import Foundation
 
 /// The Elasticsearch index definition (settings + mappings) from `index-mappings/orders.json`,
 /// with the mapping version in its `_meta` that tells a live index built from an older file.
-public struct IndexDefinition: Sendable, Hashable {
+package struct IndexDefinition: Sendable, Hashable {
     /// The `PUT /<index>` body: `settings` and `mappings`.
-    public var body: JSONValue
+    package var body: JSONValue
     /// `mappings._meta.mapping_version`.
-    public var mappingVersion: Int64
+    package var mappingVersion: Int64
 
-    public init(body: JSONValue) throws(IndexDefinitionError) {
+    package init(body: JSONValue) throws(IndexDefinitionError) {
         guard body["settings"]?.object != nil, body["mappings"]?.object != nil else {
             throw IndexDefinitionError(reason: "needs a 'settings' and a 'mappings' object")
         }
@@ -21,7 +21,7 @@ public struct IndexDefinition: Sendable, Hashable {
     }
 
     /// Reads the file at `path`.
-    public init(contentsOf path: String) throws(IndexDefinitionError) {
+    package init(contentsOf path: String) throws(IndexDefinitionError) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -38,12 +38,12 @@ public struct IndexDefinition: Sendable, Hashable {
     }
 
     /// The file name under `index-mappings/`.
-    public static let fileName = "orders.json"
+    package static let fileName = "orders.json"
 
     /// Where the definition is looked for when no path is given: `ORDERS_INDEX_MAPPINGS`, then
     /// `index-mappings/orders.json` in the working directory and in the folders above the
     /// executable (a checkout running `swift run`, or an install with `share/orders/`).
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let path = environment["ORDERS_INDEX_MAPPINGS"] { return path }
         var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("index-mappings/\(fileName)")]
         var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -56,7 +56,7 @@ public struct IndexDefinition: Sendable, Hashable {
     }
 }
 
-public struct IndexDefinitionError: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var description: String { "index definition: \(reason)" }
+package struct IndexDefinitionError: Error, Sendable, CustomStringConvertible {
+    package var reason: String
+    package var description: String { "index definition: \(reason)" }
 }

@@ -8,7 +8,7 @@ import RowScanning
 /// text ids (`RowScan`, `TextIDs`); SQL's `GROUP BY` sorts every row and costs ten times as
 /// much. Calendar buckets are cut in Swift, since SQLite knows no time zones.
 extension EmbeddedSearchIndex {
-    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
+    package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         let selection = AnalyticsSelection(query)
         return try await writer.read { db in
             switch panel {

@@ -7,13 +7,13 @@ import Synchronization
 /// in POSIX), so readers in any process see either the old or the new generation. A path that
 /// is a plain file (an index created before generations) is the live generation under its own
 /// name until the first swap replaces it.
-public struct EmbeddedGenerations: IndexGenerations {
+package struct EmbeddedGenerations: IndexGenerations {
     /// The read database's path (the link).
-    public let name: String
+    package let name: String
     private let directory: URL
     private let naming: GenerationNaming
 
-    public init(path: String) {
+    package init(path: String) {
         name = path
         directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         naming = GenerationNaming(base: path)
@@ -23,13 +23,13 @@ public struct EmbeddedGenerations: IndexGenerations {
 
     func path(of generation: String) -> String { directory.appendingPathComponent(generation).path }
 
-    public func list() async throws -> [String] {
+    package func list() async throws -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let numbered = files.compactMap { file in naming.number(of: file).map { (file, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
         return (Self.linkTarget(name) == nil && FileManager.default.fileExists(atPath: name) ? [baseName] : []) + numbered
     }
 
-    public func live() async throws -> String? { Self.liveGeneration(path: name) }
+    package func live() async throws -> String? { Self.liveGeneration(path: name) }
 
     /// The generation the path stands for: the link's target, the file itself, or nil.
     static func liveGeneration(path: String) -> String? {
@@ -39,15 +39,15 @@ public struct EmbeddedGenerations: IndexGenerations {
 
     static func linkTarget(_ path: String) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: path) }
 
-    public func create(_ generation: String) async throws {
+    package func create(_ generation: String) async throws {
         _ = try EmbeddedSearchIndex(path: path(of: generation))
     }
 
-    public func index(_ generation: String) throws -> any SearchIndexWriter {
+    package func index(_ generation: String) throws -> any SearchIndexWriter {
         try EmbeddedSearchIndex(path: generation == baseName && Self.linkTarget(name) == nil ? name : path(of: generation))
     }
 
-    public func finishLoading(_ generation: String) async throws {
+    package func finishLoading(_ generation: String) async throws {
         let index = try EmbeddedSearchIndex(path: path(of: generation))
         try await index.writer.write { db in
             // Merge the text index's segments and refresh the planner's statistics.
@@ -55,11 +55,11 @@ public struct EmbeddedGenerations: IndexGenerations {
         }
     }
 
-    public func count(_ generation: String) async throws -> Int {
+    package func count(_ generation: String) async throws -> Int {
         try await EmbeddedSearchIndex(path: path(of: generation)).stats().documents
     }
 
-    public func swap(to generation: String, from old: String?) async throws {
+    package func swap(to generation: String, from old: String?) async throws {
         guard FileManager.default.fileExists(atPath: path(of: generation)) else {
             throw EmbeddedGenerationError(reason: "cannot swap to \(generation): \(path(of: generation)) does not exist")
         }
@@ -77,7 +77,7 @@ public struct EmbeddedGenerations: IndexGenerations {
         }
     }
 
-    public func delete(_ generation: String) async throws {
+    package func delete(_ generation: String) async throws {
         guard generation != Self.liveGeneration(path: name) else {
             throw EmbeddedGenerationError(reason: "\(generation) is live behind \(name): not deleted")
         }
@@ -88,21 +88,21 @@ public struct EmbeddedGenerations: IndexGenerations {
     }
 }
 
-public struct EmbeddedGenerationError: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var description: String { "embedded read index: \(reason)" }
+package struct EmbeddedGenerationError: Error, Sendable, CustomStringConvertible {
+    package var reason: String
+    package var description: String { "embedded read index: \(reason)" }
 }
 
 /// The embedded read side as the service uses it: whatever generation the path stands for now.
 /// It follows a swap made by a reindex (in this process or another) at its next call. A write
 /// that raced a swap is written again to the new generation, so nothing lands only in a
 /// retired one.
-public final class LiveEmbeddedIndex: SearchIndex {
-    public let generations: EmbeddedGenerations
+package final class LiveEmbeddedIndex: SearchIndex {
+    package let generations: EmbeddedGenerations
     private let current: Mutex<(generation: String, index: EmbeddedSearchIndex)>
 
     /// Opens the read side at `path`; a new one starts as generation 1 behind a link.
-    public init(path: String) throws {
+    package init(path: String) throws {
         generations = EmbeddedGenerations(path: path)
         if EmbeddedGenerations.liveGeneration(path: path) == nil {
             let first = GenerationNaming(base: path).name(1)
@@ -115,7 +115,7 @@ public final class LiveEmbeddedIndex: SearchIndex {
     }
 
     /// The live generation's index, reopened when the link moved.
-    public func live() throws -> EmbeddedSearchIndex {
+    package func live() throws -> EmbeddedSearchIndex {
         let generation = EmbeddedGenerations.liveGeneration(path: generations.name) ?? ""
         if let index = current.withLock({ $0.generation == generation ? $0.index : nil }) { return index }
         let index = try EmbeddedSearchIndex(path: generations.name)
@@ -123,7 +123,7 @@ public final class LiveEmbeddedIndex: SearchIndex {
         return index
     }
 
-    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+    package func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         var index = try live()
         while true {
             let outcomes = try await index.apply(documents, waitForVisibility: waitForVisibility)
@@ -133,17 +133,17 @@ public final class LiveEmbeddedIndex: SearchIndex {
         }
     }
 
-    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await live().search(query) }
-    public func order(id: String) async throws -> OrderDocument? { try await live().order(id: id) }
-    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+    package func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult { try await live().search(query) }
+    package func order(id: String) async throws -> OrderDocument? { try await live().order(id: id) }
+    package func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
         try await live().orders(customerID: customerID, size: size, after: after)
     }
-    public func stats() async throws -> IndexStats { try await live().stats() }
+    package func stats() async throws -> IndexStats { try await live().stats() }
     /// The link and the generation it points at.
-    public func describe() async -> IndexDescription {
+    package func describe() async -> IndexDescription {
         await EmbeddedSearchIndex.describe(location: generations.name, name: try? await generations.live()) { try await self.stats() }
     }
-    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
+    package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         try await live().analytics(panel, query)
     }
 }

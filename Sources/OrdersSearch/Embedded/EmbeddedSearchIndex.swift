@@ -1,15 +1,15 @@
 import Foundation
-public import GRDB
+package import GRDB
 import OrdersDomain
 
 /// The zero-setup read side: orders in their own SQLite database (physically separate from the
 /// write store), with an FTS5 table for text. Diacritics are folded (`muller` finds `Müller`),
 /// prefixes are indexed for as-you-type search, filters and sorts use plain indexed columns.
-public final class EmbeddedSearchIndex: SearchIndex {
-    public let writer: any DatabaseWriter
+package final class EmbeddedSearchIndex: SearchIndex {
+    package let writer: any DatabaseWriter
 
     /// Opens (creating the file and folder) and migrates the index at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -166,7 +166,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
     // MARK: Writes
 
     /// Committed documents are visible at once, so `waitForVisibility` changes nothing here.
-    public func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
+    package func apply(_ documents: [OrderDocument], waitForVisibility: Bool) async throws -> [ApplyOutcome] {
         // What `JSONEncoder` (sorted keys, epoch milliseconds) writes, at a fraction of its cost.
         let encoded = documents.map { String(decoding: DocumentJSON.encode($0, searchFields: false), as: UTF8.self) }
         return try await writer.write { db in
@@ -230,7 +230,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
 
     // MARK: Reads
 
-    public func order(id: String) async throws -> OrderDocument? {
+    package func order(id: String) async throws -> OrderDocument? {
         try await writer.read { db in
             try String.fetchOne(
                 db.cachedStatement(sql: "SELECT d.document FROM orders o JOIN order_documents d ON d.id = o.rowid WHERE o.order_id = ?"),
@@ -239,7 +239,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
         }
     }
 
-    public func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
+    package func orders(customerID: String, size: Int, after: String?) async throws -> (orders: [OrderSummary], nextCursor: String?) {
         let position = try after.map { try Cursor(decoding: $0, sort: "customer") }
         return try await writer.read { db in
             var sql = "SELECT \(SearchPlan.summaryColumns) FROM orders o JOIN orders_text t ON t.rowid = o.rowid WHERE o.customer_id = ?"
@@ -265,7 +265,7 @@ public final class EmbeddedSearchIndex: SearchIndex {
     }
 
     /// The file and the orders it holds.
-    public func describe() async -> IndexDescription {
+    package func describe() async -> IndexDescription {
         await Self.describe(location: writer.path, name: URL(fileURLWithPath: writer.path).lastPathComponent) { try await self.stats() }
     }
 
@@ -279,14 +279,14 @@ public final class EmbeddedSearchIndex: SearchIndex {
         return description
     }
 
-    public func stats() async throws -> IndexStats {
+    package func stats() async throws -> IndexStats {
         try await writer.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(version), 0) FROM orders")!
             return IndexStats(documents: row[0], highestVersion: row[1])
         }
     }
 
-    public func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
+    package func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
         let plan = SearchPlan(query: query)
         let cursor = try query.after.map { try Cursor(decoding: $0, sort: plan.sort.rawValue) }
         return try await writer.read { db in

@@ -1,31 +1,31 @@
-public import Foundation
-public import OrdersDomain
+package import Foundation
+package import OrdersDomain
 
 /// The read model of one order, denormalized for search: everything a search result, an order
 /// page or a dashboard needs, without joins. A pure function of the event log; `version` is the
 /// global position of the newest event it reflects, so versions only grow.
-public struct OrderDocument: Sendable, Hashable, Codable {
-    public struct Customer: Sendable, Hashable, Codable {
-        public var id: String
-        public var name: String
-        public var email: String
+package struct OrderDocument: Sendable, Hashable, Codable {
+    package struct Customer: Sendable, Hashable, Codable {
+        package var id: String
+        package var name: String
+        package var email: String
 
-        public init(id: String, name: String, email: String) {
+        package init(id: String, name: String, email: String) {
             self.id = id
             self.name = name
             self.email = email
         }
     }
 
-    public struct Item: Sendable, Hashable, Codable {
-        public var productID: String
-        public var sku: String
-        public var name: String
-        public var quantity: Int
-        public var unitPriceMinor: Int64
-        public var subtotalMinor: Int64
+    package struct Item: Sendable, Hashable, Codable {
+        package var productID: String
+        package var sku: String
+        package var name: String
+        package var quantity: Int
+        package var unitPriceMinor: Int64
+        package var subtotalMinor: Int64
 
-        public init(productID: String, sku: String, name: String, quantity: Int, unitPriceMinor: Int64) {
+        package init(productID: String, sku: String, name: String, quantity: Int, unitPriceMinor: Int64) {
             self.productID = productID
             self.sku = sku
             self.name = name
@@ -39,41 +39,41 @@ public struct OrderDocument: Sendable, Hashable, Codable {
         }
     }
 
-    public struct Shipping: Sendable, Hashable, Codable {
-        public var city: String
-        public var country: String
+    package struct Shipping: Sendable, Hashable, Codable {
+        package var city: String
+        package var country: String
 
-        public init(city: String, country: String) {
+        package init(city: String, country: String) {
             self.city = city
             self.country = country
         }
     }
 
-    public var orderID: String
-    public var status: OrderStatus
-    public var customer: Customer
-    public var items: [Item]
+    package var orderID: String
+    package var status: OrderStatus
+    package var customer: Customer
+    package var items: [Item]
     /// The sum of the items' quantities.
-    public var itemCount: Int
-    public var totalMinor: Int64
-    public var currency: String
-    public var shipping: Shipping
-    public var notes: String?
-    public var createdAt: Date
-    public var submittedAt: Date?
-    public var paidAt: Date?
-    public var shippedAt: Date?
-    public var deliveredAt: Date?
-    public var cancelledAt: Date?
-    public var cancelReason: String?
-    public var carrier: String?
-    public var trackingNumber: String?
+    package var itemCount: Int
+    package var totalMinor: Int64
+    package var currency: String
+    package var shipping: Shipping
+    package var notes: String?
+    package var createdAt: Date
+    package var submittedAt: Date?
+    package var paidAt: Date?
+    package var shippedAt: Date?
+    package var deliveredAt: Date?
+    package var cancelledAt: Date?
+    package var cancelReason: String?
+    package var carrier: String?
+    package var trackingNumber: String?
     /// When the newest event this document reflects was recorded.
-    public var updatedAt: Date
+    package var updatedAt: Date
     /// The global position of the newest event this document reflects.
-    public var version: Int64
+    package var version: Int64
 
-    public init(
+    package init(
         orderID: String, status: OrderStatus, customer: Customer, items: [Item], currency: String, shipping: Shipping, notes: String?,
         createdAt: Date, updatedAt: Date, version: Int64
     ) {
@@ -92,13 +92,13 @@ public struct OrderDocument: Sendable, Hashable, Codable {
     }
 
     /// Recomputes `itemCount` and `totalMinor` from the items.
-    public mutating func recomputeTotals() {
+    package mutating func recomputeTotals() {
         itemCount = items.reduce(0) { $0 + $1.quantity }
         totalMinor = items.reduce(0) { $0 + $1.subtotalMinor }
     }
 
     /// The timestamp a date filter or sort refers to.
-    public func date(_ field: DateField) -> Date? {
+    package func date(_ field: DateField) -> Date? {
         switch field {
         case .createdAt: createdAt
         case .submittedAt: submittedAt
@@ -119,7 +119,7 @@ public struct OrderDocument: Sendable, Hashable, Codable {
 }
 
 /// The order timestamps a search can filter and sort on.
-public enum DateField: String, Sendable, Hashable, CaseIterable, Codable {
+package enum DateField: String, Sendable, Hashable, CaseIterable, Codable {
     case createdAt = "created_at", submittedAt = "submitted_at", paidAt = "paid_at", shippedAt = "shipped_at"
     case deliveredAt = "delivered_at", cancelledAt = "cancelled_at", updatedAt = "updated_at"
 }

@@ -1,36 +1,37 @@
 /// The query side: reads from the search index, optionally after waiting (bounded) until the
 /// projection has acknowledged a position the caller wrote (read-your-writes).
-public struct OrderReadModel: Sendable {
-    public let index: any SearchIndexReader
-    public let progress: any ProjectionProgress
+package struct OrderReadModel: Sendable {
+    package let index: any SearchIndexReader
+    package let progress: any ProjectionProgress
     /// The longest a query may wait for `minPosition`. Default 5 s.
-    public let maximumWait: Duration
+    package let maximumWait: Duration
 
-    public init(index: any SearchIndexReader, progress: any ProjectionProgress, maximumWait: Duration = .seconds(5)) {
+    package init(index: any SearchIndexReader, progress: any ProjectionProgress, maximumWait: Duration = .seconds(5)) {
         self.index = index
         self.progress = progress
         self.maximumWait = maximumWait
     }
 
     /// What a read reflects.
-    public struct Freshness: Sendable, Hashable {
+    package struct Freshness: Sendable, Hashable {
         /// The projection position the answer reflects (at least).
-        public var position: Int64
+        package var position: Int64
         /// True when `minPosition` was not reached in time: the answer may miss that write.
-        public var mayBeStale: Bool
+        package var mayBeStale: Bool
     }
 
-    public func search(_ query: SearchOrdersQuery, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (SearchOrdersResult, Freshness) {
+    package func search(_ query: SearchOrdersQuery, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (SearchOrdersResult, Freshness)
+    {
         let freshness = await reach(minPosition, wait: wait)
         return (try await index.search(query), freshness)
     }
 
-    public func order(id: String, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (OrderDocument?, Freshness) {
+    package func order(id: String, minPosition: Int64? = nil, wait: Duration? = nil) async throws -> (OrderDocument?, Freshness) {
         let freshness = await reach(minPosition, wait: wait)
         return (try await index.order(id: id), freshness)
     }
 
-    public func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> (AnalyticsAnswer, Freshness) {
+    package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> (AnalyticsAnswer, Freshness) {
         let freshness = await reach(nil, wait: nil)
         return (try await index.analytics(panel, query), freshness)
     }

@@ -1,48 +1,48 @@
-public import Foundation
-public import OrdersDomain
+package import Foundation
+package import OrdersDomain
 
 /// A validated `SearchOrders` request. Build it with `parse(_:)` from request parameters: every
 /// refusal is a `DomainError(.invalidArgument)` naming the parameter.
-public struct SearchOrdersQuery: Sendable, Hashable {
-    public enum Sort: String, Sendable, Hashable, CaseIterable {
+package struct SearchOrdersQuery: Sendable, Hashable {
+    package enum Sort: String, Sendable, Hashable, CaseIterable {
         case relevance
         case createdAtDescending = "-created_at", createdAtAscending = "created_at"
         case totalDescending = "-total", totalAscending = "total"
     }
 
-    public var text: TextQuery?
+    package var text: TextQuery?
     /// Inclusive lower bound on `dateField`.
-    public var from: Date?
+    package var from: Date?
     /// Exclusive upper bound on `dateField`.
-    public var to: Date?
-    public var dateField: DateField = .createdAt
+    package var to: Date?
+    package var dateField: DateField = .createdAt
     /// The zone plain dates were read in (`from`/`to` are already instants; backends that do
     /// calendar work, such as Elasticsearch's date math, are told it too).
-    public var timeZone = TimeZone(identifier: "UTC")!
-    public var statuses: Set<OrderStatus> = []
-    public var customerID: String?
-    public var minTotal: Int64?
-    public var maxTotal: Int64?
-    public var currency: String?
+    package var timeZone = TimeZone(identifier: "UTC")!
+    package var statuses: Set<OrderStatus> = []
+    package var customerID: String?
+    package var minTotal: Int64?
+    package var maxTotal: Int64?
+    package var currency: String?
     /// `nil`: relevance when there is text, else newest first.
-    public var sort: Sort?
-    public var size = 20
+    package var sort: Sort?
+    package var size = 20
     /// The opaque cursor from the previous page.
-    public var after: String?
+    package var after: String?
 
-    public init() {}
+    package init() {}
 
-    public static let sizeRange = 1...100
+    package static let sizeRange = 1...100
     /// The parameters `parse` accepts.
-    public static let parameters: Set<String> = [
+    package static let parameters: Set<String> = [
         "q", "from", "to", "tz", "date_field", "status", "customer_id", "min_total", "max_total", "currency", "sort", "size", "after",
     ]
 
     /// The sort in effect.
-    public var effectiveSort: Sort { sort ?? ((text?.terms.isEmpty == false || text?.raw.isEmpty == false) ? .relevance : .createdAtDescending) }
+    package var effectiveSort: Sort { sort ?? ((text?.terms.isEmpty == false || text?.raw.isEmpty == false) ? .relevance : .createdAtDescending) }
 
     /// Parses request parameters (repeated keys allowed for `status`, which also takes commas).
-    public static func parse(_ parameters: [(String, String)]) throws(DomainError) -> SearchOrdersQuery {
+    package static func parse(_ parameters: [(String, String)]) throws(DomainError) -> SearchOrdersQuery {
         var query = SearchOrdersQuery()
         let values = try QueryParameters(parameters, accepted: Self.parameters)
         if let q = try values.single("q") {

@@ -1,40 +1,40 @@
-public import Foundation
-public import OrdersDomain
+package import Foundation
+package import OrdersDomain
 
 /// One page of `SearchOrders`.
-public struct SearchOrdersResult: Sendable, Hashable {
-    public struct Hit: Sendable, Hashable {
-        public var order: OrderSummary
+package struct SearchOrdersResult: Sendable, Hashable {
+    package struct Hit: Sendable, Hashable {
+        package var order: OrderSummary
         /// Matched fragments by field (`customer.name`, `items.name`, `notes`, ...), with `<em>` marks.
-        public var highlights: [String: [String]]
+        package var highlights: [String: [String]]
     }
 
     /// Matching orders in all.
-    public var total: Int
+    package var total: Int
     /// False when `total` is a lower bound.
-    public var totalIsExact: Bool
-    public var hits: [Hit]
+    package var totalIsExact: Bool
+    package var hits: [Hit]
     /// Counts by status of the orders matching every filter but `status` (so a UI can offer the others).
-    public var statusCounts: [OrderStatus: Int]
+    package var statusCounts: [OrderStatus: Int]
     /// Pass as `after` for the next page; `nil` on the last page.
-    public var nextCursor: String?
+    package var nextCursor: String?
 }
 
 /// What a result list shows of an order.
-public struct OrderSummary: Sendable, Hashable, Codable {
-    public var orderID: String
-    public var status: OrderStatus
-    public var customerID: String
-    public var customerName: String
-    public var itemCount: Int
-    public var totalMinor: Int64
-    public var currency: String
-    public var city: String
-    public var country: String
-    public var createdAt: Date
-    public var updatedAt: Date
+package struct OrderSummary: Sendable, Hashable, Codable {
+    package var orderID: String
+    package var status: OrderStatus
+    package var customerID: String
+    package var customerName: String
+    package var itemCount: Int
+    package var totalMinor: Int64
+    package var currency: String
+    package var city: String
+    package var country: String
+    package var createdAt: Date
+    package var updatedAt: Date
 
-    public init(
+    package init(
         orderID: String, status: OrderStatus, customerID: String, customerName: String, itemCount: Int, totalMinor: Int64, currency: String,
         city: String, country: String, createdAt: Date, updatedAt: Date
     ) {
@@ -51,7 +51,7 @@ public struct OrderSummary: Sendable, Hashable, Codable {
         self.updatedAt = updatedAt
     }
 
-    public init(_ document: OrderDocument) {
+    package init(_ document: OrderDocument) {
         orderID = document.orderID
         status = document.status
         customerID = document.customer.id

@@ -3,8 +3,8 @@ import Foundation
 /// The user's search text, parsed into what it may mean and nothing more: words that must all
 /// match, quoted phrases, and a trailing `*` for prefix matching. Every other character is just a
 /// separator; no operator, field name or bracket is ever passed on as query syntax.
-public struct TextQuery: Sendable, Hashable {
-    public enum Term: Sendable, Hashable {
+package struct TextQuery: Sendable, Hashable {
+    package enum Term: Sendable, Hashable {
         /// A word; `prefix` when it ended with `*` (as-you-type).
         case word(String, prefix: Bool)
         /// Words that must appear together, in order.
@@ -12,13 +12,13 @@ public struct TextQuery: Sendable, Hashable {
     }
 
     /// The text as given, trimmed (for exact order-id matching).
-    public let raw: String
-    public let terms: [Term]
+    package let raw: String
+    package let terms: [Term]
 
-    public static let maximumLength = 256
+    package static let maximumLength = 256
 
     /// Splits on anything that is not a letter, a digit or a mark (what the indices' tokenizers do).
-    public init(_ text: String) {
+    package init(_ text: String) {
         raw = text.trimmingCharacters(in: .whitespaces)
         var terms: [Term] = []
         var inQuotes = false
@@ -52,5 +52,5 @@ public struct TextQuery: Sendable, Hashable {
         self.terms = terms
     }
 
-    public var isEmpty: Bool { terms.isEmpty && raw.isEmpty }
+    package var isEmpty: Bool { terms.isEmpty && raw.isEmpty }
 }

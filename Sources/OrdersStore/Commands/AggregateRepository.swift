@@ -1,25 +1,25 @@
 import Logging
-public import OrdersDomain
+package import OrdersDomain
 
 /// An aggregate as loaded from its stream.
-public struct Loaded<A: EventSourced>: Sendable {
+package struct Loaded<A: EventSourced>: Sendable {
     /// `nil` when the stream is empty (the aggregate does not exist).
-    public var state: A?
+    package var state: A?
     /// The stream's version (number of events); 0 when it does not exist.
-    public var version: Int
+    package var version: Int
     /// The global position of the stream's newest event; 0 when it does not exist.
-    public var lastPosition: Int64
+    package var lastPosition: Int64
 }
 
 /// What a handler decided: the events to append, and the unique values they claim or release.
-public struct Decision<Event: Sendable>: Sendable {
-    public var events: [Event]
-    public var claims: [UniqueKey]
-    public var releases: [UniqueKey]
+package struct Decision<Event: Sendable>: Sendable {
+    package var events: [Event]
+    package var claims: [UniqueKey]
+    package var releases: [UniqueKey]
     /// Other aggregates the decision depends on, by stream id, at the versions it saw.
-    public var readVersions: [String: Int]
+    package var readVersions: [String: Int]
 
-    public init(_ events: [Event], claims: [UniqueKey] = [], releases: [UniqueKey] = [], reading readVersions: [String: Int] = [:]) {
+    package init(_ events: [Event], claims: [UniqueKey] = [], releases: [UniqueKey] = [], reading readVersions: [String: Int] = [:]) {
         self.events = events
         self.claims = claims
         self.releases = releases
@@ -30,14 +30,14 @@ public struct Decision<Event: Sendable>: Sendable {
 /// Loads aggregates by folding their streams, and runs the load → decide → append cycle of a
 /// command with optimistic concurrency. Recently used aggregates are kept in a bounded cache;
 /// correctness never depends on it (see `AggregateCache`).
-public struct AggregateRepository: Sendable {
-    public let store: EventStore
+package struct AggregateRepository: Sendable {
+    package let store: EventStore
     /// How many times a command is decided again after a concurrent write to its stream.
-    public let maximumAttempts: Int
+    package let maximumAttempts: Int
     private let cache: AggregateCache?
 
     /// `cacheCapacity` aggregates are kept in memory (0 turns the cache off).
-    public init(store: EventStore, maximumAttempts: Int = 5, cacheCapacity: Int = 50_000) {
+    package init(store: EventStore, maximumAttempts: Int = 5, cacheCapacity: Int = 50_000) {
         precondition(maximumAttempts > 0)
         self.store = store
         self.maximumAttempts = maximumAttempts
@@ -45,7 +45,7 @@ public struct AggregateRepository: Sendable {
     }
 
     /// The aggregate in `streamID`, from the cache when it holds it, else folded from the store.
-    public func load<A: EventSourced>(_ type: A.Type, streamID: String) async throws -> Loaded<A> {
+    package func load<A: EventSourced>(_ type: A.Type, streamID: String) async throws -> Loaded<A> {
         if let entry = cache?.get(streamID), let state = entry.state as? A {
             return Loaded(state: state, version: entry.version, lastPosition: entry.lastPosition)
         }
@@ -84,7 +84,7 @@ public struct AggregateRepository: Sendable {
     /// `creates` marks commands that start a new aggregate: the first attempt assumes the stream
     /// is empty and skips reading it (the append's `expectedVersion: 0` checks that); if it exists
     /// after all, the conflict makes the next attempt load it, and `decide` refuses.
-    public func execute<A: EventSourced>(
+    package func execute<A: EventSourced>(
         _ type: A.Type, _ command: some Command, context: CommandContext, creates: Bool = false,
         decide: (Loaded<A>) async throws -> Decision<A.Event>
     ) async throws -> CommandResult {

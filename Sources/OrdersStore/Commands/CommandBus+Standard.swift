@@ -1,10 +1,10 @@
-public import CoreMetrics
-public import Logging
+package import CoreMetrics
+package import Logging
 
 extension CommandBus {
     /// The bus the service uses: every command's handler behind logging, metrics and validation
     /// middleware (outermost first).
-    public static func standard(
+    package static func standard(
         store: EventStore, clock: any WallClock = SystemWallClock(), logger: Logger, maximumAttempts: Int = 5, cacheCapacity: Int = 50_000,
         metrics: any MetricsFactory = MetricsSystem.factory
     ) -> CommandBus {

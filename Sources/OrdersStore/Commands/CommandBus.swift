@@ -1,11 +1,11 @@
-public import Logging
-public import OrdersDomain
+package import Logging
+package import OrdersDomain
 
 /// The next step of the middleware chain.
-public typealias CommandNext = @Sendable (any Command, CommandContext) async throws -> CommandResult
+package typealias CommandNext = @Sendable (any Command, CommandContext) async throws -> CommandResult
 
 /// Wraps command handling: validation, logging, metrics, ... Each middleware calls `next` to go on.
-public protocol CommandMiddleware: Sendable {
+package protocol CommandMiddleware: Sendable {
     func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult
 }
 
@@ -14,12 +14,12 @@ public protocol CommandMiddleware: Sendable {
 /// Errors: `DomainError` when the input is invalid or a rule refuses the command;
 /// `EventStoreError` with `concurrencyConflict` when `expectedVersion` does not match (or the
 /// bounded retries ran out), and `database` when storage failed.
-public struct CommandBus: Sendable {
+package struct CommandBus: Sendable {
     private let chain: CommandNext
     private let clock: any WallClock
     private let logger: Logger
 
-    public init(
+    package init(
         handlers: CommandHandlers, middleware: [any CommandMiddleware], clock: any WallClock = SystemWallClock(), logger: Logger
     ) {
         let table = handlers.table
@@ -38,19 +38,19 @@ public struct CommandBus: Sendable {
         self.logger = logger
     }
 
-    public func send(_ command: some Command, metadata: CommandMetadata = CommandMetadata()) async throws -> CommandResult {
+    package func send(_ command: some Command, metadata: CommandMetadata = CommandMetadata()) async throws -> CommandResult {
         let context = CommandContext(metadata: metadata, logger: logger, now: clock.now())
         return try await chain(command, context)
     }
 }
 
 /// The handler table: one handler per command type.
-public struct CommandHandlers: Sendable {
+package struct CommandHandlers: Sendable {
     fileprivate var table: [ObjectIdentifier: CommandNext] = [:]
 
-    public init() {}
+    package init() {}
 
-    public mutating func register<C: Command>(
+    package mutating func register<C: Command>(
         _ type: C.Type, _ handler: @escaping @Sendable (C, CommandContext) async throws -> CommandResult
     ) {
         precondition(table[ObjectIdentifier(type)] == nil, "a handler for \(C.self) is already registered")

@@ -1,18 +1,18 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 
 /// What the caller says about a command besides its content.
-public struct CommandMetadata: Sendable, Hashable {
+package struct CommandMetadata: Sendable, Hashable {
     /// Identifies this command; sending the same command id twice appends once and returns the
     /// first outcome (safe client retries).
-    public var commandID: String?
+    package var commandID: String?
     /// Ties the command's events to a wider operation (an HTTP request id).
-    public var correlationID: String?
+    package var correlationID: String?
     /// When set, the command applies only if the aggregate is at exactly this stream version
     /// (HTTP `If-Match`); otherwise it fails with a concurrency conflict and is not retried.
-    public var expectedVersion: Int?
+    package var expectedVersion: Int?
 
-    public init(commandID: String? = nil, correlationID: String? = nil, expectedVersion: Int? = nil) {
+    package init(commandID: String? = nil, correlationID: String? = nil, expectedVersion: Int? = nil) {
         self.commandID = commandID
         self.correlationID = correlationID
         self.expectedVersion = expectedVersion
@@ -20,26 +20,26 @@ public struct CommandMetadata: Sendable, Hashable {
 }
 
 /// Passed along the middleware chain to the handler.
-public struct CommandContext: Sendable {
-    public var metadata: CommandMetadata
-    public var logger: Logger
+package struct CommandContext: Sendable {
+    package var metadata: CommandMetadata
+    package var logger: Logger
     /// The time recorded on the command's events, read once from the bus's clock.
-    public var now: Date
+    package var now: Date
 }
 
 /// What a handled command returns.
-public struct CommandResult: Sendable, Hashable {
+package struct CommandResult: Sendable, Hashable {
     /// The id of the aggregate the command changed.
-    public var aggregateID: String
+    package var aggregateID: String
     /// The aggregate's stream version after the command.
-    public var streamVersion: Int
+    package var streamVersion: Int
     /// The global position of the aggregate's last event: pass it as `min_position` to a query
     /// to read your own write.
-    public var position: Int64
+    package var position: Int64
     /// True when the command id had been handled before and this is that earlier outcome.
-    public var replayed: Bool
+    package var replayed: Bool
 
-    public init(aggregateID: String, streamVersion: Int, position: Int64, replayed: Bool = false) {
+    package init(aggregateID: String, streamVersion: Int, position: Int64, replayed: Bool = false) {
         self.aggregateID = aggregateID
         self.streamVersion = streamVersion
         self.position = position

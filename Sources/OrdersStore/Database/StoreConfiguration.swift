@@ -1,7 +1,7 @@
 /// How the write store is opened. Every property has a documented default.
-public struct StoreConfiguration: Sendable {
+package struct StoreConfiguration: Sendable {
     /// SQLite's `synchronous` setting for the WAL-mode write store.
-    public enum Durability: String, Sendable, CaseIterable {
+    package enum Durability: String, Sendable, CaseIterable {
         /// `synchronous=FULL` (default): a command acknowledged to its caller survives a power
         /// loss. One fsync per write transaction (group commit shares it between concurrent commands).
         case full
@@ -11,17 +11,17 @@ public struct StoreConfiguration: Sendable {
     }
 
     /// The SQLite file. Its folder is created if missing.
-    public var path: String
+    package var path: String
     /// Default `.full`.
-    public var durability: Durability
+    package var durability: Durability
     /// How long a writer waits for another process's write lock before failing. Default 5 s.
-    public var busyTimeoutSeconds: Double
+    package var busyTimeoutSeconds: Double
     /// At most this many commands are committed in one write transaction. Default 256.
-    public var maximumGroupCommit: Int
+    package var maximumGroupCommit: Int
     /// Concurrent reader connections. Default 4.
-    public var maximumReaderCount: Int
+    package var maximumReaderCount: Int
 
-    public init(
+    package init(
         path: String,
         durability: Durability = .full,
         busyTimeoutSeconds: Double = 5,
@@ -36,5 +36,5 @@ public struct StoreConfiguration: Sendable {
     }
 
     /// `./data/orders.sqlite`, the CLI's default.
-    public static let defaultPath = "data/orders.sqlite"
+    package static let defaultPath = "data/orders.sqlite"
 }

@@ -1,14 +1,14 @@
 import Foundation
-public import GRDB
+package import GRDB
 
 /// The write store's SQLite database: one `DatabasePool` (WAL) for the life of the process,
 /// migrated on open.
-public struct StoreDatabase: Sendable {
-    public let writer: any DatabaseWriter
-    public let configuration: StoreConfiguration
+package struct StoreDatabase: Sendable {
+    package let writer: any DatabaseWriter
+    package let configuration: StoreConfiguration
 
     /// Opens (creating the file and its folder if needed) and migrates the store.
-    public static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
+    package static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
         let url = URL(fileURLWithPath: configuration.path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var config = Configuration()

@@ -8,9 +8,9 @@ import RowScanning
 /// that a long job can read in many short transactions and resume after an interruption.
 extension EventStore {
     /// One stream's events at or below a position.
-    public struct StreamEvents: Sendable {
-        public var streamID: String
-        public var events: [RecordedEvent]
+    package struct StreamEvents: Sendable {
+        package var streamID: String
+        package var events: [RecordedEvent]
     }
 
     /// At most `limit` streams whose id starts with `prefix` and sorts after `afterStreamID`
@@ -22,7 +22,7 @@ extension EventStore {
     /// are stepped in place; a stream's id and each event type become a `String` once per call,
     /// not once per event, and payloads are slices of one `Data` per call (so their indices do
     /// not start at 0).
-    public func readStreams(
+    package func readStreams(
         prefix: String, after afterStreamID: String?, through position: Int64, limit: Int
     ) async throws(EventStoreError) -> [StreamEvents] {
         precondition(limit > 0, "limit must be positive")
@@ -81,7 +81,7 @@ extension EventStore {
     /// `productIDs` added, at positions `≤ through`: the orders a customer or product change
     /// reaches. Answered from the partial indexes `events_by_order_customer` and
     /// `events_by_order_product` (the type names are literals here so that SQLite uses them).
-    public func orderStreams(
+    package func orderStreams(
         referencingCustomers customerIDs: Set<String>, products productIDs: Set<String>, through position: Int64
     ) async throws(EventStoreError) -> Set<String> {
         guard !customerIDs.isEmpty || !productIDs.isEmpty else { return [] }
@@ -106,7 +106,7 @@ extension EventStore {
     /// The events at positions `≤ through` of each of `streamIDs`, in version order, in one
     /// read: the orders a batch of the live projection folds again. Streams without such an
     /// event are left out; the order of the streams is unspecified.
-    public func readStreams(_ streamIDs: Set<String>, through position: Int64) async throws(EventStoreError) -> [StreamEvents] {
+    package func readStreams(_ streamIDs: Set<String>, through position: Int64) async throws(EventStoreError) -> [StreamEvents] {
         guard !streamIDs.isEmpty else { return [] }
         return try await read("reading \(streamIDs.count) streams through position \(position)") { db in
             let statement = try db.cachedStatement(
@@ -122,7 +122,7 @@ extension EventStore {
     }
 
     /// The number of orders created at positions `≤ through`.
-    public func orderCount(through position: Int64) async throws(EventStoreError) -> Int {
+    package func orderCount(through position: Int64) async throws(EventStoreError) -> Int {
         try await read("counting orders through position \(position)") { db in
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM events WHERE type = ? AND position <= ?",

@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+package import GRDB
 import OrdersDomain
 import Synchronization
 
@@ -16,8 +16,8 @@ import Synchronization
 ///
 /// **Positions** are assigned inside that transaction as `max(position) + 1, + 2, ...`, so they
 /// are gap-free in commit order: a reader that has seen position N has seen every event below N.
-public final class EventStore: Sendable {
-    public let writer: any DatabaseWriter
+package final class EventStore: Sendable {
+    package let writer: any DatabaseWriter
     private let maximumGroupCommit: Int
     private let queue = Mutex(PendingAppends())
 
@@ -32,7 +32,7 @@ public final class EventStore: Sendable {
 
     /// A stream of the head position after each commit that appended events. Only the newest
     /// value is kept for a slow reader. Writers in other processes are not seen: poll as well.
-    public func commits() -> AsyncStream<Int64> {
+    package func commits() -> AsyncStream<Int64> {
         let id = nextSubscriber.withLock { next in
             next += 1
             return next
@@ -43,13 +43,13 @@ public final class EventStore: Sendable {
         return stream
     }
 
-    public init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256) {
+    package init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256) {
         precondition(maximumGroupCommit > 0)
         self.writer = writer
         self.maximumGroupCommit = maximumGroupCommit
     }
 
-    public convenience init(database: StoreDatabase) {
+    package convenience init(database: StoreDatabase) {
         self.init(writer: database.writer, maximumGroupCommit: database.configuration.maximumGroupCommit)
     }
 
@@ -58,7 +58,7 @@ public final class EventStore: Sendable {
     /// Appends the request's events at the end of its stream if the stream is still at
     /// `expectedVersion` and every claimed unique key is free (or already this stream's).
     /// On failure nothing of the request is written.
-    public func append(_ request: AppendRequest) async throws(EventStoreError) -> AppendResult {
+    package func append(_ request: AppendRequest) async throws(EventStoreError) -> AppendResult {
         precondition(!request.events.isEmpty, "an append must carry at least one event")
         let ticket = AppendTicket()
         let startWriter = queue.withLock { pending in
@@ -204,7 +204,7 @@ public final class EventStore: Sendable {
     // MARK: Reading
 
     /// Every event of one stream, in version order.
-    public func readStream(_ streamID: String) async throws(EventStoreError) -> [RecordedEvent] {
+    package func readStream(_ streamID: String) async throws(EventStoreError) -> [RecordedEvent] {
         try await read("reading stream \(streamID)") { db in
             try RecordedEvent.fetchAll(
                 db.cachedStatement(
@@ -216,7 +216,7 @@ public final class EventStore: Sendable {
     }
 
     /// At most `limit` events with `position > after`, in position order.
-    public func readAll(after position: Int64, limit: Int) async throws(EventStoreError) -> [RecordedEvent] {
+    package func readAll(after position: Int64, limit: Int) async throws(EventStoreError) -> [RecordedEvent] {
         precondition(limit > 0, "limit must be positive")
         return try await read("reading events after \(position)") { db in
             try RecordedEvent.fetchAll(
@@ -229,7 +229,7 @@ public final class EventStore: Sendable {
     }
 
     /// The outcome of a command id appended before, if any.
-    public func processedCommand(_ commandID: String) async throws(EventStoreError) -> (streamID: String, result: AppendResult)? {
+    package func processedCommand(_ commandID: String) async throws(EventStoreError) -> (streamID: String, result: AppendResult)? {
         try await read("looking up command \(commandID)") { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT stream_id, stream_version, position FROM processed_commands WHERE command_id = ?"),
@@ -239,7 +239,7 @@ public final class EventStore: Sendable {
     }
 
     /// The position of the newest event, 0 for an empty log.
-    public func headPosition() async throws(EventStoreError) -> Int64 {
+    package func headPosition() async throws(EventStoreError) -> Int64 {
         try await read("reading the head position") { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
         }

@@ -1,6 +1,6 @@
 /// A failure of the event store, with the stream it concerns. `description` is safe to log.
-public struct EventStoreError: Error, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+package struct EventStoreError: Error, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case concurrencyConflict = "concurrency_conflict"
             case uniqueKeyTaken = "unique_key_taken"
@@ -12,30 +12,30 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         private init(_ base: Base) { self.base = base }
 
         /// The stream's version is not the one the decision was based on; nothing was written.
-        public static let concurrencyConflict = Code(.concurrencyConflict)
+        package static let concurrencyConflict = Code(.concurrencyConflict)
         /// A unique value (email, SKU) belongs to another stream; nothing was written.
-        public static let uniqueKeyTaken = Code(.uniqueKeyTaken)
+        package static let uniqueKeyTaken = Code(.uniqueKeyTaken)
         /// A stored event cannot be decoded by this build (unknown type, future version, bad JSON).
-        public static let undecodableEvent = Code(.undecodableEvent)
+        package static let undecodableEvent = Code(.undecodableEvent)
         /// A stream holds events of another aggregate or does not begin with a creation event.
-        public static let corruptStream = Code(.corruptStream)
+        package static let corruptStream = Code(.corruptStream)
         /// SQLite failed (disk full, I/O error, lock timeout).
-        public static let database = Code(.database)
+        package static let database = Code(.database)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
-    public let code: Code
-    public let message: String
-    public let streamID: String?
+    package let code: Code
+    package let message: String
+    package let streamID: String?
     /// For `concurrencyConflict`: the version the caller expected and the one found.
-    public var expectedVersion: Int?
-    public var actualVersion: Int?
+    package var expectedVersion: Int?
+    package var actualVersion: Int?
     /// For `uniqueKeyTaken`: the scope (`customer_email`) and the value.
-    public var uniqueScope: String?
-    public var uniqueKey: String?
+    package var uniqueScope: String?
+    package var uniqueKey: String?
 
-    public init(_ code: Code, _ message: String, streamID: String? = nil) {
+    package init(_ code: Code, _ message: String, streamID: String? = nil) {
         self.code = code
         self.message = message
         self.streamID = streamID
@@ -61,5 +61,5 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         EventStoreError(.database, "\(action) failed: \(error)")
     }
 
-    public var description: String { "\(code): \(message)" }
+    package var description: String { "\(code): \(message)" }
 }

@@ -1,10 +1,10 @@
-public import Foundation
+package import Foundation
 
 extension RecordedEvent {
     /// The event as one line of NDJSON (with the trailing newline), payload embedded as stored:
     /// `{"position":1,"stream_id":"...","stream_version":1,"type":"...","schema_version":1,
     ///   "recorded_at":"2026-01-15T10:00:00.000Z","command_id":null,"correlation_id":null,"payload":{...}}`
-    public func ndjsonLine() -> Data {
+    package func ndjsonLine() -> Data {
         var line = "{\"position\":\(position),\"stream_id\":"
         line.appendJSONString(streamID)
         line += ",\"stream_version\":\(streamVersion),\"type\":"

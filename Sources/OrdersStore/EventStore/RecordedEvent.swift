@@ -1,23 +1,23 @@
-public import Foundation
-public import GRDB
-public import OrdersDomain
+package import Foundation
+package import GRDB
+package import OrdersDomain
 
 /// An event as stored in the log, with its position and metadata. The payload is kept as stored
 /// (JSON, possibly an old schema version); `decode()` upcasts it to the current domain event.
-public struct RecordedEvent: Sendable, Hashable {
+package struct RecordedEvent: Sendable, Hashable {
     /// Global, gap-free position in commit order.
-    public var position: Int64
-    public var streamID: String
+    package var position: Int64
+    package var streamID: String
     /// 1-based version within the stream.
-    public var streamVersion: Int
-    public var type: String
-    public var schemaVersion: Int
-    public var payload: Data
-    public var commandID: String?
-    public var correlationID: String?
-    public var recordedAt: Date
+    package var streamVersion: Int
+    package var type: String
+    package var schemaVersion: Int
+    package var payload: Data
+    package var commandID: String?
+    package var correlationID: String?
+    package var recordedAt: Date
 
-    public init(
+    package init(
         position: Int64, streamID: String, streamVersion: Int, type: String, schemaVersion: Int, payload: Data,
         commandID: String?, correlationID: String?, recordedAt: Date
     ) {
@@ -34,7 +34,7 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// The domain event, upcast to its current schema. Throws an `EventStoreError` naming this
     /// event's position and stream if it cannot be read (unknown type, future version, bad JSON).
-    public func decode() throws(EventStoreError) -> DomainEvent {
+    package func decode() throws(EventStoreError) -> DomainEvent {
         do {
             return try EventCodec.decode(type: type, schemaVersion: schemaVersion, payload: payload)
         } catch {
@@ -62,7 +62,7 @@ public struct RecordedEvent: Sendable, Hashable {
 }
 
 extension RecordedEvent: FetchableRecord {
-    public init(row: Row) throws {
+    package init(row: Row) throws {
         self.init(
             position: row[0], streamID: row[1], streamVersion: row[2], type: row[3], schemaVersion: row[4],
             payload: row[5], commandID: row[6], correlationID: row[7],

@@ -1,19 +1,19 @@
-public import Foundation
-public import Logging
-public import OrdersDomain
+package import Foundation
+package import Logging
+package import OrdersDomain
 
 /// What to seed.
-public struct SeedOptions: Sendable {
-    public var customers: Int
-    public var products: Int
-    public var orders: Int
+package struct SeedOptions: Sendable {
+    package var customers: Int
+    package var products: Int
+    package var orders: Int
     /// Same seed and same starting log → same data.
-    public var seed: UInt64
+    package var seed: UInt64
     /// History is spread from `since` to `until`.
-    public var since: Date
-    public var until: Date
+    package var since: Date
+    package var until: Date
 
-    public init(customers: Int, products: Int, orders: Int, seed: UInt64 = 1, since: Date, until: Date) {
+    package init(customers: Int, products: Int, orders: Int, seed: UInt64 = 1, since: Date, until: Date) {
         self.customers = customers
         self.products = products
         self.orders = orders
@@ -24,13 +24,13 @@ public struct SeedOptions: Sendable {
 }
 
 /// What was seeded.
-public struct SeedSummary: Sendable, Hashable {
-    public var customers = 0
-    public var products = 0
-    public var orders = 0
-    public var ordersByStatus: [OrderStatus: Int] = [:]
-    public var commands = 0
-    public var headPosition: Int64 = 0
+package struct SeedSummary: Sendable, Hashable {
+    package var customers = 0
+    package var products = 0
+    package var orders = 0
+    package var ordersByStatus: [OrderStatus: Int] = [:]
+    package var commands = 0
+    package var headPosition: Int64 = 0
 }
 
 /// Creates realistic data through the command bus, exactly as clients would: customers with
@@ -40,16 +40,16 @@ public struct SeedSummary: Sendable, Hashable {
 /// Every order's lifecycle is planned as timestamped actions; all actions are sorted by time and
 /// replayed through the bus with a manual clock set to each action's time, so `recorded_at` never
 /// decreases along the log, as in a real shop.
-public struct Seeder: Sendable {
+package struct Seeder: Sendable {
     private let store: EventStore
     private let logger: Logger
 
-    public init(store: EventStore, logger: Logger) {
+    package init(store: EventStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
 
-    public func run(_ options: SeedOptions, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SeedSummary {
+    package func run(_ options: SeedOptions, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SeedSummary {
         guard options.customers >= 1 || options.orders == 0, options.products >= 1 || options.orders == 0 else {
             throw DomainError(.invalidArgument, "orders need at least one customer and one product", field: "orders")
         }

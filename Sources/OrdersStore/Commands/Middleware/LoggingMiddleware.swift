@@ -1,13 +1,13 @@
 import Foundation
 import Logging
-public import OrdersDomain
+package import OrdersDomain
 
 /// Logs each command's outcome with dotted metadata keys (`command.name`, `order.id`, ...).
 /// Refusals are expected traffic and go to debug; storage failures to warning.
-public struct LoggingMiddleware: CommandMiddleware {
-    public init() {}
+package struct LoggingMiddleware: CommandMiddleware {
+    package init() {}
 
-    public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
+    package func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
         // Metadata is attached only when debug logs are on: building it costs more than the
         // rest of this middleware on the hot path.
         guard context.logger.logLevel <= .debug else {

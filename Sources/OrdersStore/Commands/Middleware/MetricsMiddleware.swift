@@ -1,10 +1,10 @@
-public import CoreMetrics
-public import OrdersDomain
+package import CoreMetrics
+package import OrdersDomain
 import Synchronization
 
 /// Counts commands by name and outcome (`orders_commands_total{command, outcome}`) and times them
 /// (`orders_command_duration_seconds{command}`). Metric handles are created once per label set.
-public final class MetricsMiddleware: CommandMiddleware {
+package final class MetricsMiddleware: CommandMiddleware {
     /// `ok`, `refused` (domain rule or invalid input), `conflict` (concurrency or unique key),
     /// `error` (storage).
     enum Outcome: String, CaseIterable { case ok, refused, conflict, error }
@@ -19,9 +19,9 @@ public final class MetricsMiddleware: CommandMiddleware {
     private let factory: any MetricsFactory
 
     /// `factory` defaults to the process-wide one bootstrapped by the executable.
-    public init(factory: any MetricsFactory = MetricsSystem.factory) { self.factory = factory }
+    package init(factory: any MetricsFactory = MetricsSystem.factory) { self.factory = factory }
 
-    public func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
+    package func handle(_ command: any Command, context: CommandContext, next: CommandNext) async throws -> CommandResult {
         let start = ContinuousClock.now
         let outcome: Outcome
         defer {
