@@ -214,6 +214,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ArchitectureTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TimingTests",
             dependencies: ["Timing", "TestClocks"],
             swiftSettings: swiftSettings
