@@ -1,4 +1,4 @@
-package import Logging
+import Logging
 package import OrdersSearch
 package import OrdersStore
 
@@ -7,25 +7,16 @@ package import OrdersStore
 /// process or another) unparks it at its next batch. An order whose events still cannot be
 /// projected, or whose document the index still refuses, keeps (or gets) its dead letter.
 package struct DeadLetterRetry: Sendable {
-    package let store: EventStore
+    package let context: ProjectionContext
     package let index: any SearchIndexWriter
-    package let state: ProjectionDatabase
     package var configuration: ProjectorConfiguration
-    let clock: any Clock<Duration>
-    let wallClock: any WallClock
-    let logger: Logger
+    package var store: EventStore { context.store }
+    package var state: ProjectionDatabase { context.state }
 
-    package init(
-        store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
-        clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
-    ) {
-        self.store = store
+    package init(context: ProjectionContext, index: any SearchIndexWriter, configuration: ProjectorConfiguration = .init()) {
+        self.context = context
         self.index = index
-        self.state = state
         self.configuration = configuration
-        self.clock = clock
-        self.wallClock = wallClock
-        self.logger = logger
     }
 
     package enum Outcome: Sendable, Hashable, CustomStringConvertible {
@@ -60,12 +51,11 @@ package struct DeadLetterRetry: Sendable {
                 outcomes.append(.stillFailing(orderID: orderID, reason: "the log holds no such order"))
                 continue
             }
-            let writer = DocumentWriter(
-                index: index, deadLetters: state.deadLetters, retry: configuration.retry, clock: clock, wallClock: wallClock, logger: logger)
+            let writer = DocumentWriter(context: context, index: index, retry: configuration.retry)
             if try await writer.write([document]).rejected.isEmpty {
                 try await state.deadLetters.remove(orderID: orderID)
                 outcomes.append(.retried(orderID: orderID, version: document.version))
-                logger.notice("dead letter retried", metadata: ["order.id": "\(orderID)", "projection.position": "\(document.version)"])
+                context.logger.notice("dead letter retried", metadata: ["order.id": "\(orderID)", "projection.position": "\(document.version)"])
             } else {
                 outcomes.append(.stillFailing(orderID: orderID, reason: "the index refused the document again (see `orders dead-letters list`)"))
             }

@@ -84,6 +84,13 @@ package struct ReadSide: Sendable {
         ReadSide(index: index, generations: generations, state: state, checkpointName: checkpointName, location: location, services: services)
     }
 
+    /// What this read side's workers work with.
+    package func context(
+        store: EventStore, clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
+    ) -> ProjectionContext {
+        ProjectionContext(store: store, state: state, clock: clock, wallClock: wallClock, logger: logger)
+    }
+
     /// The projector of this read side (`configuration.checkpointName` is set to this read side's).
     package func projector(
         store: EventStore, configuration: ProjectorConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
@@ -91,7 +98,8 @@ package struct ReadSide: Sendable {
     ) -> Projector {
         var configuration = configuration
         configuration.checkpointName = checkpointName
-        return Projector(store: store, index: index, state: state, configuration: configuration, clock: clock, wallClock: wallClock, logger: logger)
+        return Projector(
+            context: context(store: store, clock: clock, wallClock: wallClock, logger: logger), index: index, configuration: configuration)
     }
 
     /// Its reindexer.
@@ -100,8 +108,8 @@ package struct ReadSide: Sendable {
         wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) -> Reindexer {
         Reindexer(
-            store: store, generations: generations, state: state, readSide: checkpointName, options: options, clock: clock, wallClock: wallClock,
-            logger: logger)
+            context: context(store: store, clock: clock, wallClock: wallClock, logger: logger), generations: generations,
+            readSide: checkpointName, options: options)
     }
 
     /// Its dead-letter retries.
@@ -109,7 +117,8 @@ package struct ReadSide: Sendable {
         store: EventStore, configuration: ProjectorConfiguration = .init(), clock: any Clock<Duration> = ContinuousClock(),
         wallClock: any WallClock = SystemWallClock(), logger: Logger
     ) -> DeadLetterRetry {
-        DeadLetterRetry(store: store, index: index, state: state, configuration: configuration, clock: clock, wallClock: wallClock, logger: logger)
+        DeadLetterRetry(
+            context: context(store: store, clock: clock, wallClock: wallClock, logger: logger), index: index, configuration: configuration)
     }
 
     /// What `orders status` prints and `GET /admin/status` serves.

@@ -220,7 +220,8 @@ import Testing
 
             // Still refused: the letter stays and says so.
             let retry = DeadLetterRetry(
-                store: t.store, index: index, state: read.state, configuration: ProjectorTests.fast, logger: Logger(label: "t"))
+                context: read.context(store: t.store, wallClock: t.clock, logger: Logger(label: "t")), index: index,
+                configuration: ProjectorTests.fast)
             let refused = try await retry.retry(ids: [letter.id])
             #expect(refused.count == 1 && refused.first?.description.contains("still failing") == true)
             await #expect(throws: (any Error).self) { try await retry.retry(ids: [9999]) }
@@ -251,7 +252,7 @@ import Testing
             #expect(try await !read.state.deadLetters.discard(id: id, at: Date()), "only once")
             #expect(try await read.state.deadLetters.all().first?.discardedAt != nil)
             #expect(try await read.state.deadLetters.parkedOrders() == ["o-1"])
-            let retry = DeadLetterRetry(store: t.store, index: read.index, state: read.state, logger: Logger(label: "t"))
+            let retry = read.deadLetterRetry(store: t.store, logger: Logger(label: "t"))
             #expect(try await retry.retry().isEmpty, "discarded letters are not retried")
         }
     }

@@ -34,9 +34,8 @@ extension ReadSide {
     ) -> Projector {
         var configuration = configuration
         configuration.checkpointName = checkpointName
-        return Projector(
-            store: t.store, index: index, state: state, configuration: configuration, clock: clock, wallClock: wallClock ?? t.clock,
-            logger: Logger(label: "projector"))
+        let context = context(store: t.store, clock: clock, wallClock: wallClock ?? t.clock, logger: Logger(label: "projector"))
+        return Projector(context: context, index: index, configuration: configuration)
     }
 }
 

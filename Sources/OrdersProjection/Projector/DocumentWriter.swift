@@ -9,12 +9,9 @@ import Timing
 /// delays; rejected ones get a dead letter. A whole request that fails counts as every
 /// document retryable.
 struct DocumentWriter: Sendable {
+    var context: ProjectionContext
     var index: any SearchIndexWriter
-    var deadLetters: DeadLetters
     var retry: Backoff
-    var clock: any Clock<Duration>
-    var wallClock: any WallClock
-    var logger: Logger
 
     /// What a write did.
     struct Report: Sendable {
@@ -45,9 +42,10 @@ struct DocumentWriter: Sendable {
                 case .applied, .stale: break
                 case .retryable: retry.append(document)
                 case .rejected(let reason):
-                    try await deadLetters.add(orderID: document.orderID, position: document.version, reason: reason, at: wallClock.now())
+                    try await context.state.deadLetters.add(
+                        orderID: document.orderID, position: document.version, reason: reason, at: context.wallClock.now())
                     report.rejected.insert(document.orderID)
-                    logger.error(
+                    context.logger.error(
                         "document rejected; order parked",
                         metadata: ["order.id": "\(document.orderID)", "projection.position": "\(document.version)", "error": "\(reason)"]
                     )
@@ -55,9 +53,9 @@ struct DocumentWriter: Sendable {
             }
             pending = retry
             guard !pending.isEmpty else { break }
-            logger.warning(
+            context.logger.warning(
                 "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
-            try await clock.sleep(for: self.retry.delay(attempt))
+            try await context.clock.sleep(for: self.retry.delay(attempt))
             attempt += 1
         }
         return report

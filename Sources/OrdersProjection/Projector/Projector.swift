@@ -1,6 +1,6 @@
 import CoreMetrics
 import Foundation
-package import Logging
+import Logging
 import OrdersDomain
 package import OrdersSearch
 package import OrdersStore
@@ -19,13 +19,14 @@ import Timing
 /// It is a `Service`: `run()` projects until graceful shutdown. The query side sees it only as
 /// `ProjectionProgress`.
 package actor Projector: Service, ProjectionProgress {
-    package let store: EventStore
+    package let context: ProjectionContext
     package let index: any SearchIndexWriter
-    package let state: ProjectionDatabase
     package let configuration: ProjectorConfiguration
-    private let clock: any Clock<Duration>
-    private let wallClock: any WallClock
-    private let logger: Logger
+    package nonisolated var store: EventStore { context.store }
+    package nonisolated var state: ProjectionDatabase { context.state }
+    private nonisolated var clock: any Clock<Duration> { context.clock }
+    private nonisolated var wallClock: any WallClock { context.wallClock }
+    private nonisolated var logger: Logger { context.logger }
     /// The customer and product facts, as of the last batch folded (`position` while none is
     /// being written).
     private var facts = SnapshotFold()
@@ -37,18 +38,10 @@ package actor Projector: Service, ProjectionProgress {
     private let lagEvents = Gauge(label: "orders_projection_lag_events")
     private let lagSeconds = Gauge(label: "orders_projection_lag_seconds")
 
-    /// `clock` times retries, polls and readers' waits; `wallClock` dates dead letters and the lag.
-    package init(
-        store: EventStore, index: any SearchIndexWriter, state: ProjectionDatabase, configuration: ProjectorConfiguration = .init(),
-        clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
-    ) {
-        self.store = store
+    package init(context: ProjectionContext, index: any SearchIndexWriter, configuration: ProjectorConfiguration = .init()) {
+        self.context = context
         self.index = index
-        self.state = state
         self.configuration = configuration
-        self.clock = clock
-        self.wallClock = wallClock
-        self.logger = logger
     }
 
     /// The position of the last event the read side has acknowledged: the stored checkpoint.
@@ -59,10 +52,7 @@ package actor Projector: Service, ProjectionProgress {
     package var acknowledgedPosition: Int64 { position }
 
     private var checkpoints: Checkpoints { state.checkpoints }
-    private var writer: DocumentWriter {
-        DocumentWriter(
-            index: index, deadLetters: state.deadLetters, retry: configuration.retry, clock: clock, wallClock: wallClock, logger: logger)
-    }
+    private var writer: DocumentWriter { DocumentWriter(context: context, index: index, retry: configuration.retry) }
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult

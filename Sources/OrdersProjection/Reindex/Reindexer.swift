@@ -1,5 +1,5 @@
 import Foundation
-package import Logging
+import Logging
 import OrdersDomain
 package import OrdersSearch
 package import OrdersStore
@@ -19,36 +19,28 @@ import Timing
 /// Graceful shutdown (Ctrl-C in a `ServiceGroup`) stops the work; the unfinished generation gets
 /// its settings back and the lock is released, so the next run resumes.
 package struct Reindexer: Sendable {
-    package let store: EventStore
+    package let context: ProjectionContext
     package let generations: any IndexGenerations
-    package let state: ProjectionDatabase
     /// The live projector's checkpoint name: the read side's identity (one reindex per read side).
     package let readSide: String
     package let options: ReindexOptions
-    let clock: any Clock<Duration>
-    let wallClock: any WallClock
-    let logger: Logger
+    package var store: EventStore { context.store }
+    package var state: ProjectionDatabase { context.state }
+    var clock: any Clock<Duration> { context.clock }
+    var wallClock: any WallClock { context.wallClock }
+    var logger: Logger { context.logger }
 
-    /// `clock` times retries, heartbeats and rates; `wallClock` dates the job and its heartbeats.
-    package init(
-        store: EventStore, generations: any IndexGenerations, state: ProjectionDatabase, readSide: String, options: ReindexOptions = .init(),
-        clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
-    ) {
-        self.store = store
+    package init(context: ProjectionContext, generations: any IndexGenerations, readSide: String, options: ReindexOptions = .init()) {
+        self.context = context
         self.generations = generations
-        self.state = state
         self.readSide = readSide
         self.options = options
-        self.clock = clock
-        self.wallClock = wallClock
-        self.logger = logger
     }
 
     private var jobs: ReindexJobs { state.reindexJobs }
 
     private func writer(_ index: any SearchIndexWriter) -> DocumentWriter {
-        DocumentWriter(
-            index: index, deadLetters: state.deadLetters, retry: options.projector.retry, clock: clock, wallClock: wallClock, logger: logger)
+        DocumentWriter(context: context, index: index, retry: options.projector.retry)
     }
 
     /// What a run would do now, changing nothing.
