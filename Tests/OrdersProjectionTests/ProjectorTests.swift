@@ -163,9 +163,13 @@ import Testing
                     return .retryable("es_rejected_execution_exception")
                 }
             )
-            try await read.projector(t, writingThrough: flaky).catchUp()
+            // The writer backs off on the test's clock: each delay passes when it sleeps, in order.
+            let clock = ManualClock()
+            let projector = read.projector(t, writingThrough: flaky, clock: clock)
+            _ = try await clock.advancing { try await projector.catchUp() }
             #expect(!refused.withLock { $0 }.isEmpty, "some documents were refused and retried")
             #expect(flaky.calls.withLock { $0 } >= 4)
+            #expect(clock.now.offset >= .microseconds(3500), "three backoffs of at least 0.5, 1 and 2 ms passed on the clock")
             for (id, document) in try await Self.expectedDocuments(t) { #expect(try await read.index.order(id: id) == document) }
             #expect(try await read.state.deadLetters.all().isEmpty)
         }
