@@ -32,6 +32,9 @@ struct DocumentWriter: Sendable {
             report.visible = visibility()
             do {
                 outcomes = try await index.apply(pending, waitForVisibility: report.visible)
+            } catch  where Task.isCancelled {
+                // Stopping: nothing to retry, and nothing to warn about.
+                throw error
             } catch {
                 // The whole request failed (unreachable, overloaded): every document is retried.
                 outcomes = pending.map { _ in .retryable("\(error)") }
