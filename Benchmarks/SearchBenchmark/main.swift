@@ -16,6 +16,11 @@ import OrdersProjection
 import OrdersSearch
 import OrdersStore
 
+#if canImport(Glibc)
+import Glibc
+import CoreFoundation
+#endif
+
 let documentCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 100_000 : 100_000
 let seededOrders = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 10_000 : 10_000
 // SEARCH_BENCHMARK_KEEP=<dir> keeps the databases there, to study query plans afterwards.
@@ -32,9 +37,8 @@ logger.logLevel = .warning
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
 // 1. Projector throughput.
-let store = EventStore(
-    database: try StoreDatabase.open(StoreConfiguration(path: directory.appendingPathComponent("store.sqlite").path, durability: .normal))
-)
+let database = try StoreDatabase.open(StoreConfiguration(path: directory.appendingPathComponent("store.sqlite").path, durability: .normal))
+let store = EventStore(database: database)
 let now = Date()
 let seedStart = ContinuousClock.now
 let summary = try await Seeder(store: store, logger: logger).run(
@@ -109,10 +113,15 @@ for start in stride(from: 0, to: documentCount, by: 2000) {
 let loadSeconds = seconds(ContinuousClock.now - loadStart)
 
 let port = 18_000 + Int(getpid() % 10_000)
-// The server as `orders serve` assembles it, over the large read side (its projector not running).
-let application = buildServer(
-    store: store, bus: CommandBus.standard(store: store, logger: logger), readSide: large,
-    configuration: ServerConfiguration(port: port, runsProjector: false), registry: nil, logger: logger
+// The server as `orders serve` assembles it, over the large read side (its projector not running):
+// callers without a key are served too (as with --allow-anonymous), so that one run measures
+// requests with and without authentication.
+let keys = APIKeys(database: database)
+let key = try await keys.create(name: "benchmark-\(UUID().uuidString.prefix(8))", role: .reader, now: Date()).secret
+let application = try await buildServer(
+    store: store, bus: CommandBus.standard(store: store, logger: logger), keys: keys, readSide: large,
+    configuration: ServerConfiguration(port: port, authentication: .init(allowAnonymous: true), runsProjector: false), registry: nil,
+    logger: logger
 ).application
 let server = Task { try await application.run() }
 let client = Transport(configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!]), logger: logger)
@@ -187,6 +196,40 @@ for round in 0..<21 {
     if round > 0 { panelLatencies["dashboard page (30 days)", default: []].append(seconds(ContinuousClock.now - start) * 1000) }
 }
 panelKeys.append("dashboard page (30 days)")
+// 2b. What authentication costs: GET /orders/{id} at 16 requests in flight, with an API key and
+// without one, in alternating rounds of 2 s (the same server, the same orders).
+let ids = try await index.search(try SearchOrdersQuery.parse([("size", "100")])).hits.map(\.order.orderID)
+let authenticated = Transport(
+    configuration: ElasticsearchConfiguration(nodes: [URL(string: "http://127.0.0.1:\(port)")!], authentication: .bearer(key)), logger: logger)
+let authenticatedService = Task { await authenticated.run() }
+func throughput(_ transport: Transport, seconds duration: Duration) async throws -> Double {
+    let deadline = ContinuousClock.now + duration
+    let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+        for worker in 0..<16 {
+            group.addTask {
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    let response = try await transport.send(Elasticsearch.HTTPRequest(.get, "/orders/\(ids[(worker * 7 + count) % ids.count])"))
+                    precondition(response.status == 200, "GET /orders/{id}: \(response.status)")
+                    count += 1
+                }
+                return count
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    return Double(counts) / seconds(duration)
+}
+_ = try await throughput(client, seconds: .seconds(1))  // warm-up
+_ = try await throughput(authenticated, seconds: .seconds(1))
+var withoutKey: [Double] = []
+var withKey: [Double] = []
+for _ in 0..<5 {
+    withoutKey.append(try await throughput(client, seconds: .seconds(2)))
+    withKey.append(try await throughput(authenticated, seconds: .seconds(2)))
+}
+authenticatedService.cancel()
+await authenticatedService.value
 clientService.cancel()
 await clientService.value
 server.cancel()
@@ -231,6 +274,12 @@ print(
 print(
     String(format: "index load: %d generated documents in %.1f s (%.0f documents/s)", documentCount, loadSeconds, Double(documentCount) / loadSeconds)
 )
+let medianWithout = percentile(withoutKey, 0.5)
+let medianWith = percentile(withKey, 0.5)
+print(
+    String(
+        format: "GET /orders/{id}, 16 in flight, 5 alternating rounds of 2 s: without a key %.0f req/s, with an API key %.0f req/s "
+            + "(authentication costs %.1f%%)", medianWithout, medianWith, (1 - medianWith / medianWithout) * 100))
 print("SearchOrders over HTTP on \(documentCount) orders, one request at a time, 99 rounds of \(mixes.count) queries (ms):")
 for kind in mixes.map(\.0).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
     let values = latencies[kind]!

@@ -11,9 +11,9 @@ package struct ServerConfiguration: Sendable {
     package var host: String
     /// Default 8080 (0: any free port).
     package var port: Int
-    /// The bearer token of the operator routes (`/admin/...`); without one they do not exist.
-    /// Default none.
-    package var adminToken: String?
+    /// How callers authenticate. Default: nobody needs to, as long as the address is loopback
+    /// and no key exists.
+    package var authentication: AuthenticationConfiguration
     /// Whether this process projects the log into the read side (the projector runs as one of
     /// its services). Default true.
     package var runsProjector: Bool
@@ -23,28 +23,28 @@ package struct ServerConfiguration: Sendable {
     package var maximumWait: Duration
 
     package init(
-        host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, runsProjector: Bool = true,
+        host: String = "127.0.0.1", port: Int = 8080, authentication: AuthenticationConfiguration = .init(), runsProjector: Bool = true,
         projector: ProjectorConfiguration = .init(), maximumWait: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
-        self.adminToken = adminToken
+        self.authentication = authentication
         self.runsProjector = runsProjector
         self.projector = projector
         self.maximumWait = maximumWait
     }
+
+    /// Whether `host` is a loopback address (where zero set-up may serve without credentials).
+    package var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
 }
 
-/// The operator routes (`/admin/...`): their bearer token and what they report. Without one,
-/// the routes do not exist.
+/// The operator routes (`/admin/...`, for admins): what they report and run.
 package struct AdminConfiguration: Sendable {
-    package var token: String
     package var status: @Sendable () async throws -> ReadSideStatus
-    /// Runs `POST /admin/reindex` jobs (the routes exist only with one).
+    /// Runs `POST /admin/reindex` jobs.
     package var reindex: ReindexRunner?
 
-    package init(token: String, reindex: ReindexRunner? = nil, status: @escaping @Sendable () async throws -> ReadSideStatus) {
-        self.token = token
+    package init(reindex: ReindexRunner? = nil, status: @escaping @Sendable () async throws -> ReadSideStatus) {
         self.reindex = reindex
         self.status = status
     }
@@ -53,54 +53,73 @@ package struct AdminConfiguration: Sendable {
 /// A serving process, assembled: the application (routes and services) and its projector.
 package struct OrdersServer {
     /// Runs the HTTP server and, in its ServiceGroup, the read side's services (the
-    /// Elasticsearch client), the projector and the reindex runner; graceful shutdown stops them
-    /// in the reverse order.
-    package var application: Application<RouterResponder<BasicRequestContext>>
+    /// Elasticsearch client), the projector, the reindex runner and the key ring; graceful
+    /// shutdown stops them in the reverse order.
+    package var application: Application<RouterResponder<APIContext>>
     /// The projector (also the query side's `ProjectionProgress`).
     package let projector: Projector
-    /// The runner of `POST /admin/reindex` (only with an admin token).
-    package let reindex: ReindexRunner?
+    /// The runner of `POST /admin/reindex`.
+    package let reindex: ReindexRunner
     /// Every route the router serves (method and path).
-    package let routes: [Router<BasicRequestContext>.RouteDescription]
+    package let routes: [Router<APIContext>.RouteDescription]
+}
+
+/// A server that cannot start as configured, and why.
+package struct ServerConfigurationError: Error, Sendable, CustomStringConvertible {
+    package var description: String
 }
 
 /// Assembles the serving process from its parts: `orders serve` runs it, the tests drive it.
-/// `clock` times the projector's retries, polls and readers' waits; `wallClock` dates what it records.
+/// `clock` times the projector's retries, polls and readers' waits; `wallClock` dates what it
+/// records and is the time JWTs expire against.
 package func buildServer(
-    store: EventStore, bus: CommandBus, readSide: ReadSide, configuration: ServerConfiguration, registry: PrometheusCollectorRegistry?,
-    clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(), logger: Logger
-) -> OrdersServer {
+    store: EventStore, bus: CommandBus, keys: APIKeys, readSide: ReadSide, configuration: ServerConfiguration,
+    registry: PrometheusCollectorRegistry?, clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(),
+    logger: Logger
+) async throws -> OrdersServer {
+    let authentication = configuration.authentication
+    let keyRing = KeyRing(keys: keys, clock: clock, wallClock: wallClock, logger: logger)
+    if !configuration.isLoopback, !authentication.allowAnonymous, !authentication.isConfigured, try await !keyRing.hasKeys() {
+        throw ServerConfigurationError(
+            description: "serving on \(configuration.host) needs authentication: create a key (`orders keys create --name NAME --role writer`), "
+                + "configure JWTs (--jwt-issuer, --jwt-audience with ORDERS_JWT_SECRET or --jwt-jwks), "
+                + "or pass --allow-anonymous to serve everyone as before")
+    }
+    var jwt: JWTVerifier?
+    if let configuration = authentication.jwt { jwt = try await JWTVerifier(configuration: configuration, wallClock: wallClock) }
+    let authenticator = Authenticator(configuration: authentication, keyRing: keyRing, jwt: jwt, loopback: configuration.isLoopback)
     let projector = readSide.projector(store: store, configuration: configuration.projector, clock: clock, wallClock: wallClock, logger: logger)
     let readModel = OrderReadModel(index: readSide.index, progress: projector, maximumWait: configuration.maximumWait)
-    let admin = configuration.adminToken.flatMap { $0.isEmpty ? nil : $0 }.map { token in
-        AdminConfiguration(
-            token: token,
-            reindex: ReindexRunner(reindexer: readSide.reindexer(store: store, clock: clock, wallClock: wallClock, logger: logger))
-        ) {
-            try await readSide.status(store: store, now: wallClock.now())
-        }
-    }
-    let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, admin: admin)
+    let reindex = ReindexRunner(reindexer: readSide.reindexer(store: store, clock: clock, wallClock: wallClock, logger: logger))
+    let admin = AdminConfiguration(reindex: reindex) { try await readSide.status(store: store, now: wallClock.now()) }
+    let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, authenticator: authenticator, admin: admin)
     var application = Application(
         router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
     // Started in this order, stopped in the reverse: the client outlives what uses it.
     application.addServices(readSide.services)
     if configuration.runsProjector { application.addServices(projector) }
-    if let reindex = admin?.reindex { application.addServices(reindex) }
-    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex, routes: router.routes)
+    application.addServices(reindex, keyRing)
+    return OrdersServer(application: application, projector: projector, reindex: reindex, routes: router.routes)
 }
 
-/// The router alone (what HummingbirdTesting's `.router` framework drives).
+/// The router alone (what HummingbirdTesting's `.router` framework drives). Who may call what:
+/// `/health`, `/ready` and `/openapi.json` anyone; queries, analytics, the dashboard and
+/// `/metrics` readers; commands writers; `/admin` admins. A customer-scoped caller sees its
+/// own orders only, and nothing else exists for it.
 package func buildRouter(
-    bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, admin: AdminConfiguration? = nil
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, authenticator: Authenticator,
+    admin: AdminConfiguration
+) -> Router<APIContext> {
+    let router = Router(context: APIContext.self)
     router.add(middleware: ErrorMiddleware())
-    CommandRoutes(bus: bus).register(on: router)
-    QueryRoutes(readModel: readModel).register(on: router)
-    AnalyticsRoutes(readModel: readModel).register(on: router)
-    DashboardRoutes(readModel: readModel).register(on: router)
+    router.add(middleware: authenticator)
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
-    if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status, reindex: admin.reindex).register(on: router) }
+    let readers = router.group().add(middleware: RequireRole(.reader))
+    QueryRoutes(readModel: readModel).register(on: readers)
+    let shopReaders = readers.group().add(middleware: NotForCustomers())
+    AnalyticsRoutes(readModel: readModel).register(on: shopReaders)
+    DashboardRoutes(readModel: readModel).register(on: shopReaders)
+    CommandRoutes(bus: bus).register(on: router.group().add(middleware: RequireRole(.writer)))
+    AdminRoutes(status: admin.status, reindex: admin.reindex).register(on: router)
     return router
 }

@@ -7,7 +7,7 @@ struct Orders: AsyncParsableCommand {
         abstract: "An order service built on CQRS: an SQLite event store on the write side, search indices on the read side.",
         subcommands: [
             ServeCommand.self, SeedCommand.self, EventsCommand.self, ProjectCommand.self, SearchCommand.self, StatusCommand.self, ReindexCommand.self,
-            DeadLettersCommand.self,
+            DeadLettersCommand.self, KeysCommand.self,
         ]
     )
 }

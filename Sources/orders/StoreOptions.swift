@@ -21,7 +21,11 @@ struct StoreOptions: ParsableArguments {
     var logLevel: Logger.Level = .info
 
     func open() throws -> EventStore {
-        EventStore(database: try StoreDatabase.open(StoreConfiguration(path: db, durability: durability)))
+        EventStore(database: try openDatabase())
+    }
+
+    func openDatabase() throws -> StoreDatabase {
+        try StoreDatabase.open(StoreConfiguration(path: db, durability: durability))
     }
 
     /// Bootstraps logging to standard error once and returns the root logger.

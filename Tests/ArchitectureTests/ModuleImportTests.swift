@@ -21,7 +21,7 @@ enum ModuleMap {
             // Pure domain: no I/O.
             "OrdersDomain": ["JSONScanning"],
             // The write side.
-            "OrdersStore": Set(["OrdersDomain", "RowScanning", "GRDB", "Logging"]).union(metrics),
+            "OrdersStore": Set(["OrdersDomain", "RowScanning", "GRDB", "Logging", "Crypto"]).union(metrics),
             // A general Elasticsearch client: knows nothing about orders.
             "Elasticsearch": ["CCurl", "JSONScanning", "Timing", "Logging", "ServiceLifecycle"],
             // The read model and its backends: never the write side or the projection.
@@ -31,8 +31,8 @@ enum ModuleMap {
             "OrdersProjection": Set(["OrdersDomain", "OrdersStore", "OrdersSearch", "Timing", "GRDB", "Logging", "ServiceLifecycle"]).union(metrics),
         ]
         table["OrdersAPI"] = Set([
-            "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "Hummingbird", "HTTPTypes", "NIOCore", "Logging", "Prometheus",
-            "ServiceLifecycle",
+            "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "Hummingbird", "HummingbirdAuth", "JWTKit", "HTTPTypes", "NIOCore",
+            "Logging", "Prometheus", "ServiceLifecycle",
         ]).union(metrics)
         table["orders"] = table["OrdersAPI"]!.union(["OrdersAPI", "Elasticsearch", "ArgumentParser", "UnixSignals"])
         return table

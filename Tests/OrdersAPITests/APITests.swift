@@ -31,10 +31,10 @@ import Testing
         adminToken: String? = nil, live: Bool = false, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
-            let server = buildServer(
-                store: t.store, bus: t.bus, readSide: try ReadSide.embedded(in: t),
-                configuration: ServerConfiguration(port: live ? 0 : 8080, adminToken: adminToken), registry: nil, clock: ManualClock(),
-                wallClock: t.clock, logger: Logger(label: "api"))
+            let server = try await buildServer(
+                store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
+                configuration: ServerConfiguration(port: live ? 0 : 8080, authentication: .init(adminToken: adminToken)), registry: nil,
+                clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "api"))
             let harness = Harness(
                 store: t, projector: server.projector, reindex: server.reindex,
                 routes: server.routes.map { "\($0.method.rawValue) \($0.path.description)" })
@@ -169,7 +169,10 @@ import Testing
         }
     }
 
-    @Test func adminRoutesNeedTheBearerTokenAndAreOffWithoutOne() async throws {
+    /// `ORDERS_ADMIN_TOKEN` is an admin key; without any credentials set up, the anonymous
+    /// loopback caller is a writer, not an admin: the operator routes are refused (they were
+    /// absent before keys and roles existed), and an unknown token is refused outright.
+    @Test func adminRoutesNeedAnAdminAndTheAdminTokenIsOne() async throws {
         try await Self.with(adminToken: "s3cret-token") { harness, client in
             _ = try await harness.store.registerCustomer("c-1")
             let missing = try await Self.send(client, .get, "/admin/status", expect: .unauthorized)
@@ -182,8 +185,10 @@ import Testing
             #expect(status["dead_letters"] as? [Any] != nil)
         }
         try await Self.with { _, client in
-            let off = try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Bearer anything"], expect: .notFound)
-            #expect((off["error"] as? [String: Any])?["code"] as? String == "no_such_route")
+            let anonymous = try await Self.send(client, .get, "/admin/status", expect: .forbidden)
+            #expect((anonymous["error"] as? [String: Any])?["code"] as? String == "forbidden")
+            let unknown = try await Self.send(client, .get, "/admin/status", headers: [.authorization: "Bearer anything"], expect: .unauthorized)
+            #expect((unknown["error"] as? [String: Any])?["code"] as? String == "unauthorized")
         }
     }
 
@@ -201,7 +206,7 @@ import Testing
             let summary = try #require(report["summary"] as? [String: Any], "\(report)")
             #expect(summary["target"] as? String == "read-2.sqlite" && summary["documents"] as? Int == 5 && summary["indexed"] as? Int == 5)
             #expect(report["job"] == nil, "the lock is released")
-            let found = try await Self.send(client, .get, "/orders/search?q=muller", expect: .ok)
+            let found = try await Self.send(client, .get, "/orders/search?q=muller", headers: [.authorization: "Bearer token"], expect: .ok)
             #expect((found["total"] as? [String: Any])?["value"] as? Int == 5, "searches go to the new generation")
         }
     }

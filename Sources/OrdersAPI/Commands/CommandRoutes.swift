@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import OrdersDomain
 import OrdersStore
 
@@ -10,11 +11,18 @@ import OrdersStore
 struct CommandRoutes {
     let bus: CommandBus
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: some RouterMethods<APIContext>) {
+        // Customers and products are the shop's: a customer-scoped caller does not see them.
+        let catalog = router.group().add(middleware: NotForCustomers())
+        registerCatalog(on: catalog)
+        registerOrders(on: router)
+    }
+
+    private func registerCatalog(on router: some RouterMethods<APIContext>) {
         router.post("/customers") { request, context in
             let body = try await StrictJSON.decode(CreateCustomerBody.self, from: request, allowed: CreateCustomerBody.fields)
             let id = try identifier(body.customerID, CustomerID.self)
-            return try await send(RegisterCustomer(customerID: id, name: body.name, email: body.email), request, created: true)
+            return try await send(RegisterCustomer(customerID: id, name: body.name, email: body.email), request, context, created: true)
         }
         router.patch("/customers/:id") { request, context in
             let id = try identifier(context.parameters.get("id"), CustomerID.self)
@@ -26,15 +34,15 @@ struct CommandRoutes {
             _ = try domain { try rename?.validated() }
             _ = try domain { try changeEmail?.validated() }
             var response = Response(status: .ok)
-            if let rename { response = try await send(rename, request) }
-            if let changeEmail { response = try await send(changeEmail, request, pinned: rename == nil) }
+            if let rename { response = try await send(rename, request, context) }
+            if let changeEmail { response = try await send(changeEmail, request, context, pinned: rename == nil) }
             return response
         }
         router.post("/products") { request, context in
             let body = try await StrictJSON.decode(CreateProductBody.self, from: request, allowed: CreateProductBody.fields)
             let id = try identifier(body.productID, ProductID.self)
             let price = Money(amountMinor: body.priceMinor, currency: try currency(body.currency))
-            return try await send(AddProduct(productID: id, sku: body.sku, name: body.name, price: price), request, created: true)
+            return try await send(AddProduct(productID: id, sku: body.sku, name: body.name, price: price), request, context, created: true)
         }
         router.patch("/products/:id") { request, context in
             let id = try identifier(context.parameters.get("id"), ProductID.self)
@@ -52,10 +60,13 @@ struct CommandRoutes {
             _ = try domain { try rename?.validated() }
             _ = try domain { try reprice?.validated() }
             var response = Response(status: .ok)
-            if let rename { response = try await send(rename, request) }
-            if let reprice { response = try await send(reprice, request, pinned: rename == nil) }
+            if let rename { response = try await send(rename, request, context) }
+            if let reprice { response = try await send(reprice, request, context, pinned: rename == nil) }
             return response
         }
+    }
+
+    private func registerOrders(on router: some RouterMethods<APIContext>) {
         router.post("/orders") { request, context in
             let body = try await StrictJSON.decode(CreateOrderBody.self, from: request, allowed: CreateOrderBody.fields)
             let id = try identifier(body.orderID, OrderID.self)
@@ -63,52 +74,59 @@ struct CommandRoutes {
             let shipping = try domain { try ShippingAddress(city: body.shipping.city, country: body.shipping.country) }
             return try await send(
                 CreateOrder(orderID: id, customerID: customer, shipping: shipping, notes: body.notes, currency: try currency(body.currency)), request,
-                created: true
+                context, created: true
             )
         }
         router.post("/orders/:id/items") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let body = try await StrictJSON.decode(AddItemBody.self, from: request, allowed: AddItemBody.fields)
-            return try await send(AddItem(orderID: id, productID: try identifier(body.productID, ProductID.self), quantity: body.quantity), request)
+            return try await send(
+                AddItem(orderID: id, productID: try identifier(body.productID, ProductID.self), quantity: body.quantity), request, context)
         }
         router.put("/orders/:id/items/:product_id") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let product = try identifier(context.parameters.get("product_id"), ProductID.self)
             let body = try await StrictJSON.decode(QuantityBody.self, from: request, allowed: QuantityBody.fields)
-            return try await send(ChangeQuantity(orderID: id, productID: product, quantity: body.quantity), request)
+            return try await send(ChangeQuantity(orderID: id, productID: product, quantity: body.quantity), request, context)
         }
         router.delete("/orders/:id/items/:product_id") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let product = try identifier(context.parameters.get("product_id"), ProductID.self)
-            return try await send(RemoveItem(orderID: id, productID: product), request)
+            return try await send(RemoveItem(orderID: id, productID: product), request, context)
         }
         router.post("/orders/:id/submit") { request, context in
-            try await send(SubmitOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request)
+            try await send(SubmitOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request, context)
         }
         router.post("/orders/:id/pay") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let body = try await StrictJSON.decode(PayBody.self, from: request, allowed: PayBody.fields)
             let amount = Money(amountMinor: body.amountMinor, currency: try currency(body.currency))
-            return try await send(PayOrder(orderID: id, amount: amount, paymentReference: body.paymentReference), request)
+            return try await send(PayOrder(orderID: id, amount: amount, paymentReference: body.paymentReference), request, context)
         }
         router.post("/orders/:id/ship") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let body = try await StrictJSON.decode(ShipBody.self, from: request, allowed: ShipBody.fields)
-            return try await send(ShipOrder(orderID: id, carrier: body.carrier, trackingNumber: body.trackingNumber), request)
+            return try await send(ShipOrder(orderID: id, carrier: body.carrier, trackingNumber: body.trackingNumber), request, context)
         }
         router.post("/orders/:id/deliver") { request, context in
-            try await send(DeliverOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request)
+            try await send(DeliverOrder(orderID: try identifier(context.parameters.get("id"), OrderID.self)), request, context)
         }
         router.post("/orders/:id/cancel") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let body = try await StrictJSON.decode(CancelBody.self, from: request, allowed: CancelBody.fields)
-            return try await send(CancelOrder(orderID: id, reason: body.reason), request)
+            return try await send(CancelOrder(orderID: id, reason: body.reason), request, context)
         }
     }
 
     /// Sends the command with the request's metadata and renders the outcome.
-    private func send(_ command: some Command, _ request: Request, created: Bool = false, pinned: Bool = true) async throws -> Response {
-        var metadata = CommandMetadata(commandID: request.headers[.idempotencyKey], correlationID: request.headers[.requestID])
+    private func send(
+        _ command: some Command, _ request: Request, _ context: APIContext, created: Bool = false, pinned: Bool = true
+    ) async throws -> Response {
+        let scope = context.identity?.customerID
+        // A customer-scoped caller's idempotency keys are its own: another caller's key replays
+        // nothing of theirs to it.
+        let commandID = request.headers[.idempotencyKey].map { key in scope.map { "customer:\($0.rawValue):\(key)" } ?? key }
+        var metadata = CommandMetadata(commandID: commandID, correlationID: request.headers[.requestID], customerScope: scope)
         if pinned, let ifMatch = request.headers[.ifMatch] {
             guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version >= 0 else {
                 throw APIError.badRequest("If-Match must be a stream version such as \"3\"", field: "If-Match")

@@ -27,7 +27,7 @@ struct OpsRoutes {
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: some RouterMethods<APIContext>) {
         router.get("/health") { _, _ in try JSONResponse.make(["status": "ok"]) }
         router.get("/ready") { _, _ in
             let head = try await store.headPosition()
@@ -44,7 +44,8 @@ struct OpsRoutes {
             }
             return try JSONResponse.make(readiness)
         }
-        router.get("/metrics") { _, _ in
+        // Metrics are for operators: a reader's credentials (Prometheus sends a bearer token).
+        router.group().add(middleware: NotForCustomers()).add(middleware: RequireRole(.reader)).get("/metrics") { _, _ in
             var bytes: [UInt8] = []
             registry?.emit(into: &bytes)
             return Response(

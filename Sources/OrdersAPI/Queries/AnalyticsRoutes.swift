@@ -34,7 +34,7 @@ struct AnalyticsRoutes {
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: some RouterMethods<APIContext>) {
         for panel in AnalyticsPanel.allCases {
             router.get("/analytics/\(panel.rawValue)") { request, context in
                 let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import OrdersDomain
 import OrdersSearch
 
@@ -35,11 +36,16 @@ struct QueryRoutes {
         enum CodingKeys: String, CodingKey { case orders, nextCursor = "next_cursor" }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: some RouterMethods<APIContext>) {
         router.get("/orders/search") { request, context in
             var parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             let (minPosition, wait) = try Self.freshness(&parameters)
-            let query = try domain { try SearchOrdersQuery.parse(parameters) }
+            var query = try domain { try SearchOrdersQuery.parse(parameters) }
+            if let scope = context.identity?.customerID {
+                // A customer-scoped caller searches its own orders only.
+                guard query.customerID == nil || query.customerID == scope.rawValue else { throw Self.notFound }
+                query.customerID = scope.rawValue
+            }
             let (result, freshness) = try await readModel.search(query, minPosition: minPosition, wait: wait)
             return try JSONResponse.make(
                 SearchResponse(
@@ -57,7 +63,11 @@ struct QueryRoutes {
                 throw APIError.badRequest("unknown parameter '\(unknown.0.prefix(40))'", field: String(unknown.0.prefix(40)))
             }
             let id = try context.parameters.require("id")
-            let (document, freshness) = try await readModel.order(id: id, minPosition: minPosition, wait: wait)
+            let (found, freshness) = try await readModel.order(id: id, minPosition: minPosition, wait: wait)
+            // Another customer's order is, to a customer-scoped caller, an order that does not exist.
+            let document = found.flatMap { document in
+                context.identity?.customerID.map { $0.rawValue == document.customer.id } ?? true ? document : nil
+            }
             guard let document else {
                 throw APIError(
                     .notFound, code: "not_found",
@@ -70,6 +80,7 @@ struct QueryRoutes {
         }
         router.get("/customers/:id/orders") { request, context in
             let id = try context.parameters.require("id")
+            if let scope = context.identity?.customerID, scope.rawValue != id { throw Self.notFound }
             var size = 20
             var after: String?
             for (key, value) in request.uri.queryParameters {
@@ -87,6 +98,9 @@ struct QueryRoutes {
             return try JSONResponse.make(CustomerOrders(orders: result.orders, nextCursor: result.nextCursor))
         }
     }
+
+    /// What a customer-scoped caller gets for another customer's orders: nothing that says they exist.
+    static let notFound = APIError(.notFound, code: "not_found", "no such customer")
 
     /// Takes `min_position` and `wait_ms` out of the parameters.
     static func freshness(_ parameters: inout [(String, String)]) throws -> (Int64?, Duration?) {

@@ -1,5 +1,6 @@
 package import Foundation
 package import Logging
+package import OrdersDomain
 
 /// What the caller says about a command besides its content.
 package struct CommandMetadata: Sendable, Hashable {
@@ -11,11 +12,15 @@ package struct CommandMetadata: Sendable, Hashable {
     /// When set, the command applies only if the aggregate is at exactly this stream version
     /// (HTTP `If-Match`); otherwise it fails with a concurrency conflict and is not retried.
     package var expectedVersion: Int?
+    /// When set, the command may create and change only this customer's orders: another
+    /// customer's order is as if it did not exist (a customer-scoped caller).
+    package var customerScope: CustomerID?
 
-    package init(commandID: String? = nil, correlationID: String? = nil, expectedVersion: Int? = nil) {
+    package init(commandID: String? = nil, correlationID: String? = nil, expectedVersion: Int? = nil, customerScope: CustomerID? = nil) {
         self.commandID = commandID
         self.correlationID = correlationID
         self.expectedVersion = expectedVersion
+        self.customerScope = customerScope
     }
 }
 

@@ -64,6 +64,24 @@ enum StoreMigrations {
                     """
             )
         }
+        migrator.registerMigration("2026-12-07 api keys") { db in
+            // API keys: a public id to find a key by, the SHA-256 of its secret (never the secret),
+            // its role; revoked keys stay on record. A name is unique among the keys not revoked.
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        secret_sha256 BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        last_used_at INTEGER,
+                        revoked_at INTEGER
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE UNIQUE INDEX api_keys_by_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

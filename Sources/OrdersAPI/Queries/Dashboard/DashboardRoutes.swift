@@ -15,7 +15,7 @@ struct DashboardRoutes {
     static let defaultRefresh = 60
     static let rankingSize = 10
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: some RouterMethods<APIContext>) {
         router.get("/dashboard") { request, context in
             let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             do {
