@@ -1,5 +1,7 @@
 # The orders service, built from this package. Used by docker-compose.yml; on its own:
-#   docker build -t orders . && docker run -p 8080:8080 -e ES_URL=... orders serve --host 0.0.0.0
+#   docker build -t orders . && docker run -p 8080:8080 -e ORDERS_ADMIN_TOKEN=<long random> -e ES_URL=... orders
+# It listens on 0.0.0.0, so it needs credentials to start: ORDERS_ADMIN_TOKEN is an admin key;
+# make narrower keys with `docker exec <container> orders keys create --name NAME --role writer`.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-dev libcurl4-openssl-dev zlib1g-dev \

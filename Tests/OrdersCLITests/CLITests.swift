@@ -142,4 +142,38 @@ import Testing
             #expect(unreachable.stdout.contains("not reachable"))
         }
     }
+
+    /// `orders keys`: the key is printed once (and only on standard output), listed by name and
+    /// role without its secret, revoked by name; `serve` beyond loopback without credentials
+    /// refuses to start and says what to do.
+    @Test func keysAreMadeListedAndRevokedAndServeRefusesAnOpenNonLoopbackAddress() throws {
+        try Self.withDirectory { directory in
+            let created = try Self.run(["keys", "create", "--name", "storefront", "--role", "writer"], in: directory)
+            #expect(created.status == 0, "\(created.stderr)")
+            let key = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(key.hasPrefix("orders_") && key.count > 50, "\(created.stdout)")
+            #expect(created.stderr.contains("shown this once") && !created.stderr.contains(key))
+            let secret = String(key.split(separator: "_").last ?? "")
+
+            let listed = try Self.run(["keys", "list"], in: directory)
+            #expect(listed.status == 0 && listed.stdout.contains("storefront  writer") && listed.stdout.contains("never used"), "\(listed.stdout)")
+            #expect(!listed.stdout.contains(secret))
+            let json = try Self.run(["keys", "list", "--json"], in: directory)
+            #expect(json.stdout.contains("\"role\":\"writer\"") && !json.stdout.contains(secret))
+
+            let badRole = try Self.run(["keys", "create", "--name", "x", "--role", "owner"], in: directory)
+            #expect(badRole.status != 0 && badRole.stderr.contains("--role"), "\(badRole.stderr)")
+            let twice = try Self.run(["keys", "create", "--name", "storefront", "--role", "reader"], in: directory)
+            #expect(twice.status != 0 && twice.stderr.contains("exists already"), "\(twice.stderr)")
+
+            #expect(try Self.run(["keys", "revoke", "storefront"], in: directory).status == 0)
+            let again = try Self.run(["keys", "revoke", "storefront"], in: directory)
+            #expect(again.status != 0 && again.stderr.contains("no key named 'storefront'"), "\(again.stderr)")
+            #expect(try Self.run(["keys", "list"], in: directory).stdout.contains("revoked"))
+
+            // No key is active now: beyond loopback, serve needs credentials or an explicit opt-out.
+            let open = try Self.run(["serve", "--host", "0.0.0.0", "--port", "18099"], in: directory)
+            #expect(open.status != 0 && open.stderr.contains("needs authentication") && open.stderr.contains("--allow-anonymous"), "\(open.stderr)")
+        }
+    }
 }
