@@ -124,7 +124,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
 
     /// The alias and nodes, the index behind the alias, its mapping version and document count.
     package func describe() async -> IndexDescription {
-        let nodes = client.transport.configuration.nodes.map(\.absoluteString).joined(separator: ",")
+        let nodes = client.transport.configuration.redactedNodes.joined(separator: ",")
         var description = IndexDescription(backend: "elasticsearch", location: "alias \(alias) at \(nodes)")
         do {
             let state = try await indexState()
