@@ -53,7 +53,8 @@ struct OpsRoutes {
         }
         let document = OpenAPIDocument.bytes
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document))
+            Response(
+                status: .ok, headers: [.contentType: "application/json", .xContentTypeOptions: "nosniff"], body: .init(byteBuffer: document))
         }
     }
 }
