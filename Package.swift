@@ -254,7 +254,7 @@ let package = Package(
             name: "OrdersAPITests",
             dependencies: [
                 "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "ProjectionTestSupport",
-                "TestClocks",
+                "TestClocks", "Elasticsearch", "LoopbackHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,14 +1,48 @@
+import Elasticsearch
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import LoopbackHTTP
 import NIOCore
 import OrdersAPI
+import OrdersProjection
+import OrdersSearch
+import OrdersTestSupport
+import TestClocks
 import Testing
 
 /// What the API lets out (issue 20): user text escaped wherever it may become HTML, pages that
-/// tell browsers to run nothing and frame nothing.
+/// tell browsers to run nothing and frame nothing, a read side that cannot answer reported as
+/// such (503, not 500).
 @Suite(.timeLimit(.minutes(5))) struct SafeOutputAPITests {
+    static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("index-mappings/orders.json").path
+
+    /// The server over a test store and an Elasticsearch read side at `url` (a loopback
+    /// stand-in), without a projector: only the query side and the operational routes matter.
+    static func withElasticsearch(
+        at url: URL, adminToken: String? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestStore.with { t throws in
+            var connection = ElasticsearchConfiguration(
+                nodes: [url], retry: RetryPolicy(maximumRetries: 1, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(2)))
+            connection.connectTimeout = .seconds(2)
+            connection.requestTimeout = .seconds(10)
+            let readSide = try ReadSide.open(
+                ReadSideConfiguration(
+                    index: .elasticsearch(connection, definition: try IndexDefinition(contentsOf: definitionPath)),
+                    statePath: t.directory.appendingPathComponent("state.sqlite").path),
+                logger: Logger(label: "read-side"))
+            let server = buildServer(
+                store: t.store, bus: t.bus, readSide: readSide,
+                configuration: ServerConfiguration(adminToken: adminToken, runsProjector: false), registry: nil, clock: ManualClock(),
+                wallClock: t.clock, logger: Logger(label: "api"))
+            try await server.application.test(.router) { client in try await body(client) }
+        }
+    }
+
     /// Status, headers and body text of a GET.
     static func get(
         _ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]
@@ -66,6 +100,65 @@ import Testing
                 let (_, headers, _) = try await Self.get(client, uri)
                 #expect(headers[.xContentTypeOptions] == "nosniff", "\(uri)")
             }
+        }
+    }
+
+    // MARK: A read side that cannot answer
+
+    /// Every read route, and what a 503 of each looks like: JSON routes answer the API's error
+    /// shape, the dashboard its page.
+    static let readRoutes = [
+        "/orders/search?q=zeb", "/orders/o-1", "/customers/c-1/orders", "/analytics/averages", "/analytics/orders-over-time",
+        "/dashboard",
+    ]
+
+    static func expectUnavailable(_ client: any TestClientProtocol, because cause: String) async throws {
+        for uri in readRoutes {
+            let (status, headers, body) = try await get(client, uri)
+            #expect(status == .serviceUnavailable, "\(cause): \(uri): \(status) \(body)")
+            let retryAfter = headers[.retryAfter].flatMap { Int($0) }
+            #expect(retryAfter.map { $0 >= 1 } == true, "\(cause): \(uri): Retry-After in whole seconds")
+            #expect(!body.contains("127.0.0.1"), "\(cause): \(uri) names no node")
+            if uri == "/dashboard" {
+                #expect(headers[.contentType] == "text/html; charset=utf-8" && body.contains(#"class="error""#), "\(cause)")
+            } else {
+                let error = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "read_side_unavailable", "\(cause): \(uri): \(body)")
+            }
+        }
+    }
+
+    @Test func readRoutesAnswer503WithRetryAfterWhenElasticsearchIsUnreachable() async throws {
+        let refusing = try RefusingPort()
+        try await Self.withElasticsearch(at: refusing.url) { client in
+            try await Self.expectUnavailable(client, because: "connection refused")
+        }
+    }
+
+    @Test func readRoutesAnswer503WhenTheClusterIsOverloadedOrDown() async throws {
+        for (status, type) in [(503, "cluster_block_exception"), (429, "es_rejected_execution_exception"), (502, "bad_gateway")] {
+            let server = try LoopbackServer { _ in
+                .json(#"{"error":{"root_cause":[],"type":"\#(type)","reason":"cannot answer now"},"status":\#(status)}"#, status: status)
+            }
+            defer { server.stop() }
+            try await Self.withElasticsearch(at: server.url) { client in
+                try await Self.expectUnavailable(client, because: "\(status)")
+            }
+        }
+    }
+
+    /// A request Elasticsearch refuses as malformed is the service's bug, not an outage: still a
+    /// 500 that names nothing internal.
+    @Test func aRequestElasticsearchRefusesIsStillAServerError() async throws {
+        let server = try LoopbackServer { _ in
+            .json(#"{"error":{"root_cause":[],"type":"illegal_argument_exception","reason":"no such field"},"status":400}"#, status: 400)
+        }
+        defer { server.stop() }
+        try await Self.withElasticsearch(at: server.url) { client in
+            let (status, headers, body) = try await Self.get(client, "/orders/search?q=zeb")
+            #expect(status == .internalServerError, "\(body)")
+            #expect(headers[.retryAfter] == nil)
+            #expect(body.contains(#""code":"internal""#) && !body.contains("no such field"))
         }
     }
 }

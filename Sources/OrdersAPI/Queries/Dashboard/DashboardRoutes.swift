@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import OrdersDomain
 import OrdersSearch
@@ -23,6 +24,13 @@ struct DashboardRoutes {
             } catch let error as DomainError {
                 let message = error.field.map { "\($0): \(error.message)" } ?? error.message
                 return HTMLResponse.make(Self.errorPage(parameters, message).render(), status: .badRequest)
+            } catch let error as ReadSideUnavailable {
+                // The API's 503 (`Retry-After` too), as a page.
+                context.logger.warning("read side unavailable", metadata: failureMetadata(request, error))
+                let answer = APIError(error)
+                return HTMLResponse.make(
+                    Self.errorPage(parameters, "The figures cannot be read now; try again in a moment.").render(), status: answer.status,
+                    headers: answer.headers)
             }
         }
     }
