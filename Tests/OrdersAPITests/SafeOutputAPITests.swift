@@ -6,16 +6,18 @@ import HummingbirdTesting
 import Logging
 import LoopbackHTTP
 import NIOCore
-import OrdersAPI
 import OrdersProjection
 import OrdersSearch
 import OrdersTestSupport
+import ProjectionTestSupport
 import TestClocks
 import Testing
 
+@testable import OrdersAPI
+
 /// What the API lets out (issue 20): user text escaped wherever it may become HTML, pages that
 /// tell browsers to run nothing and frame nothing, a read side that cannot answer reported as
-/// such (503, not 500).
+/// such (503, not 500), and a readiness probe that says nothing about the infrastructure.
 @Suite(.timeLimit(.minutes(5))) struct SafeOutputAPITests {
     static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("index-mappings/orders.json").path
@@ -159,6 +161,63 @@ import Testing
             #expect(status == .internalServerError, "\(body)")
             #expect(headers[.retryAfter] == nil)
             #expect(body.contains(#""code":"internal""#) && !body.contains("no such field"))
+        }
+    }
+
+    // MARK: Readiness
+
+    /// `/ready` says ready or not and nothing else: no positions, no counts, no hosts. The
+    /// details are the admins' (`/admin/status`).
+    @Test func readyTellsAnonymousCallersOnlyReadyOrNot() async throws {
+        try await APITests.with { harness, client in
+            let (status, _, body) = try await Self.get(client, "/ready")
+            #expect(status == .ok)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(object.keys.sorted() == ["status"] && object["status"] as? String == "ready", "\(body)")
+        }
+        let refusing = try RefusingPort()
+        let port = try #require(refusing.url.port)
+        try await Self.withElasticsearch(at: refusing.url, adminToken: "admin-token") { client in
+            let (status, _, body) = try await Self.get(client, "/ready")
+            #expect(status == .serviceUnavailable)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(object.keys.sorted() == ["status"] && object["status"] as? String == "unavailable", "\(body)")
+            #expect(!body.contains("127.0.0.1") && !body.contains(String(port)), "\(body)")
+            // The operator's view still says what is wrong.
+            let (adminStatus, _, details) = try await Self.get(client, "/admin/status", headers: [.authorization: "Bearer admin-token"])
+            #expect(adminStatus == .ok)
+            #expect(details.contains("not reachable") && details.contains("127.0.0.1:\(port)"), "\(details)")
+        }
+    }
+
+    /// The detailed answer (for the callers authentication will allow it) keeps what `/ready`
+    /// used to say: positions, lag, the index's size, and what failed.
+    @Test func theDetailedReadinessHasThePositionsAndTheProblem() async throws {
+        try await TestStore.with { t throws in
+            _ = try await t.registerCustomer("c-1")
+            let readSide = try ReadSide.embedded(in: t)
+            let projector = readSide.projector(t)
+            let routes = OpsRoutes(store: t.store, readModel: OrderReadModel(index: readSide.index, progress: projector), registry: nil)
+            let (readiness, status) = try await routes.readiness(detailed: true)
+            #expect(status == .ok)
+            #expect(readiness.status == "ready" && readiness.headPosition == 1 && readiness.lagEvents == 1, "\(readiness)")
+            #expect(readiness.indexedOrders == 0 && readiness.problem == nil)
+        }
+        let refusing = try RefusingPort()
+        try await TestStore.with { t throws in
+            let readSide = try ReadSide.open(
+                ReadSideConfiguration(
+                    index: .elasticsearch(
+                        ElasticsearchConfiguration(nodes: [refusing.url], retry: RetryPolicy(maximumRetries: 0)),
+                        definition: try IndexDefinition(contentsOf: Self.definitionPath)),
+                    statePath: t.directory.appendingPathComponent("state.sqlite").path),
+                logger: Logger(label: "read-side"))
+            let routes = OpsRoutes(
+                store: t.store, readModel: OrderReadModel(index: readSide.index, progress: readSide.projector(t)), registry: nil)
+            let (readiness, status) = try await readSide.withServices { try await routes.readiness(detailed: true) }
+            #expect(status == .serviceUnavailable)
+            #expect(readiness.status == "unavailable" && readiness.headPosition == 0)
+            #expect(readiness.problem?.contains("not reachable") == true, "\(readiness)")
         }
     }
 }

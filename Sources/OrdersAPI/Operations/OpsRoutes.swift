@@ -12,11 +12,14 @@ struct OpsRoutes {
     let readModel: OrderReadModel
     let registry: PrometheusCollectorRegistry?
 
+    /// `/ready`'s answer: whether the service is ready, and, for a caller allowed the details,
+    /// how far the projection is and what is wrong (the problem text names the read side's
+    /// nodes: never for anonymous callers).
     struct Readiness: Encodable {
         var status: String
-        var headPosition: Int64
-        var projectedPosition: Int64
-        var lagEvents: Int64
+        var headPosition: Int64?
+        var projectedPosition: Int64?
+        var lagEvents: Int64?
         var indexedOrders: Int?
         var problem: String?
         /// What an operator should act on while the service keeps serving (a mapping drift).
@@ -29,20 +32,11 @@ struct OpsRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/health") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        // Details only for callers allowed them: nobody yet (the operators' view is
+        // `GET /admin/status`); authentication by role will say who is.
         router.get("/ready") { _, _ in
-            let head = try await store.headPosition()
-            let projected = await readModel.progress.acknowledgedPosition
-            var readiness = Readiness(status: "ready", headPosition: head, projectedPosition: projected, lagEvents: head - projected)
-            do {
-                readiness.indexedOrders = try await readModel.index.stats().documents
-                let warnings = try await readModel.index.problems()
-                readiness.warnings = warnings.isEmpty ? nil : warnings
-            } catch {
-                readiness.status = "unavailable"
-                readiness.problem = "the read index is not reachable: \(error)"
-                return try JSONResponse.make(readiness, status: .serviceUnavailable)
-            }
-            return try JSONResponse.make(readiness)
+            let (readiness, status) = try await readiness(detailed: false)
+            return try JSONResponse.make(readiness, status: status)
         }
         router.get("/metrics") { _, _ in
             var bytes: [UInt8] = []
@@ -56,5 +50,32 @@ struct OpsRoutes {
             Response(
                 status: .ok, headers: [.contentType: "application/json", .xContentTypeOptions: "nosniff"], body: .init(byteBuffer: document))
         }
+    }
+
+    /// Ready (200) when the read index answers, else unavailable (503); `detailed` adds the
+    /// positions, the lag, the index's size and warnings, and what failed.
+    func readiness(detailed: Bool) async throws -> (Readiness, HTTPResponse.Status) {
+        let head = try await store.headPosition()
+        let projected = await readModel.progress.acknowledgedPosition
+        var readiness = Readiness(status: "ready")
+        var status = HTTPResponse.Status.ok
+        if detailed {
+            readiness.headPosition = head
+            readiness.projectedPosition = projected
+            readiness.lagEvents = head - projected
+        }
+        do {
+            let indexed = try await readModel.index.stats().documents
+            let warnings = try await readModel.index.problems()
+            if detailed {
+                readiness.indexedOrders = indexed
+                readiness.warnings = warnings.isEmpty ? nil : warnings
+            }
+        } catch {
+            readiness.status = "unavailable"
+            status = .serviceUnavailable
+            if detailed { readiness.problem = "the read index is not reachable: \(error)" }
+        }
+        return (readiness, status)
     }
 }
