@@ -260,7 +260,7 @@ let package = Package(
             name: "OrdersAPITests",
             dependencies: [
                 "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "ProjectionTestSupport",
-                "TestClocks",
+                "TestClocks", "Elasticsearch", "LoopbackHTTP",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,7 @@
 package import Hummingbird
 import NIOCore
 import OrdersDomain
+import OrdersSearch
 import OrdersStore
 
 /// Every error the API returns, in one JSON shape:
@@ -10,18 +11,21 @@ package struct APIError: Error, HTTPResponseError, Sendable {
     package var code: String
     package var message: String
     package var field: String?
+    /// Sent with the body (`Retry-After`).
+    package var headers: HTTPFields
 
-    package init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+    package init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers
     }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: String] = ["code": code, "message": message]
         if let field { error["field"] = field }
-        return try JSONResponse.make(["error": error], status: status)
+        return try JSONResponse.make(["error": error], status: status, headers: headers)
     }
 
     /// The API's view of a domain refusal: malformed input 400, missing aggregate 404, taken
@@ -46,6 +50,15 @@ package struct APIError: Error, HTTPResponseError, Sendable {
         default:
             self.init(.internalServerError, code: "internal", "the order store failed; the request was not applied")
         }
+    }
+
+    /// The read side cannot answer now (its cluster is unreachable or overloaded): 503 with
+    /// `Retry-After` in whole seconds; the message names nothing of the infrastructure.
+    init(_ error: ReadSideUnavailable) {
+        let (seconds, attoseconds) = error.retryAfter.components
+        self.init(
+            .serviceUnavailable, code: "read_side_unavailable", "the read side cannot answer now; try again later",
+            headers: [.retryAfter: String(max(1, seconds + (attoseconds > 0 ? 1 : 0)))])
     }
 
     static func badRequest(_ message: String, field: String? = nil) -> APIError {

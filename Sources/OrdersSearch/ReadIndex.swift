@@ -36,7 +36,7 @@ package struct ReadIndex: Sendable {
                 index: ElasticsearchSearchIndex(client: client, definition: definition, configuration: settings, logger: logger),
                 generations: ElasticsearchGenerations(client: client, definition: definition, configuration: settings, logger: logger),
                 identity: "elasticsearch:\(settings.alias)",
-                location: "elasticsearch alias \(settings.alias) at \(connection.nodes.map(\.absoluteString).joined(separator: ","))",
+                location: "elasticsearch alias \(settings.alias) at \(connection.redactedNodes.joined(separator: ","))",
                 services: [client])
         }
     }

@@ -64,7 +64,10 @@ struct SearchCommand: AsyncParsableCommand {
             print(
                 "\(order.orderID)  \(order.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(order.createdAt.formatted(.iso8601))  \(order.customerName)  \(total)  \(order.city), \(order.country)"
             )
-            for (field, fragments) in hit.highlights.sorted(by: { $0.key < $1.key }) { print("    \(field): \(fragments.joined(separator: " … "))") }
+            // Highlights are HTML (escaped text, `<em>` marks): a terminal gets the text back.
+            for (field, fragments) in hit.highlights.sorted(by: { $0.key < $1.key }) {
+                print("    \(field): \(fragments.map(HighlightText.plain).joined(separator: " … "))")
+            }
         }
         if let next = result.nextCursor { print("next page: --after \(next)") }
     }

@@ -93,8 +93,23 @@ struct ReadOptions: ParsableArguments {
             index: .elasticsearch(connection, index: settings, definition: try IndexDefinition(contentsOf: path)), statePath: stateDB)
     }
 
-    /// Opens the read side (its services, the Elasticsearch client, run in the command's ServiceGroup).
+    /// Opens the read side (its services, the Elasticsearch client, run in the command's
+    /// ServiceGroup), warning when `--es-url` carries credentials.
     func open(logger: Logger) throws -> ReadSide {
-        try ReadSide.open(try configuration(), logger: logger)
+        let readSide = try ReadSide.open(try configuration(), logger: logger)
+        if urlHasCredentials {
+            logger.warning(
+                """
+                --es-url carries credentials, which other users of this machine can read in the process list and the shell \
+                history: set ES_USERNAME and ES_PASSWORD, or ES_API_KEY, instead
+                """)
+        }
+        return readSide
+    }
+
+    /// Whether `--es-url` names a user or password (which then become basic authentication).
+    var urlHasCredentials: Bool {
+        guard let esURL else { return false }
+        return (try? ElasticsearchConfiguration(urls: esURL))?.authentication != nil
     }
 }

@@ -72,7 +72,7 @@ import Testing
                     searchAfter: [1.5, 1_768_471_200_000, "o-1"],
                     highlight: .init(
                         fields: ["name", "items.name"], preTags: ["<em>"], postTags: ["</em>"], fragmentSize: 80, numberOfFragments: 2,
-                        requireFieldMatch: false),
+                        requireFieldMatch: false, encoder: .html),
                     aggregations: [
                         "by_status": .terms("status", size: 10, order: [("_count", .desc), ("_key", .asc)]),
                         "per_day": .dateHistogram(

@@ -120,6 +120,62 @@ import Testing
         #expect(bad?.description.contains("hunter2") == false)
     }
 
+    /// Whatever shape a node list has, a message about it never carries its password: URLs that
+    /// do not parse (a port that is not a number, no scheme, broken IPv6 brackets, a space) are
+    /// refused with the credentials hidden, and URLs that parse lose them to basic auth.
+    @Test(arguments: [
+        "http://elastic:S3cretPass@127.0.0.1:notaport/", "elastic:S3cretPass@127.0.0.1:9200", "elastic:S3cretPass@127.0.0.1",
+        "http://elastic:S3cret%40Pass@127.0.0.1:notaport", "http://elastic:S3cret%2FPass@[::1:9200/", "http://elastic:S3cretPass@[::1]:port",
+        "https://elastic:S3cret Pass@es.example:9200", "ftp://elastic:S3cretPass@127.0.0.1", "http://elastic:S3cret/Pass@127.0.0.1:9200",
+        "http://elastic:S3cret@Pass@127.0.0.1:notaport", "//elastic:S3cretPass@127.0.0.1:9200", "http://127.0.0.1:9200, elastic:S3cretPass@127.0.0.1",
+        // A comma in a password splits the list inside it: the start of the password sits where a port would.
+        "http://elastic:S3cret,Pass@127.0.0.1:9200", "http://elastic:S3cretPass@[::1]:9200", "https://elastic:S3cret%25Pass@es.example:9200/",
+    ])
+    func credentialsNeverShowWhateverTheURLsShape(_ urls: String) throws {
+        do {
+            let configuration = try ElasticsearchConfiguration(urls: urls)
+            #expect(!configuration.description.contains("S3cret"), "\(configuration)")
+        } catch {
+            #expect(!error.description.contains("S3cret") && !error.debugDescription.contains("S3cret"), "\(error)")
+        }
+    }
+
+    /// The URL of issue 20: refused, the user and host still named, the password not.
+    @Test func anUnparsableURLIsNamedWithoutItsPassword() throws {
+        let error = #expect(throws: ElasticsearchError.self) { try ElasticsearchConfiguration(urls: "http://elastic:S3cretPass@127.0.0.1:notaport/") }
+        #expect(error?.description.contains("not an http(s) URL") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("elastic:***@127.0.0.1") == true, "\(String(describing: error))")
+    }
+
+    /// Nodes given as URLs that carry credentials (the memberwise initializer takes them as they
+    /// are, and libcurl uses them) are described without them.
+    @Test func nodesWithCredentialsAreDescribedWithoutThem() throws {
+        let configuration = ElasticsearchConfiguration(nodes: [
+            try #require(URL(string: "https://elastic:S3cretPass@es1.example:9200")), try #require(URL(string: "http://token@es2.example:9201")),
+        ])
+        #expect(!configuration.description.contains("S3cret") && !configuration.description.contains("token"), "\(configuration)")
+        #expect(configuration.description.contains("es1.example:9200") && configuration.description.contains("es2.example:9201"))
+    }
+
+    /// What `redacted` keeps: the scheme, the user name, the host, a numeric port, the path.
+    @Test func redactionKeepsWhatHelpsAndHidesWhatMightBeSecret() {
+        let cases: [(String, String)] = [
+            ("https://es.example:9200/", "https://es.example:9200/"),
+            ("https://elastic:S3cret@es.example:9200/x?y#z", "https://elastic:***@es.example:9200/x?y#z"),
+            ("http://token@es.example", "http://***@es.example"),
+            ("elastic:S3cret@127.0.0.1:9200", "elastic:***@127.0.0.1:9200"),
+            ("http://elastic:p/a@ss@127.0.0.1:notaport/", "http://elastic:***@127.0.0.1:***/"),
+            ("http://elastic:S3cret@[::1]:9200", "http://elastic:***@[::1]:9200"),
+            ("http://[::1]:port", "http://[::1]:***"),
+            ("//elastic:S3cret@host", "//elastic:***@host"),
+            ("http://elastic:S3cret", "http://elastic:***"),
+            ("", ""),
+        ]
+        for (url, expected) in cases {
+            #expect(ElasticsearchConfiguration.redacted(url) == expected, "\(url)")
+        }
+    }
+
     @Test func gzipBodiesArriveIntact() async throws {
         let received = Mutex<(String?, [UInt8])>((nil, []))
         let server = try LoopbackServer { request in

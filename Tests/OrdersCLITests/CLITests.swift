@@ -176,4 +176,24 @@ import Testing
             #expect(open.status != 0 && open.stderr.contains("needs authentication") && open.stderr.contains("--allow-anonymous"), "\(open.stderr)")
         }
     }
+
+    /// Issue 20: a password in `--es-url` is never printed, whatever the URL's shape (these do
+    /// not parse), and giving credentials on the command line, where other users and the shell
+    /// history see them, is warned about once.
+    @Test func credentialsOnTheCommandLineAreNeverPrintedAndAreWarnedAbout() throws {
+        try Self.withDirectory { directory in
+            for url in ["http://elastic:S3cretPass@127.0.0.1:notaport/", "elastic:S3cretPass@127.0.0.1:9200"] {
+                let refused = try Self.run(["status", "--es-url", url], in: directory)
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains("--es-url / ES_URL") && refused.stderr.contains("127.0.0.1"), "\(url): \(refused.stderr)")
+                #expect(!(refused.stdout + refused.stderr).contains("S3cret"), "\(url): \(refused.stdout) \(refused.stderr)")
+            }
+            let unreachable = try Self.run(["status", "--es-url", "http://elastic:S3cretPass@127.0.0.1:9"], in: directory)
+            #expect(unreachable.status == 0, "\(unreachable.stderr)")
+            #expect(unreachable.stdout.contains("127.0.0.1:9") && unreachable.stdout.contains("not reachable"), "\(unreachable.stdout)")
+            #expect(!(unreachable.stdout + unreachable.stderr).contains("S3cret"), "\(unreachable.stdout) \(unreachable.stderr)")
+            let warnings = unreachable.stderr.split(separator: "\n").filter { $0.contains("warning") && $0.contains("ES_PASSWORD") }
+            #expect(warnings.count == 1, "one warning naming the environment variables: \(unreachable.stderr)")
+        }
+    }
 }

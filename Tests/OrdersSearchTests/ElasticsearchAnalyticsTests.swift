@@ -154,10 +154,14 @@ import Testing
             #expect(malformed?.reason.contains("date_histogram") == true)
             #expect(calls.withLock { $0 } == 3, "a 400 and a bad body are not retried")
 
+            // A cluster that cannot be reached is an outage the API reports as such (503), not a failure.
             let refusing = try RefusingPort()
             let down = try ElasticsearchBackendTests.backend(refusing.url)
             try await withRunningService(down.client) {
-                await #expect(throws: ElasticsearchError.self) { try await down.analytics(.averages, try AnalyticsQuery.parse([], panel: .averages)) }
+                let outage = await #expect(throws: ReadSideUnavailable.self) {
+                    try await down.analytics(.averages, try AnalyticsQuery.parse([], panel: .averages))
+                }
+                #expect((outage?.underlying as? ElasticsearchError)?.kind == .connect)
             }
         }
     }

@@ -114,6 +114,7 @@ enum SearchIndexBehaviour {
         "date ranges use the time zone": dateRangesUseTheTimeZone,
         "sorts and pages are stable": sortsAndPagesAreStable,
         "facets ignore the status filter; highlights mark matches": facetsIgnoreTheStatusFilterAndHighlightsMarkMatches,
+        "highlights are escaped HTML that no name can forge": highlightsAreEscapedHTMLThatNoNameCanForge,
         "a customer's orders page newest first": ordersOfACustomerPageNewestFirst,
         "filters, sorts, pages and facets agree with a reference": SearchIndexReference.filtersSortsPagesAndFacetsAgreeWithTheReference,
     ]) { first, _ in first }
@@ -274,6 +275,40 @@ enum SearchIndexBehaviour {
         #expect(result.hits.first?.highlights["customer.name"]?.first?.contains("<em>Müller</em>") == true)
         let products = try await search(index, [("q", "blanket")])
         #expect(products.hits.allSatisfy { $0.highlights["items.name"] == ["Ægir Wool <em>Blanket</em>"] })
+    }
+
+    /// Highlights are HTML that a page may show as it is: the text escaped as Elasticsearch's
+    /// `encoder: html` escapes it (`"`, `&`, `<`, `>`, `'`, `/`), the matches between `<em>` and
+    /// `</em>`, and a name that holds `<em>` itself does not make a mark (stored XSS, issue 20).
+    static func highlightsAreEscapedHTMLThatNoNameCanForge(_ index: TestedIndex) async throws {
+        _ = try await index.writer.apply([
+            document("ord-xss-0001", customer: ("c-x1", "<img src=x onerror=alert(1)> Zeb", "x1@example.org")),
+            document(
+                "ord-xss-0002", customer: ("c-x2", #"<em>Yara</em> & "O'Neil""#, "x2@example.org"),
+                items: [("AC/DC <b>Vinyl</b>", "SKU-VINYL", 1, 2000)]
+            ),
+        ])
+        let zeb = try await search(index, [("q", "zeb")])
+        #expect(ids(zeb) == ["ord-xss-0001"])
+        #expect(zeb.hits.first?.highlights["customer.name"] == ["&lt;img src=x onerror=alert(1)&gt; <em>Zeb</em>"])
+
+        let yara = try await search(index, [("q", "yara")])
+        #expect(ids(yara) == ["ord-xss-0002"])
+        #expect(yara.hits.first?.highlights["customer.name"] == ["&lt;em&gt;<em>Yara</em>&lt;&#x2F;em&gt; &amp; &quot;O&#x27;Neil&quot;"])
+        // The word `em` of the name is a match like any other: marked, its brackets still text.
+        let em = try await search(index, [("q", "em")])
+        #expect(ids(em) == ["ord-xss-0002"])
+        #expect(
+            em.hits.first?.highlights["customer.name"] == ["&lt;<em>em</em>&gt;Yara&lt;&#x2F;<em>em</em>&gt; &amp; &quot;O&#x27;Neil&quot;"])
+        let vinyl = try await search(index, [("q", "vinyl")])
+        #expect(vinyl.hits.first?.highlights["items.name"] == ["AC&#x2F;DC &lt;b&gt;<em>Vinyl</em>&lt;&#x2F;b&gt;"])
+        // Whatever matched, the only markup in a fragment is the marks.
+        for result in [zeb, yara, em, vinyl] {
+            for fragment in result.hits.flatMap(\.highlights.values).joined() {
+                let text = fragment.replacingOccurrences(of: "<em>", with: "").replacingOccurrences(of: "</em>", with: "")
+                #expect(!text.contains("<") && !text.contains(">") && !text.contains("\"") && !text.contains("'"), "\(fragment)")
+            }
+        }
     }
 
     static func ordersOfACustomerPageNewestFirst(_ index: TestedIndex) async throws {

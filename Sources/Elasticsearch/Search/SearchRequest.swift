@@ -16,6 +16,14 @@ public struct SearchRequest: Sendable {
     }
 
     public struct Highlight: Sendable, Hashable {
+        /// How the highlighted text is encoded around the tags.
+        public enum Encoder: String, Sendable, Hashable {
+            /// The text as stored: unsafe to put in a page when it came from users.
+            case `default`
+            /// HTML-escaped (`"`, `&`, `<`, `>`, `'`, `/`), the tags left as they are.
+            case html
+        }
+
         public var fields: [String]
         public var preTags: [String]?
         public var postTags: [String]?
@@ -23,12 +31,15 @@ public struct SearchRequest: Sendable {
         public var numberOfFragments: Int?
         /// Highlight fields that were not searched too (`require_field_match: false`).
         public var requireFieldMatch: Bool?
+        /// Default nil: Elasticsearch's `default` (no escaping).
+        public var encoder: Encoder?
 
         public init(
             fields: [String], preTags: [String]? = nil, postTags: [String]? = nil, fragmentSize: Int? = nil, numberOfFragments: Int? = nil,
-            requireFieldMatch: Bool? = nil
+            requireFieldMatch: Bool? = nil, encoder: Encoder? = nil
         ) {
             self.fields = fields
+            self.encoder = encoder
             self.preTags = preTags
             self.postTags = postTags
             self.fragmentSize = fragmentSize
@@ -44,6 +55,7 @@ public struct SearchRequest: Sendable {
             if let fragmentSize { options["fragment_size"] = .int(Int64(fragmentSize)) }
             if let numberOfFragments { options["number_of_fragments"] = .int(Int64(numberOfFragments)) }
             if let requireFieldMatch { options["require_field_match"] = .bool(requireFieldMatch) }
+            if let encoder { options["encoder"] = .string(encoder.rawValue) }
             return .object(options)
         }
     }

@@ -81,7 +81,8 @@ public struct ElasticsearchConfiguration: Sendable, CustomStringConvertible {
                 scheme == "http" || scheme == "https", components.host?.isEmpty == false
             else {
                 throw ElasticsearchError(
-                    .invalidRequest, method: "-", path: "-", underlying: "not an http(s) URL: '\(Self.redact(part))'"
+                    .invalidRequest, method: "-", path: "-",
+                    underlying: "not an http(s) URL: '\(Self.redacted(part))' (http(s)://host[:port], the port a number)"
                 )
             }
             if let user = components.user {
@@ -120,7 +121,7 @@ public struct ElasticsearchConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var parts = ["nodes: " + nodes.map(\.absoluteString).joined(separator: ",")]
+        var parts = ["nodes: " + redactedNodes.joined(separator: ",")]
         parts.append("auth: " + (authentication?.name ?? "none"))
         if let caFile { parts.append("ca-file: \(caFile)") }
         if insecureSkipTLSVerification { parts.append("tls-verification: OFF") }
@@ -128,10 +129,53 @@ public struct ElasticsearchConfiguration: Sendable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 
-    /// A URL with any password replaced, for messages.
-    static func redact(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? "***"
+    /// The node URLs for messages and logs, credentials hidden (`redacted(_:)`).
+    public var redactedNodes: [String] { nodes.map { Self.redacted($0.absoluteString) } }
+
+    /// A node URL (or anything given as one) for messages and logs, whatever its shape: it need
+    /// not parse (no scheme, a port that is not a number, broken IPv6 brackets, spaces). The
+    /// user information (`user:password@`, up to the last `@`) keeps only the user name
+    /// (`elastic:***@`), or none of it when it has no `:` (a token); a port that is not a number
+    /// is hidden too, since a comma in a password splits a node list inside the password and
+    /// leaves its start where a port would be.
+    public static func redacted(_ url: some StringProtocol) -> String {
+        let text = Substring(url)
+        // The authority begins after `scheme://` (a scheme being letters, digits, `+`, `-`, `.`,
+        // starting with a letter), after a leading `//`, or at the start of a scheme-less form.
+        var authority = text.startIndex
+        if let separator = text.range(of: "://") {
+            let scheme = text[..<separator.lowerBound]
+            let isSchemeCharacter = { (c: Character) in c.isASCII && (c.isLetter || c.isNumber || "+-.".contains(c)) }
+            if let first = scheme.first, first.isASCII, first.isLetter, scheme.allSatisfy(isSchemeCharacter) {
+                authority = separator.upperBound
+            }
+        } else if text.hasPrefix("//") {
+            authority = text.index(text.startIndex, offsetBy: 2)
+        }
+        var redacted = String(text[..<authority])
+        var rest = text[authority...]
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            redacted += userInfo.firstIndex(of: ":").map { "\(userInfo[..<$0]):***@" } ?? "***@"
+            rest = rest[rest.index(after: at)...]
+        }
+        // Host and port run to the first `/`, `?` or `#`.
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let hostAndPort = rest[..<end]
+        let portColon: Substring.Index? =
+            hostAndPort.hasPrefix("[")
+            ? hostAndPort.firstIndex(of: "]").flatMap { bracket in
+                let next = hostAndPort.index(after: bracket)
+                return next < hostAndPort.endIndex && hostAndPort[next] == ":" ? next : nil
+            }
+            : hostAndPort.firstIndex(of: ":")
+        if let portColon {
+            let port = hostAndPort[hostAndPort.index(after: portColon)...]
+            redacted += hostAndPort[...portColon]
+            redacted += port.allSatisfy { $0.isASCII && $0.isNumber } ? port : "***"
+        } else {
+            redacted += hostAndPort
+        }
+        return redacted + rest[end...]
     }
 }

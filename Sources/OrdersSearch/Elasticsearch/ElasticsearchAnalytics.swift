@@ -192,6 +192,6 @@ struct ElasticsearchAnalytics {
 extension ElasticsearchSearchIndex {
     package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         let analytics = ElasticsearchAnalytics(panel: panel, query: query)
-        return try analytics.answer(try await client.aggregate(target, analytics.request))
+        return try analytics.answer(try await reading { try await client.aggregate(target, analytics.request) })
     }
 }

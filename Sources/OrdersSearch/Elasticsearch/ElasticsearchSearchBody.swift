@@ -56,7 +56,9 @@ struct ElasticsearchSearchBody {
         if query.text != nil {
             var fields = Self.highlightNames.keys.sorted()
             fields += fields.map { "\($0).prefix" }
-            request.highlight = SearchRequest.Highlight(fields: fields, preTags: ["<em>"], postTags: ["</em>"], numberOfFragments: 0)
+            // Escaped HTML around the tags, as the embedded index answers (`HighlightText`).
+            request.highlight = SearchRequest.Highlight(
+                fields: fields, preTags: [HighlightText.preTag], postTags: [HighlightText.postTag], numberOfFragments: 0, encoder: .html)
         }
         return request
     }

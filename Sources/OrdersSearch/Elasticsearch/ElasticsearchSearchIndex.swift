@@ -119,12 +119,12 @@ package final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     package func problems() async throws -> [String] {
-        try await indexState().drift.map { [$0] } ?? []
+        try await reading { try await indexState() }.drift.map { [$0] } ?? []
     }
 
     /// The alias and nodes, the index behind the alias, its mapping version and document count.
     package func describe() async -> IndexDescription {
-        let nodes = client.transport.configuration.nodes.map(\.absoluteString).joined(separator: ",")
+        let nodes = client.transport.configuration.redactedNodes.joined(separator: ",")
         var description = IndexDescription(backend: "elasticsearch", location: "alias \(alias) at \(nodes)")
         do {
             let state = try await indexState()
@@ -315,12 +315,12 @@ package final class ElasticsearchSearchIndex: SearchIndex {
         return try decoder.decode(OrderDocument.self, from: Data(source.serialized))
     }
 
-    // MARK: Reads
+    // MARK: Reads (a cluster that cannot answer: `ReadSideUnavailable`)
 
     package func search(_ query: SearchOrdersQuery) async throws -> SearchOrdersResult {
         let body = ElasticsearchSearchBody(query)
         let cursor = try query.after.map { try Cursor(decoding: $0, sort: body.sort.rawValue) }
-        let response = try await client.search(target, body.request(after: cursor))
+        let response = try await reading { try await client.search(target, body.request(after: cursor)) }
         var counts: [OrderStatus: Int] = [:]
         for bucket in response.aggregations?[ElasticsearchSearchBody.statusAggregation]?.buckets ?? [] {
             if let name = bucket.key.string, let status = OrderStatus(rawValue: name) { counts[status] = bucket.docCount }
@@ -346,7 +346,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
     }
 
     package func order(id: String) async throws -> OrderDocument? {
-        guard let found = try await client.document(target, id: id), let source = found.source else { return nil }
+        guard let found = try await reading({ try await client.document(target, id: id) }), let source = found.source else { return nil }
         return try Self.decode(source)
     }
 
@@ -357,7 +357,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
             sort: [.field("created_at", .desc), .field("order_id", .desc)], trackTotalHits: .off
         )
         if let position, case .integer(let value) = position.value { request.searchAfter = [.int(value), .string(position.orderID)] }
-        let hits = try await client.search(target, request).hits?.hits ?? []
+        let hits = try await reading { try await client.search(target, request) }.hits?.hits ?? []
         let page = try hits.prefix(size).compactMap { hit in try hit.source.map { OrderSummary(try Self.decode($0)) } }
         let next =
             hits.count > size ? ElasticsearchSearchBody.cursor(sort: "customer", score: false, sortValues: hits[size - 1].sort)?.encoded : nil
@@ -366,7 +366,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
 
     package func stats() async throws -> IndexStats {
         let request = SearchRequest(size: 0, aggregations: ["highest_version": .max("version")], trackTotalHits: .exact)
-        let response = try await client.search(target, request)
+        let response = try await reading { try await client.search(target, request) }
         return IndexStats(
             documents: response.hits?.total?.value ?? 0, highestVersion: Int64(response.aggregations?["highest_version"]?.value ?? 0))
     }

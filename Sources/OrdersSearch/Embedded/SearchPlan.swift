@@ -423,7 +423,10 @@ struct SearchPlan {
     /// Highlighted fragments of the given rows, by rowid and field.
     static func highlights(_ db: Database, text: TextQuery?, rowids: [Int64]) throws -> [Int64: [String: [String]]] {
         guard let text, let fts = ftsExpression(text), !rowids.isEmpty else { return [:] }
-        let columns = highlightColumns.map { "highlight(orders_text, \($0.0), '<em>', '</em>')" }.joined(separator: ", ")
+        // Control characters mark the matches; `HighlightText` escapes the text and makes them tags.
+        let columns = highlightColumns.map {
+            "highlight(orders_text, \($0.0), char(\(HighlightText.matchStart.value)), char(\(HighlightText.matchEnd.value)))"
+        }.joined(separator: ", ")
         let rows = try Row.fetchAll(
             db,
             sql:
@@ -434,8 +437,9 @@ struct SearchPlan {
         for row in rows {
             var fields: [String: [String]] = [:]
             for (offset, (_, field)) in highlightColumns.enumerated() {
-                guard let value: String = row[offset + 1], value.contains("<em>") else { continue }
-                fields[field] = field == "items.name" ? value.components(separatedBy: " \u{1F} ").filter { $0.contains("<em>") } : [value]
+                guard let value: String = row[offset + 1] else { continue }
+                let fragments = HighlightText.fragments(marked: value, separator: field == "items.name" ? " \u{1F} " : nil)
+                if !fragments.isEmpty { fields[field] = fragments }
             }
             result[row[0]] = fields
         }

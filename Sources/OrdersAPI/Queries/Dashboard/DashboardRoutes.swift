@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import OrdersDomain
 import OrdersSearch
@@ -19,17 +20,29 @@ struct DashboardRoutes {
         router.get("/dashboard") { request, context in
             let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             do {
-                return Self.html(try await self.page(parameters).render(), status: .ok)
+                return HTMLResponse.make(try await self.page(parameters).render())
             } catch let error as DomainError {
-                // The form again, with what of the request still reads, and the error.
-                let query =
-                    (try? AnalyticsQuery.parse(parameters.filter { AnalyticsQuery.commonParameters.contains($0.0) }, panel: .averages))
-                    ?? AnalyticsQuery(from: Date(), to: Date().addingTimeInterval(1))
-                var page = DashboardPage(query: query, currencies: [], currency: nil, refreshSeconds: Self.defaultRefresh)
-                page.error = error.field.map { "\($0): \(error.message)" } ?? error.message
-                return Self.html(page.render(), status: .badRequest)
+                let message = error.field.map { "\($0): \(error.message)" } ?? error.message
+                return HTMLResponse.make(Self.errorPage(parameters, message).render(), status: .badRequest)
+            } catch let error as ReadSideUnavailable {
+                // The API's 503 (`Retry-After` too), as a page.
+                context.logger.warning("read side unavailable", metadata: failureMetadata(request, error))
+                let answer = APIError(error)
+                return HTMLResponse.make(
+                    Self.errorPage(parameters, "The figures cannot be read now; try again in a moment.").render(), status: answer.status,
+                    headers: answer.headers)
             }
         }
+    }
+
+    /// The form again, with what of the request still reads, and the error.
+    static func errorPage(_ parameters: [(String, String)], _ message: String) -> DashboardPage {
+        let query =
+            (try? AnalyticsQuery.parse(parameters.filter { AnalyticsQuery.commonParameters.contains($0.0) }, panel: .averages))
+            ?? AnalyticsQuery(from: Date(), to: Date().addingTimeInterval(1))
+        var page = DashboardPage(query: query, currencies: [], currency: nil, refreshSeconds: Self.defaultRefresh)
+        page.error = message
+        return page
     }
 
     func page(_ parameters: [(String, String)]) async throws -> DashboardPage {
@@ -81,13 +94,6 @@ struct DashboardRoutes {
     static func interval(for query: AnalyticsQuery) -> AnalyticsQuery.Interval {
         let days = query.to.timeIntervalSince(query.from) / 86_400
         return days <= 2 ? .hour : days <= 92 ? .day : days <= 730 ? .week : .month
-    }
-
-    static func html(_ text: String, status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

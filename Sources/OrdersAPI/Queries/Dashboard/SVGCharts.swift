@@ -1,5 +1,6 @@
 import Foundation
 import OrdersDomain
+import OrdersSearch
 
 /// Charts drawn on the server as inline SVG: no script, no external library, readable with
 /// JavaScript off and in any browser. Every text is escaped.
@@ -126,20 +127,8 @@ enum SVGCharts {
     static func truncated(_ text: String, _ length: Int) -> String { text.count > length ? String(text.prefix(length - 1)) + "…" : text }
 }
 
+/// Text in a page: user text escaped as highlights are (`&`, `<`, `>`, `"`, `'`, `/`), so it is
+/// text in element content and in quoted attributes alike.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { HighlightText.escape(text) }
 }
