@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "OrdersAPI",
             dependencies: [
-                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection",
+                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "JSONScanning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

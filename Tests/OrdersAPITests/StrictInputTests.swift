@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import OrdersProjection
+import OrdersStore
+import OrdersTestSupport
+import Testing
+
+/// Input the API refuses, each with a 4xx naming the field or parameter, changing nothing; and
+/// the HTTP semantics around it.
+@Suite(.timeLimit(.minutes(5))) struct StrictInputTests {
+    static let json: HTTPFields = [.contentType: "application/json"]
+
+    /// A customer `c-1`, a product `p-1` and an open order `o-1`: every body below would be
+    /// accepted but for the one defect it carries.
+    static func withOrder(_ body: @escaping @Sendable (APITests.Harness, any TestClientProtocol) async throws -> Void) async throws {
+        try await APITests.with { harness, client in
+            let customer = try await harness.store.registerCustomer("c-1")
+            try await harness.store.addProduct("p-1")
+            try await harness.store.createOrder("o-1", customer: customer)
+            try await body(harness, client)
+        }
+    }
+
+    /// Sends each request and expects its refusal: the status, the error code when given, the
+    /// field, and no event appended.
+    static func expectRefused(
+        _ cases: [(HTTPRequest.Method, String, String?, HTTPFields, HTTPResponse.Status, String?, String?)], harness: APITests.Harness,
+        client: any TestClientProtocol, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let before = try await harness.store.store.headPosition()
+        for (method, uri, body, headers, status, code, field) in cases {
+            let answer = try await APITests.send(client, method, uri, body, headers: headers, expect: status)
+            let error = answer["error"] as? [String: Any]
+            let shown = "\(method) \(uri) \(body ?? "")"
+            #expect(error?["message"] is String, "\(shown)", sourceLocation: sourceLocation)
+            if let code { #expect(error?["code"] as? String == code, "\(shown)", sourceLocation: sourceLocation) }
+            #expect(error?["field"] as? String == field, "\(shown)", sourceLocation: sourceLocation)
+        }
+        #expect(try await harness.store.store.headPosition() == before, "nothing was written", sourceLocation: sourceLocation)
+    }
+
+    @Test func duplicateKeysAreRefusedAtAnyDepthNamingTheKey() async throws {
+        try await Self.withOrder { harness, client in
+            try await Self.expectRefused(
+                [
+                    (.post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":3,"quantity":7}"#, Self.json, .badRequest, nil, "quantity"),
+                    (.put, "/orders/o-1/items/p-1", #"{"quantity":3,"quantity":3}"#, Self.json, .badRequest, nil, "quantity"),
+                    // The same key spelled with an escape is the same key.
+                    (.post, "/orders/o-1/cancel", #"{"reason":"a","re\u0061son":"b"}"#, Self.json, .badRequest, nil, "reason"),
+                    (
+                        .post, "/orders",
+                        #"{"customer_id":"c-1","shipping":{"city":"Berlin","city":"Paris","country":"DE"},"currency":"EUR"}"#, Self.json,
+                        .badRequest, nil, "shipping.city"
+                    ),
+                ], harness: harness, client: client)
+        }
+    }
+
+    @Test func unknownFieldsAreRefusedAtAnyDepthNamedWithTheirPath() async throws {
+        try await Self.withOrder { harness, client in
+            try await Self.expectRefused(
+                [
+                    (
+                        .post, "/orders", #"{"customer_id":"c-1","shipping":{"city":"Berlin","country":"DE","evil":1},"currency":"EUR"}"#,
+                        Self.json, .badRequest, "invalid_argument", "shipping.evil"
+                    ),
+                    (.post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":1,"colour":"red"}"#, Self.json, .badRequest, nil, "colour"),
+                ], harness: harness, client: client)
+        }
+    }
+
+    @Test func integerFieldsTakeOnlyWholeNumbersInTheirRange() async throws {
+        try await Self.withOrder { harness, client in
+            var cases: [(HTTPRequest.Method, String, String?, HTTPFields, HTTPResponse.Status, String?, String?)] = []
+            for quantity in ["2.5", "2.0", "1e2", "1E2", "-1", "0", "1001", "99999999999999999999", "-0.5", #""3""#, "true", "null", "[3]", "{}"] {
+                cases.append((.post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":\#(quantity)}"#, Self.json, .badRequest, nil, "quantity"))
+                cases.append((.put, "/orders/o-1/items/p-1", #"{"quantity":\#(quantity)}"#, Self.json, .badRequest, nil, "quantity"))
+            }
+            for price in ["1e3", "12.5", "9223372036854775808", "1000000000001", "-1"] {
+                cases.append(
+                    (
+                        .post, "/products", #"{"sku":"X-1","name":"Y","price_minor":\#(price),"currency":"EUR"}"#, Self.json, .badRequest, nil,
+                        "price_minor"
+                    ))
+                cases.append((.patch, "/products/p-1", #"{"price_minor":\#(price),"currency":"EUR"}"#, Self.json, .badRequest, nil, "price_minor"))
+                cases.append((.post, "/orders/o-1/pay", #"{"amount_minor":\#(price),"currency":"EUR"}"#, Self.json, .badRequest, nil, "amount_minor"))
+            }
+            try await Self.expectRefused(cases, harness: harness, client: client)
+            // The range's ends are accepted.
+            try await APITests.send(client, .post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":1000}"#, headers: Self.json, expect: .ok)
+            try await APITests.send(client, .put, "/orders/o-1/items/p-1", #"{"quantity":1}"#, headers: Self.json, expect: .ok)
+            try await APITests.send(
+                client, .post, "/products", #"{"sku":"X-2","name":"Y","price_minor":1000000000000,"currency":"EUR"}"#, headers: Self.json,
+                expect: .created)
+        }
+    }
+
+    @Test func malformedJSONIsABadRequestThatChangesNothing() async throws {
+        try await Self.withOrder { harness, client in
+            let deep = String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000)
+            var cases: [(HTTPRequest.Method, String, String?, HTTPFields, HTTPResponse.Status, String?, String?)] = []
+            for body in [
+                #"{"reason":"x"} {"reason":"y"}"#, #"{"reason":"x"}x"#, #"{"reason":"x",}"#, #"{"reason":'x'}"#, "{\"reason\":\"a\u{01}b\"}",
+                #"{"reason":"\x"}"#, #"{"reason":"x"#, "[]", #""x""#, "", "{\"reason\":\(deep)}", #"{"reason":nul}"#, "\u{FEFF}{}",
+            ] {
+                cases.append((.post, "/orders/o-1/cancel", body, Self.json, .badRequest, "invalid_argument", nil))
+            }
+            for quantity in ["01", "-", "1.", ".5", "+1", "0x10", "1e", "Infinity", "NaN"] {
+                let body = #"{"product_id":"p-1","quantity":\#(quantity)}"#
+                cases.append((.post, "/orders/o-1/items", body, Self.json, .badRequest, "invalid_argument", nil))
+            }
+            try await Self.expectRefused(cases, harness: harness, client: client)
+            // Bytes that are not UTF-8.
+            let before = try await harness.store.store.headPosition()
+            var latin1 = ByteBuffer(string: #"{"reason":""#)
+            latin1.writeBytes([0xE9, 0x22, 0x7D])
+            try await client.execute(uri: "/orders/o-1/cancel", method: .post, headers: Self.json, body: latin1) { response in
+                #expect(response.status == .badRequest)
+            }
+            #expect(try await harness.store.store.headPosition() == before)
+        }
+    }
+
+    @Test func impossibleDatesAreRefusedByParameter() async throws {
+        try await APITests.with { harness, client in
+            for value in ["2026-02-30T10:00:00Z", "2026-02-30", "2026-13-01", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2025-02-29"] {
+                for uri in ["/orders/search?from=\(value)", "/analytics/averages?from=\(value)", "/analytics/orders-over-time?to=\(value)"] {
+                    let answer = try await APITests.send(client, .get, uri, expect: .badRequest)
+                    let field = uri.contains("to=") ? "to" : "from"
+                    #expect((answer["error"] as? [String: Any])?["field"] as? String == field, "\(uri)")
+                }
+            }
+        }
+    }
+}
