@@ -96,6 +96,7 @@ package func buildRouter(
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: JSONContentTypeMiddleware())
     CommandRoutes(bus: bus).register(on: router)
     QueryRoutes(readModel: readModel).register(on: router)
     AnalyticsRoutes(readModel: readModel).register(on: router)

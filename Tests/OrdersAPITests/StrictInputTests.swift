@@ -124,6 +124,50 @@ import Testing
         }
     }
 
+    @Test func aCommandBodyThatIsNotJSONIsAnUnsupportedMediaType() async throws {
+        try await Self.withOrder { harness, client in
+            let reason = #"{"reason":"changed my mind"}"#
+            var cases: [(HTTPRequest.Method, String, String?, HTTPFields, HTTPResponse.Status, String?, String?)] = []
+            // A cross-site form can send these three without a preflight.
+            for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1"] {
+                cases.append(
+                    (.post, "/orders/o-1/cancel", reason, [.contentType: type], .unsupportedMediaType, "unsupported_media_type", "Content-Type"))
+                cases.append(
+                    (.post, "/orders/o-1/submit", "{}", [.contentType: type], .unsupportedMediaType, "unsupported_media_type", "Content-Type"))
+            }
+            cases.append((.patch, "/customers/c-1", #"{"name":"B"}"#, [.contentType: "text/plain"], .unsupportedMediaType, nil, "Content-Type"))
+            cases.append(
+                (.put, "/orders/o-1/items/p-1", #"{"quantity":2}"#, [.contentType: "text/plain"], .unsupportedMediaType, nil, "Content-Type"))
+            cases.append((.delete, "/orders/o-1/items/p-1", "x", [.contentType: "text/plain"], .unsupportedMediaType, nil, "Content-Type"))
+            try await Self.expectRefused(cases, harness: harness, client: client)
+            // A body without a type is not JSON either.
+            try await client.execute(uri: "/orders/o-1/cancel", method: .post, body: ByteBuffer(string: reason)) { response in
+                #expect(response.status == .unsupportedMediaType)
+            }
+            #expect(try await harness.store.store.headPosition() == 3)
+            // JSON, with or without its charset, in any case; a route without a body needs none.
+            try await APITests.send(
+                client, .post, "/orders/o-1/items", #"{"product_id":"p-1","quantity":1}"#, headers: [.contentType: "Application/JSON; Charset=UTF-8"],
+                expect: .ok)
+            try await APITests.send(client, .post, "/orders/o-1/submit", expect: .ok)
+            try await APITests.send(
+                client, .post, "/orders/o-1/cancel", reason, headers: [.contentType: "application/json; charset=utf-8"], expect: .ok)
+        }
+    }
+
+    @Test func overTheNetworkAnEmptyBodyNeedsNoTypeAndAnyOtherIsRefused() async throws {
+        try await APITests.with(live: true) { harness, client in
+            let customer = try await harness.store.registerCustomer("c-1")
+            try await harness.store.createOrder("o-1", customer: customer)
+            // The client sends a POST without a body as an empty chunked one.
+            try await client.execute(uri: "/orders/o-1/cancel", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: "/orders/o-1/submit", method: .post) { #expect($0.status == .unprocessableContent, "an empty order") }
+            #expect(try await harness.store.store.headPosition() == 2)
+        }
+    }
+
     @Test func impossibleDatesAreRefusedByParameter() async throws {
         try await APITests.with { harness, client in
             for value in ["2026-02-30T10:00:00Z", "2026-02-30", "2026-13-01", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2025-02-29"] {
