@@ -60,7 +60,7 @@ package struct OrdersServer {
     package let projector: Projector
     /// The runner of `POST /admin/reindex` (only with an admin token).
     package let reindex: ReindexRunner?
-    /// Every route the router serves (method and path).
+    /// Every route the router serves (method and path), as registered: each GET also answers HEAD.
     package let routes: [Router<BasicRequestContext>.RouteDescription]
 }
 
@@ -81,20 +81,22 @@ package func buildServer(
         }
     }
     let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, admin: admin)
+    // As registered: the HEAD of every GET is generated when the application builds the router.
+    let routes = router.routes
     var application = Application(
         router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
     // Started in this order, stopped in the reverse: the client outlives what uses it.
     application.addServices(readSide.services)
     if configuration.runsProjector { application.addServices(projector) }
     if let reindex = admin?.reindex { application.addServices(reindex) }
-    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex, routes: router.routes)
+    return OrdersServer(application: application, projector: projector, reindex: admin?.reindex, routes: routes)
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives).
 package func buildRouter(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, admin: AdminConfiguration? = nil
 ) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: JSONContentTypeMiddleware())
     CommandRoutes(bus: bus).register(on: router)
@@ -103,5 +105,7 @@ package func buildRouter(
     DashboardRoutes(readModel: readModel).register(on: router)
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
     if let admin, !admin.token.isEmpty { AdminRoutes(token: admin.token, status: admin.status, reindex: admin.reindex).register(on: router) }
+    // Last, after every route: it sees only the requests no route took.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

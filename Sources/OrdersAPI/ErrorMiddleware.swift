@@ -4,9 +4,19 @@ import OrdersDomain
 
 /// Renders every failure in the API's one error shape: domain refusals by their code, the
 /// router's own errors (no such route) by their status, anything unexpected as a 500 that is
-/// logged with its details and says nothing internal.
+/// logged with its details and says nothing internal. A `HEAD` gets what the `GET` would answer,
+/// errors included, without the body.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .head else { return try await respond(request, context: context, next: next) }
+        do {
+            return try await respond(request, context: context, next: next).createHeadResponse()
+        } catch let error as APIError {
+            return try error.response(from: request, context: context).createHeadResponse()
+        }
+    }
+
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {

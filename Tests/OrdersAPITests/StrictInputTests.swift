@@ -168,6 +168,81 @@ import Testing
         }
     }
 
+    @Test func aKnownPathWithAnotherMethodIs405WithAllow() async throws {
+        try await APITests.with(adminToken: "token") { harness, client in
+            let cases: [(HTTPRequest.Method, String, String)] = [
+                (.get, "/orders", "POST"), (.delete, "/orders/o-1", "GET, HEAD"), (.post, "/health", "GET, HEAD"),
+                (.put, "/orders/search", "GET, HEAD"), (.get, "/orders/o-1/items/p-1", "DELETE, PUT"), (.head, "/customers", "POST"),
+                (.delete, "/admin/reindex", "GET, HEAD, POST"),
+            ]
+            for (method, uri, allow) in cases {
+                try await client.execute(uri: uri, method: method, headers: Self.json, body: ByteBuffer(string: "{}")) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    if method != .head {
+                        let error = try APITests.json(response.body)["error"] as? [String: Any]
+                        #expect(error?["code"] as? String == "method_not_allowed", "\(method) \(uri)")
+                    }
+                }
+            }
+            let unknown = try await APITests.send(client, .get, "/no/such/route", expect: .notFound)
+            #expect((unknown["error"] as? [String: Any])?["code"] as? String == "no_such_route")
+            #expect(try await harness.store.store.headPosition() == 0)
+        }
+    }
+
+    @Test func everyGetAnswersHeadWithItsStatusAndHeadersAndNoBody() async throws {
+        try await Self.withOrder { harness, client in
+            // The order is projected first, so GET and HEAD see the same read side.
+            #expect(await harness.projector.waitForPosition(try await harness.store.store.headPosition(), timeout: .seconds(10)))
+            var uris = harness.routes.filter { $0.hasPrefix("GET ") }.map {
+                String($0.dropFirst(4)).replacingOccurrences(of: "{id}", with: "o-1").replacingOccurrences(of: "{product_id}", with: "p-1")
+            }
+            uris += ["/orders/nobody", "/orders/search?size=0", "/dashboard?refresh=0"]
+            #expect(uris.count > 10)
+            for uri in uris {
+                let get = try await client.execute(uri: uri, method: .get) { $0 }
+                try await client.execute(uri: uri, method: .head) { head in
+                    #expect(head.status == get.status, "HEAD \(uri)")
+                    #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(uri)")
+                    #expect(head.body.readableBytes == 0, "HEAD \(uri)")
+                    #expect(head.headers[.contentLength] == get.headers[.contentLength], "HEAD \(uri)")
+                }
+            }
+        }
+    }
+
+    @Test func headOverTheNetworkSendsNoBody() async throws {
+        try await APITests.with(live: true) { _, client in
+            let get = try await client.execute(uri: "/health", method: .get) { $0 }
+            try await client.execute(uri: "/health", method: .head) { head in
+                #expect(head.status == .ok)
+                #expect(head.headers[.contentLength] == get.headers[.contentLength])
+                #expect(head.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/orders/nobody", method: .head) { head in
+                #expect(head.status == .notFound)
+                #expect(head.body.readableBytes == 0)
+            }
+            // The connection is still in step: the next answer is its own.
+            try await client.execute(uri: "/health", method: .get) { #expect(String(buffer: $0.body) == #"{"status":"ok"}"#) }
+        }
+    }
+
+    @Test func every401ChallengesForABearerToken() async throws {
+        try await APITests.with(adminToken: "token") { _, client in
+            for (method, uri, headers) in [
+                (HTTPRequest.Method.get, "/admin/status", HTTPFields()), (.post, "/admin/reindex", [.authorization: "Bearer wrong"]),
+                (.head, "/admin/status", [.authorization: "Basic token"]),
+            ] {
+                try await client.execute(uri: uri, method: method, headers: headers) { response in
+                    #expect(response.status == .unauthorized, "\(method) \(uri)")
+                    #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(method) \(uri)")
+                }
+            }
+        }
+    }
+
     @Test func impossibleDatesAreRefusedByParameter() async throws {
         try await APITests.with { harness, client in
             for value in ["2026-02-30T10:00:00Z", "2026-02-30", "2026-13-01", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2025-02-29"] {
