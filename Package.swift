@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "OrdersAPI",
             dependencies: [
-                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection",
+                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "JSONScanning",
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),

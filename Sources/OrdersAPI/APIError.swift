@@ -6,12 +6,13 @@ import OrdersStore
 
 /// Every error the API returns, in one JSON shape:
 /// `{"error": {"code": "invalid_argument", "message": "...", "field": "quantity"}}`.
+/// A 401 always carries `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1), whoever raised it.
 package struct APIError: Error, HTTPResponseError, Sendable {
     package var status: HTTPResponse.Status
     package var code: String
     package var message: String
     package var field: String?
-    /// Sent with the body (`Retry-After`).
+    /// Headers the answer carries beside the body (`Allow` on a 405, `Retry-After` on a 503 or 429).
     package var headers: HTTPFields
 
     package init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, headers: HTTPFields = [:]) {
@@ -22,9 +23,14 @@ package struct APIError: Error, HTTPResponseError, Sendable {
         self.headers = headers
     }
 
+    /// The challenge of every 401 that does not bring its own.
+    package static let bearerChallenge = #"Bearer realm="orders""#
+
     package func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: String] = ["code": code, "message": message]
         if let field { error["field"] = field }
+        var headers = headers
+        if status == .unauthorized, headers[.wwwAuthenticate] == nil { headers[.wwwAuthenticate] = Self.bearerChallenge }
         return try JSONResponse.make(["error": error], status: status, headers: headers)
     }
 

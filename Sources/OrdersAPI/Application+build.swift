@@ -60,7 +60,7 @@ package struct OrdersServer {
     package let projector: Projector
     /// The runner of `POST /admin/reindex`.
     package let reindex: ReindexRunner
-    /// Every route the router serves (method and path).
+    /// Every route the router serves (method and path), as registered: each GET also answers HEAD.
     package let routes: [Router<APIContext>.RouteDescription]
 }
 
@@ -93,13 +93,15 @@ package func buildServer(
     let reindex = ReindexRunner(reindexer: readSide.reindexer(store: store, clock: clock, wallClock: wallClock, logger: logger))
     let admin = AdminConfiguration(reindex: reindex) { try await readSide.status(store: store, now: wallClock.now()) }
     let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, authenticator: authenticator, admin: admin)
+    // As registered: the HEAD of every GET is generated when the application builds the router.
+    let routes = router.routes
     var application = Application(
         router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
     // Started in this order, stopped in the reverse: the client outlives what uses it.
     application.addServices(readSide.services)
     if configuration.runsProjector { application.addServices(projector) }
     application.addServices(reindex, keyRing)
-    return OrdersServer(application: application, projector: projector, reindex: reindex, routes: router.routes)
+    return OrdersServer(application: application, projector: projector, reindex: reindex, routes: routes)
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives). Who may call what:
@@ -110,9 +112,10 @@ package func buildRouter(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, authenticator: Authenticator,
     admin: AdminConfiguration
 ) -> Router<APIContext> {
-    let router = Router(context: APIContext.self)
+    let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: authenticator)
+    router.add(middleware: JSONContentTypeMiddleware())
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
     let readers = router.group().add(middleware: RequireRole(.reader))
     QueryRoutes(readModel: readModel).register(on: readers)
@@ -121,5 +124,7 @@ package func buildRouter(
     DashboardRoutes(readModel: readModel).register(on: shopReaders)
     CommandRoutes(bus: bus).register(on: router.group().add(middleware: RequireRole(.writer)))
     AdminRoutes(status: admin.status, reindex: admin.reindex).register(on: router)
+    // Last, after every route: it sees only the requests no route took.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -6,9 +6,18 @@ import OrdersSearch
 /// Renders every failure in the API's one error shape: domain refusals by their code, the
 /// router's own errors (no such route) by their status, a read side that cannot answer now as a
 /// 503, anything unexpected as a 500; the last two are logged with their details and say
-/// nothing internal.
+/// nothing internal. A `HEAD` gets what the `GET` would answer, errors included, without the body.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .head else { return try await respond(request, context: context, next: next) }
+        do {
+            return try await respond(request, context: context, next: next).createHeadResponse()
+        } catch let error as APIError {
+            return try error.response(from: request, context: context).createHeadResponse()
+        }
+    }
+
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {

@@ -1,38 +1,60 @@
-/// Request bodies, with the JSON field names of the API.
-struct CreateCustomerBody: Decodable {
+import OrdersDomain
+
+/// Request bodies, with the JSON field names of the API. Each takes its fields by name from the
+/// strict reading of the body (`StrictJSON`): a field it does not take is refused, at any depth,
+/// and integers must be whole numbers in their documented range.
+struct CreateCustomerBody: JSONBody {
     var customerID: String?
     var name: String
     var email: String
-    static let fields: Set<String> = ["customer_id", "name", "email"]
-    enum CodingKeys: String, CodingKey { case customerID = "customer_id", name, email }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        customerID = try json.optionalString("customer_id")
+        name = try json.string("name")
+        email = try json.string("email")
+    }
 }
 
-struct UpdateCustomerBody: Decodable {
+struct UpdateCustomerBody: JSONBody {
     var name: String?
     var email: String?
-    static let fields: Set<String> = ["name", "email"]
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        name = try json.optionalString("name")
+        email = try json.optionalString("email")
+    }
 }
 
-struct CreateProductBody: Decodable {
+struct CreateProductBody: JSONBody {
     var productID: String?
     var sku: String
     var name: String
     var priceMinor: Int64
     var currency: String
-    static let fields: Set<String> = ["product_id", "sku", "name", "price_minor", "currency"]
-    enum CodingKeys: String, CodingKey { case productID = "product_id", sku, name, priceMinor = "price_minor", currency }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        productID = try json.optionalString("product_id")
+        sku = try json.string("sku")
+        name = try json.string("name")
+        priceMinor = try json.integer("price_minor", in: amountRange)
+        currency = try json.string("currency")
+    }
 }
 
-struct UpdateProductBody: Decodable {
+struct UpdateProductBody: JSONBody {
     var name: String?
     var priceMinor: Int64?
     var currency: String?
-    static let fields: Set<String> = ["name", "price_minor", "currency"]
-    enum CodingKeys: String, CodingKey { case name, priceMinor = "price_minor", currency }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        name = try json.optionalString("name")
+        priceMinor = try json.optionalInteger("price_minor", in: amountRange)
+        currency = try json.optionalString("currency")
+    }
 }
 
-struct CreateOrderBody: Decodable {
-    struct Shipping: Decodable {
+struct CreateOrderBody: JSONBody {
+    struct Shipping {
         var city: String
         var country: String
     }
@@ -41,41 +63,69 @@ struct CreateOrderBody: Decodable {
     var shipping: Shipping
     var notes: String?
     var currency: String
-    static let fields: Set<String> = ["order_id", "customer_id", "shipping", "notes", "currency"]
-    enum CodingKeys: String, CodingKey { case orderID = "order_id", customerID = "customer_id", shipping, notes, currency }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        orderID = try json.optionalString("order_id")
+        customerID = try json.string("customer_id")
+        shipping = try json.object("shipping") { (shipping: inout StrictJSON.Object) throws(APIError) in
+            Shipping(city: try shipping.string("city"), country: try shipping.string("country"))
+        }
+        notes = try json.optionalString("notes")
+        currency = try json.string("currency")
+    }
 }
 
-struct AddItemBody: Decodable {
+struct AddItemBody: JSONBody {
     var productID: String
     var quantity: Int
-    static let fields: Set<String> = ["product_id", "quantity"]
-    enum CodingKeys: String, CodingKey { case productID = "product_id", quantity }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        productID = try json.string("product_id")
+        quantity = try json.integer("quantity", in: Order.quantityRange)
+    }
 }
 
-struct QuantityBody: Decodable {
+struct QuantityBody: JSONBody {
     var quantity: Int
-    static let fields: Set<String> = ["quantity"]
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        quantity = try json.integer("quantity", in: Order.quantityRange)
+    }
 }
 
-struct PayBody: Decodable {
+struct PayBody: JSONBody {
     var amountMinor: Int64
     var currency: String
     var paymentReference: String?
-    static let fields: Set<String> = ["amount_minor", "currency", "payment_reference"]
-    enum CodingKeys: String, CodingKey { case amountMinor = "amount_minor", currency, paymentReference = "payment_reference" }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        amountMinor = try json.integer("amount_minor", in: amountRange)
+        currency = try json.string("currency")
+        paymentReference = try json.optionalString("payment_reference")
+    }
 }
 
-struct ShipBody: Decodable {
+struct ShipBody: JSONBody {
     var carrier: String
     var trackingNumber: String
-    static let fields: Set<String> = ["carrier", "tracking_number"]
-    enum CodingKeys: String, CodingKey { case carrier, trackingNumber = "tracking_number" }
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        carrier = try json.string("carrier")
+        trackingNumber = try json.string("tracking_number")
+    }
 }
 
-struct CancelBody: Decodable {
+struct CancelBody: JSONBody {
     var reason: String
-    static let fields: Set<String> = ["reason"]
+
+    init(json: inout StrictJSON.Object) throws(APIError) {
+        reason = try json.string("reason")
+    }
 }
+
+/// What a price or payment may be, in minor units: the domain's own limits, refused at the edge
+/// with the field's name like any other out-of-range integer.
+private let amountRange: ClosedRange<Int64> = 0...Money.maximumAmount
 
 /// What every command answers.
 struct CommandResponse: Encodable {

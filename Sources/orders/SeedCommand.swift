@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OrdersDomain
+import OrdersSearch
 import OrdersStore
 
 struct SeedCommand: AsyncParsableCommand {
@@ -53,17 +54,13 @@ struct SeedCommand: AsyncParsableCommand {
     }
 }
 
-/// `--since`: a plain date (midnight UTC) or an ISO 8601 date-time.
+/// `--since`: a plain date (midnight UTC) or an RFC 3339 date-time; a day or time that does not
+/// exist is refused.
 struct SinceDate: ExpressibleByArgument {
     var date: Date
 
     init?(argument: String) {
-        if let date = try? Date(argument, strategy: .iso8601) {
-            self.date = date
-        } else if let date = try? Date(argument + "T00:00:00Z", strategy: .iso8601) {
-            self.date = date
-        } else {
-            return nil
-        }
+        guard let date = DateInput.instant(argument) ?? DateInput.Day(argument)?.start(in: TimeZone(identifier: "UTC")!) else { return nil }
+        self.date = date
     }
 }

@@ -30,9 +30,10 @@ enum ModuleMap {
             // The projection: reads the write side, writes the read side; never Elasticsearch itself.
             "OrdersProjection": Set(["OrdersDomain", "OrdersStore", "OrdersSearch", "Timing", "GRDB", "Logging", "ServiceLifecycle"]).union(metrics),
         ]
+        // Request bodies are read with the byte-level JSON scanner (`StrictJSON`).
         table["OrdersAPI"] = Set([
-            "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "Hummingbird", "HummingbirdAuth", "JWTKit", "HTTPTypes", "NIOCore",
-            "Logging", "Prometheus", "ServiceLifecycle",
+            "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "JSONScanning", "Hummingbird", "HummingbirdAuth", "JWTKit",
+            "HTTPTypes", "NIOCore", "Logging", "Prometheus", "ServiceLifecycle",
         ]).union(metrics)
         table["orders"] = table["OrdersAPI"]!.union(["OrdersAPI", "Elasticsearch", "ArgumentParser", "UnixSignals"])
         return table

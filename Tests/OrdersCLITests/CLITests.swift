@@ -86,6 +86,20 @@ import Testing
         }
     }
 
+    @Test func impossibleDatesAreRefusedByOption() throws {
+        try Self.withDirectory { directory in
+            let search = try Self.run(["search", "--from", "2026-02-30T10:00:00Z", "--read-db", "x/read.sqlite"], in: directory)
+            #expect(search.status != 0)
+            #expect(search.stderr.contains("--from:"), "\(search.stderr)")
+            let seed = try Self.run(["seed", "--since", "2025-02-29", "--orders", "1", "--db", "x/orders.sqlite"], in: directory)
+            #expect(seed.status != 0)
+            #expect(seed.stderr.contains("since"), "\(seed.stderr)")
+            let time = try Self.run(["seed", "--since", "2026-01-01T24:00:00Z", "--orders", "1", "--db", "x/orders.sqlite"], in: directory)
+            #expect(time.status != 0)
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path), "nothing was created")
+        }
+    }
+
     @Test func projectThenSearchFromTheTerminal() throws {
         try Self.withDirectory { directory in
             let seed = try Self.run(["seed", "--customers", "20", "--products", "10", "--orders", "80", "--durability", "normal"], in: directory)

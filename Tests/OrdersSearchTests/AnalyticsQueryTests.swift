@@ -30,4 +30,14 @@ import Testing
         #expect(throws: DomainError.self) { try AnalyticsQuery.parse([("interval", "day")], panel: .averages) }
         #expect(throws: DomainError.self) { try AnalyticsQuery.parse([("tz", "UTC"), ("tz", "UTC")], panel: .averages) }
     }
+
+    @Test(arguments: SearchOrdersQueryTests.impossibleDates)
+    func impossibleDatesAndTimesAreRefusedByName(value: String) {
+        for field in ["from", "to"] {
+            let error = #expect(throws: DomainError.self, "\(field)=\(value)") {
+                try AnalyticsQuery.parse([(field, value)], panel: .ordersOverTime, now: now)
+            }
+            #expect(error?.code == .invalidArgument && error?.field == field, "\(field)=\(value)")
+        }
+    }
 }

@@ -37,6 +37,38 @@ import Testing
         #expect(error?.field == field)
     }
 
+    /// Days and times that do not exist, which Foundation's ISO 8601 parsing rolls over into the
+    /// next ones (`2026-02-30T10:00:00Z` became March 2).
+    static let impossibleDates = [
+        "2026-02-30T10:00:00Z", "2026-02-30", "2026-13-01", "2026-00-10", "2026-01-00", "2026-04-31T00:00:00Z", "2025-02-29",
+        "2025-02-29T12:00:00Z", "2100-02-29", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z",
+        "2026-01-01T10:00:00+24:00", "2026-01-01T10:00:00+01:60", "2026-1-5T10:15:00Z", "2026-01-05T10:15:00", "2026-01-05T10:15Z",
+        "2026-+1-05", "2026-01-05T10:15:00.Z", " 2026-01-05", "2026-01-05T10:15:00Z ",
+    ]
+
+    @Test(arguments: impossibleDates)
+    func impossibleDatesAndTimesAreRefusedByName(value: String) {
+        for field in ["from", "to"] {
+            let error = #expect(throws: DomainError.self, "\(field)=\(value)") { try SearchOrdersQuery.parse([(field, value)]) }
+            #expect(error?.code == .invalidArgument && error?.field == field, "\(field)=\(value)")
+        }
+    }
+
+    @Test func realDatesAndTimesInEveryDocumentedForm() throws {
+        func from(_ text: String) throws -> String? {
+            try SearchOrdersQuery.parse([("from", text)]).from?.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        }
+        #expect(try from("2024-02-29") == "2024-02-29T00:00:00.000Z", "a leap day")
+        #expect(try from("2000-02-29T23:59:59Z") == "2000-02-29T23:59:59.000Z", "2000 is a leap year")
+        #expect(try from("2026-12-31T23:59:59.250Z") == "2026-12-31T23:59:59.250Z")
+        #expect(try from("2026-01-05T10:15:00+01:00") == "2026-01-05T09:15:00.000Z")
+        #expect(try from("2026-01-05T10:15:00+0100") == "2026-01-05T09:15:00.000Z")
+        #expect(try from("2026-01-05T00:15:00-05:30") == "2026-01-05T05:45:00.000Z")
+        #expect(try from("2026-01-01T00:00:00.123456789Z") == "2026-01-01T00:00:00.123Z")
+        let berlin = try SearchOrdersQuery.parse([("from", "2026-02-28"), ("to", "2026-02-28"), ("tz", "Europe/Berlin")])
+        #expect(berlin.from?.formatted(.iso8601) == "2026-02-27T23:00:00Z" && berlin.to?.formatted(.iso8601) == "2026-02-28T23:00:00Z")
+    }
+
     @Test func inconsistentRangesAreRefused() {
         #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("from", "2026-02-01"), ("to", "2026-01-01")]) }
         #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("min_total", "10"), ("max_total", "9")]) }

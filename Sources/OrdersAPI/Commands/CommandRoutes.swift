@@ -20,13 +20,13 @@ struct CommandRoutes {
 
     private func registerCatalog(on router: some RouterMethods<APIContext>) {
         router.post("/customers") { request, context in
-            let body = try await StrictJSON.decode(CreateCustomerBody.self, from: request, allowed: CreateCustomerBody.fields)
+            let body = try await StrictJSON.decode(CreateCustomerBody.self, from: request)
             let id = try identifier(body.customerID, CustomerID.self)
             return try await send(RegisterCustomer(customerID: id, name: body.name, email: body.email), request, context, created: true)
         }
         router.patch("/customers/:id") { request, context in
             let id = try identifier(context.parameters.get("id"), CustomerID.self)
-            let body = try await StrictJSON.decode(UpdateCustomerBody.self, from: request, allowed: UpdateCustomerBody.fields)
+            let body = try await StrictJSON.decode(UpdateCustomerBody.self, from: request)
             guard body.name != nil || body.email != nil else { throw APIError.badRequest("give 'name' or 'email'") }
             let rename = body.name.map { RenameCustomer(customerID: id, name: $0) }
             let changeEmail = body.email.map { ChangeCustomerEmail(customerID: id, email: $0) }
@@ -39,14 +39,14 @@ struct CommandRoutes {
             return response
         }
         router.post("/products") { request, context in
-            let body = try await StrictJSON.decode(CreateProductBody.self, from: request, allowed: CreateProductBody.fields)
+            let body = try await StrictJSON.decode(CreateProductBody.self, from: request)
             let id = try identifier(body.productID, ProductID.self)
             let price = Money(amountMinor: body.priceMinor, currency: try currency(body.currency))
             return try await send(AddProduct(productID: id, sku: body.sku, name: body.name, price: price), request, context, created: true)
         }
         router.patch("/products/:id") { request, context in
             let id = try identifier(context.parameters.get("id"), ProductID.self)
-            let body = try await StrictJSON.decode(UpdateProductBody.self, from: request, allowed: UpdateProductBody.fields)
+            let body = try await StrictJSON.decode(UpdateProductBody.self, from: request)
             guard body.name != nil || body.priceMinor != nil else { throw APIError.badRequest("give 'name' or 'price_minor'") }
             guard (body.priceMinor == nil) == (body.currency == nil) else {
                 throw APIError.badRequest("'price_minor' and 'currency' go together", field: body.currency == nil ? "currency" : "price_minor")
@@ -68,7 +68,7 @@ struct CommandRoutes {
 
     private func registerOrders(on router: some RouterMethods<APIContext>) {
         router.post("/orders") { request, context in
-            let body = try await StrictJSON.decode(CreateOrderBody.self, from: request, allowed: CreateOrderBody.fields)
+            let body = try await StrictJSON.decode(CreateOrderBody.self, from: request)
             let id = try identifier(body.orderID, OrderID.self)
             let customer = try identifier(body.customerID, CustomerID.self)
             let shipping = try domain { try ShippingAddress(city: body.shipping.city, country: body.shipping.country) }
@@ -79,14 +79,14 @@ struct CommandRoutes {
         }
         router.post("/orders/:id/items") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
-            let body = try await StrictJSON.decode(AddItemBody.self, from: request, allowed: AddItemBody.fields)
+            let body = try await StrictJSON.decode(AddItemBody.self, from: request)
             return try await send(
                 AddItem(orderID: id, productID: try identifier(body.productID, ProductID.self), quantity: body.quantity), request, context)
         }
         router.put("/orders/:id/items/:product_id") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
             let product = try identifier(context.parameters.get("product_id"), ProductID.self)
-            let body = try await StrictJSON.decode(QuantityBody.self, from: request, allowed: QuantityBody.fields)
+            let body = try await StrictJSON.decode(QuantityBody.self, from: request)
             return try await send(ChangeQuantity(orderID: id, productID: product, quantity: body.quantity), request, context)
         }
         router.delete("/orders/:id/items/:product_id") { request, context in
@@ -99,13 +99,13 @@ struct CommandRoutes {
         }
         router.post("/orders/:id/pay") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
-            let body = try await StrictJSON.decode(PayBody.self, from: request, allowed: PayBody.fields)
+            let body = try await StrictJSON.decode(PayBody.self, from: request)
             let amount = Money(amountMinor: body.amountMinor, currency: try currency(body.currency))
             return try await send(PayOrder(orderID: id, amount: amount, paymentReference: body.paymentReference), request, context)
         }
         router.post("/orders/:id/ship") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
-            let body = try await StrictJSON.decode(ShipBody.self, from: request, allowed: ShipBody.fields)
+            let body = try await StrictJSON.decode(ShipBody.self, from: request)
             return try await send(ShipOrder(orderID: id, carrier: body.carrier, trackingNumber: body.trackingNumber), request, context)
         }
         router.post("/orders/:id/deliver") { request, context in
@@ -113,7 +113,7 @@ struct CommandRoutes {
         }
         router.post("/orders/:id/cancel") { request, context in
             let id = try identifier(context.parameters.get("id"), OrderID.self)
-            let body = try await StrictJSON.decode(CancelBody.self, from: request, allowed: CancelBody.fields)
+            let body = try await StrictJSON.decode(CancelBody.self, from: request)
             return try await send(CancelOrder(orderID: id, reason: body.reason), request, context)
         }
     }

@@ -82,24 +82,15 @@ package struct SearchOrdersQuery: Sendable, Hashable {
         return query
     }
 
-    /// `2026-01-31T08:00:00Z` (any ISO 8601 date-time with a zone), or `2026-01-31`: the start of
-    /// that day in `timeZone`, or for an upper bound (`endOfDay`) the start of the next day, so the
-    /// whole day is included.
+    /// `2026-01-31T08:00:00Z` (an RFC 3339 date-time, see `DateInput.instant`), or `2026-01-31`:
+    /// the start of that day in `timeZone`, or for an upper bound (`endOfDay`) the start of the
+    /// next day, so the whole day is included. A day or time that does not exist is refused.
     static func parseDate(_ text: String, field: String, timeZone: TimeZone, endOfDay: Bool) throws(DomainError) -> Date {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        let parts = text.split(separator: "-")
-        if parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            let components = DateComponents(year: year, month: month, day: day)
-            if components.isValidDate(in: calendar), let start = calendar.date(from: components) {
-                return endOfDay ? calendar.date(byAdding: .day, value: 1, to: start)! : start
-            }
-        }
+        if let instant = DateInput.instant(text) { return instant }
+        if let day = DateInput.Day(text) { return day.start(in: timeZone, adding: endOfDay ? 1 : 0) }
         throw DomainError(
-            .invalidArgument, "'\(text.prefix(40))' is not a date (2026-01-31) or an ISO 8601 date-time (2026-01-31T08:00:00Z)", field: field
-        )
+            .invalidArgument, "'\(text.prefix(40))' is not a calendar date (2026-01-31) or an RFC 3339 date-time (2026-01-31T08:00:00Z)",
+            field: field)
     }
 
     static func parseAmount(_ text: String?, field: String) throws(DomainError) -> Int64? {
