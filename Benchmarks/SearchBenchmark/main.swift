@@ -115,12 +115,14 @@ let loadSeconds = seconds(ContinuousClock.now - loadStart)
 let port = 18_000 + Int(getpid() % 10_000)
 // The server as `orders serve` assembles it, over the large read side (its projector not running):
 // callers without a key are served too (as with --allow-anonymous), so that one run measures
-// requests with and without authentication.
+// requests with and without authentication. No rate limit: the benchmark is one caller that
+// measures how fast the server answers.
 let keys = APIKeys(database: database)
 let key = try await keys.create(name: "benchmark-\(UUID().uuidString.prefix(8))", role: .reader, now: Date()).secret
 let application = try await buildServer(
     store: store, bus: CommandBus.standard(store: store, logger: logger), keys: keys, readSide: large,
-    configuration: ServerConfiguration(port: port, authentication: .init(allowAnonymous: true), runsProjector: false), registry: nil,
+    configuration: ServerConfiguration(port: port, authentication: .init(allowAnonymous: true), runsProjector: false, rateLimit: .off),
+    registry: nil,
     logger: logger
 ).application
 let server = Task { try await application.run() }

@@ -21,10 +21,26 @@ package struct ServerConfiguration: Sendable {
     package var projector: ProjectorConfiguration
     /// The longest a query waits for `min_position`. Default 5 s.
     package var maximumWait: Duration
+    /// The longest a client may take to send a request's head (request line and headers), from
+    /// opening the connection or from the first byte of its next request: a deadline, not a gap
+    /// between bytes. Then the connection is closed. Default 10 s (`--header-timeout`).
+    package var headerTimeout: Duration
+    /// The longest a kept-alive connection waits for its next request (or a body pauses); then
+    /// it is closed. Default 60 s (`--idle-timeout`).
+    package var idleTimeout: Duration
+    /// The most connections served at once; beyond, a new connection is closed as soon as it is
+    /// accepted, while those open keep being served. Default 2,048 (`--max-connections`).
+    package var maximumConnections: Int
+    /// Requests per caller: a token bucket per identity, or per IP address for anonymous
+    /// callers; 429 with `Retry-After` when empty. Default 100 a second, bursts of 200
+    /// (`--rate-limit`, `--rate-limit-burst`; 0 turns it off). Bodies stay capped at 64 KiB
+    /// (`StrictJSON.maximumBytes`) and heads at 80 KiB (Hummingbird's decoder).
+    package var rateLimit: RateLimit
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, authentication: AuthenticationConfiguration = .init(), runsProjector: Bool = true,
-        projector: ProjectorConfiguration = .init(), maximumWait: Duration = .seconds(5)
+        projector: ProjectorConfiguration = .init(), maximumWait: Duration = .seconds(5), headerTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60), maximumConnections: Int = 2048, rateLimit: RateLimit = .init()
     ) {
         self.host = host
         self.port = port
@@ -32,6 +48,10 @@ package struct ServerConfiguration: Sendable {
         self.runsProjector = runsProjector
         self.projector = projector
         self.maximumWait = maximumWait
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
+        self.maximumConnections = maximumConnections
+        self.rateLimit = rateLimit
     }
 
     /// Whether `host` is a loopback address (where zero set-up may serve without credentials).
@@ -62,6 +82,8 @@ package struct OrdersServer {
     package let reindex: ReindexRunner
     /// Every route the router serves (method and path), as registered: each GET also answers HEAD.
     package let routes: [Router<APIContext>.RouteDescription]
+    /// The connections open now, against `maximumConnections`.
+    package let connections: ConnectionCount
 }
 
 /// A server that cannot start as configured, and why.
@@ -92,29 +114,35 @@ package func buildServer(
     let readModel = OrderReadModel(index: readSide.index, progress: projector, maximumWait: configuration.maximumWait)
     let reindex = ReindexRunner(reindexer: readSide.reindexer(store: store, clock: clock, wallClock: wallClock, logger: logger))
     let admin = AdminConfiguration(reindex: reindex) { try await readSide.status(store: store, now: wallClock.now()) }
-    let router = buildRouter(bus: bus, store: store, readModel: readModel, registry: registry, authenticator: authenticator, admin: admin)
+    let rateLimiter = RateLimiter(limit: configuration.rateLimit, clock: clock)
+    let router = buildRouter(
+        bus: bus, store: store, readModel: readModel, registry: registry, authenticator: authenticator, rateLimiter: rateLimiter, admin: admin)
+    let connections = ConnectionCount(maximum: configuration.maximumConnections)
     // As registered: the HEAD of every GET is generated when the application builds the router.
     let routes = router.routes
     var application = Application(
-        router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
+        router: router, server: configuration.httpServer(connections: connections, logger: logger),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
     // Started in this order, stopped in the reverse: the client outlives what uses it.
     application.addServices(readSide.services)
     if configuration.runsProjector { application.addServices(projector) }
     application.addServices(reindex, keyRing)
-    return OrdersServer(application: application, projector: projector, reindex: reindex, routes: routes)
+    return OrdersServer(application: application, projector: projector, reindex: reindex, routes: routes, connections: connections)
 }
 
 /// The router alone (what HummingbirdTesting's `.router` framework drives). Who may call what:
 /// `/health`, `/ready` and `/openapi.json` anyone; queries, analytics, the dashboard and
 /// `/metrics` readers; commands writers; `/admin` admins. A customer-scoped caller sees its
-/// own orders only, and nothing else exists for it.
+/// own orders only, and nothing else exists for it. Every caller is rate limited, except on
+/// `/health` and `/ready`.
 package func buildRouter(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, authenticator: Authenticator,
-    admin: AdminConfiguration
+    rateLimiter: RateLimiter, admin: AdminConfiguration
 ) -> Router<APIContext> {
     let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: authenticator)
+    router.add(middleware: rateLimiter)
     router.add(middleware: JSONContentTypeMiddleware())
     OpsRoutes(store: store, readModel: readModel, registry: registry).register(on: router)
     let readers = router.group().add(middleware: RequireRole(.reader))

@@ -7,6 +7,7 @@ import OrdersAPI
 import OrdersProjection
 import OrdersStore
 import Prometheus
+import Timing
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,12 +19,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(help: "Serve callers without credentials (as writers) even on a non-loopback address or with keys configured.")
     var allowAnonymous = false
+    @Option(help: "Seconds a client has to send a request's headers, from connecting or from the first byte of its next request.")
+    var headerTimeout = Self.defaults.headerTimeout.inSeconds
+    @Option(help: "Seconds a kept-alive connection may wait for its next request.")
+    var idleTimeout = Self.defaults.idleTimeout.inSeconds
+    @Option(help: "The most connections served at once; beyond, new connections are closed at once.")
+    var maxConnections = Self.defaults.maximumConnections
+    @Option(help: "Requests a second per caller (API key, token, or IP address without one); 0 turns rate limits off.")
+    var rateLimit = Self.defaults.rateLimit.requestsPerSecond
+    @Option(help: "Requests a caller may make at once after being idle.")
+    var rateLimitBurst = Self.defaults.rateLimit.burst
     @OptionGroup var jwt: JWTOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var read: ReadOptions
 
+    private static let defaults = ServerConfiguration()
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, got \(port)") }
+        for (name, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)] where !(seconds > 0 && seconds <= 86400) {
+            throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400, got \(seconds)")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
+        guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be 0 (off) or more, got \(rateLimit)") }
+        guard rateLimit == 0 || rateLimitBurst >= 1 else { throw ValidationError("--rate-limit-burst must be at least 1, got \(rateLimitBurst)") }
     }
 
     func run() async throws {
@@ -37,7 +56,16 @@ struct ServeCommand: AsyncParsableCommand {
         // ORDERS_ADMIN_TOKEN stays an admin key; never logged.
         let adminToken = ProcessInfo.processInfo.environment["ORDERS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let authentication = AuthenticationConfiguration(adminToken: adminToken, jwt: try jwt.configuration(), allowAnonymous: allowAnonymous)
-        let configuration = ServerConfiguration(host: host, port: port, authentication: authentication)
+        let configuration = ServerConfiguration(
+            host: host, port: port, authentication: authentication, headerTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout),
+            maximumConnections: maxConnections, rateLimit: RateLimit(requestsPerSecond: rateLimit, burst: rateLimitBurst))
+        // Every connection takes a descriptor: make room for the cap and the server's own files.
+        let openFiles = OpenFileLimit.raise(toAtLeast: maxConnections + 256)
+        if openFiles < maxConnections + 64 {
+            logger.warning(
+                "the open-file limit is below --max-connections: connections beyond it fail to be accepted",
+                metadata: ["process.open_files_limit": "\(openFiles)", "http.connections.maximum": "\(maxConnections)"])
+        }
         let server: OrdersServer
         do {
             server = try await buildServer(
@@ -56,6 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             metadata: [
                 "http.address": "\(host):\(port)", "store.path": "\(store.db)", "read.index": "\(readSide.location)",
                 "auth.admin_token": "\(adminToken == nil ? "off" : "on")", "auth.jwt": "\(authentication.jwt == nil ? "off" : "on")",
+                "http.header_timeout_s": "\(headerTimeout)", "http.idle_timeout_s": "\(idleTimeout)", "http.connections.maximum": "\(maxConnections)",
+                "http.rate_limit": "\(rateLimit == 0 ? "off" : "\(rateLimit)/s, burst \(rateLimitBurst)")",
             ])
         // SIGINT and SIGTERM shut the server, the projector and the read side's client down gracefully.
         try await server.application.runService()

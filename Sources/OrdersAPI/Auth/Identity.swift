@@ -37,6 +37,3 @@ package struct Identity: Sendable, Hashable, RoleProviding {
     /// Who calls without credentials where that is allowed: a writer, as before authentication.
     package static let anonymous = Identity(kind: .anonymous, name: "anonymous", role: .writer)
 }
-
-/// The request context of every route: Hummingbird's, with the caller's identity.
-package typealias APIContext = BasicAuthRequestContext<Identity>
