@@ -10,6 +10,19 @@ package enum ApplyOutcome: Sendable, Hashable {
     case rejected(String)
 }
 
+/// The read index (or the alias writes go through) does not exist: it was deleted while the
+/// projection ran. Thrown by `SearchIndexWriter.apply`; the projector then prepares the index
+/// again (which recreates it) and projects from the first event.
+package struct SearchIndexMissing: Error, CustomStringConvertible {
+    package var reason: String
+
+    package init(reason: String) {
+        self.reason = reason
+    }
+
+    package var description: String { "the read index is missing: \(reason)" }
+}
+
 /// What the query side reads from the read side, whichever backend serves it (the embedded
 /// SQLite FTS5 index or Elasticsearch). Both backends give the same answers on the same
 /// documents (the behavioural suite holds them to it).

@@ -71,6 +71,71 @@ import Testing
         }
     }
 
+    @Test func anIndexDeletedWhileRunningIsRecreatedAndEveryOrderEndsAtItsLatestVersion() async throws {
+        try await TestStore.with { t throws in
+            // Given a running projector that has projected 40 orders
+            try await Self.seed(t, orders: 40)
+            let read = try ReadSide.embedded(in: t)
+            let first = try EmbeddedSearchIndex(path: t.directory.appendingPathComponent("first.sqlite").path)
+            let losable = LosableIndex(first: first, directory: t.directory)
+            let clock = ManualClock()
+            let projector = read.projector(t, writingThrough: losable, clock: clock)
+            try await clock.advancing {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await projector.run() }
+                    defer { group.cancelAll() }
+                    let seeded = try await t.store.headPosition()
+                    await eventually { await projector.position == seeded }
+                    // When its index is deleted and orders keep coming (and a customer is renamed)
+                    losable.lose()
+                    let customer = try await t.registerCustomer("late-customer", name: "Ada Late")
+                    let product = try await t.addProduct("late-product")
+                    for n in 0..<5 {
+                        let order = try await t.createOrder("late-\(n)", customer: customer)
+                        _ = try await t.bus.send(AddItem(orderID: order, productID: product, quantity: n + 1))
+                    }
+                    _ = try await t.bus.send(RenameCustomer(customerID: customer, name: "Ada Lovelace"))
+                    // Then the projector recreates the index and projects every event again
+                    let head = try await t.store.headPosition()
+                    await eventually { await projector.position == head && losable.recreations == 1 }
+                }
+            }
+            let expected = try await Self.expectedDocuments(t)
+            #expect(expected.count == 45)
+            #expect(try await losable.current.stats().documents == expected.count)
+            for (id, document) in expected { #expect(try await losable.current.order(id: id) == document, "\(id)") }
+            #expect(try await losable.current.order(id: "late-4")?.customer.name == "Ada Lovelace")
+            #expect(try await read.state.deadLetters.all().isEmpty, "a missing index is not the documents' fault")
+        }
+    }
+
+    @Test func deadLettersTheIndexCausedAreRetriedAtStartAndTheDocumentsOwnStay() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 12)
+            let read = try ReadSide.embedded(in: t)
+            let orders = try await Self.expectedDocuments(t).keys.sorted()
+            // Given letters written by an earlier version for a missing index and a read-only
+            // block, and one for a document the mapping refused
+            let (lost, blocked, refused) = (orders[0], orders[1], orders[2])
+            let date = Date(timeIntervalSince1970: 0)
+            try await read.state.deadLetters.add(
+                orderID: lost, position: 3, reason: "404 index_not_found_exception: no such index [orders]", at: date)
+            try await read.state.deadLetters.add(
+                orderID: blocked, position: 4, reason: "403 cluster_block_exception: index [orders-1] blocked by: [FORBIDDEN/8/index write (api)];",
+                at: date)
+            try await read.state.deadLetters.add(
+                orderID: refused, position: 5, reason: "400 mapper_parsing_exception: failed to parse field [notes]", at: date)
+            // When the projector starts
+            try await read.projector(t).catchUp()
+            // Then the orders of the first two are written; the refused one stays parked
+            let expected = try await Self.expectedDocuments(t)
+            #expect(try await read.index.order(id: lost) == expected[lost])
+            #expect(try await read.index.order(id: blocked) == expected[blocked])
+            #expect(try await read.index.order(id: refused) == nil)
+            #expect(try await read.state.deadLetters.all().map(\.orderID) == [refused])
+        }
+    }
+
     @Test func aRestartResumesFromTheCheckpointAndReplayGivesTheSameIndex() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 30)

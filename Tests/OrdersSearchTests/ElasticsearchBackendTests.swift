@@ -247,7 +247,7 @@ import Testing
         ]
         for (file, kinds) in expected {
             let bytes = try Array(Data(contentsOf: FixtureDirectory.url.appendingPathComponent("bulk/\(file)")))
-            let outcomes = try BulkResponse.parse(bytes).items.map(ElasticsearchSearchIndex.outcome)
+            let outcomes = try BulkResponse.parse(bytes).items.map { try ElasticsearchSearchIndex.outcome($0) }
             let names = outcomes.map { outcome in
                 switch outcome {
                 case .applied: "applied"
@@ -257,6 +257,88 @@ import Testing
                 }
             }
             #expect(names == kinds, "\(file)")
+        }
+    }
+
+    /// Every error `type` in shared/es-fixtures (bulk items and whole responses, `root_cause`
+    /// and `caused_by` included) is one the classification knows by name, and means what it should.
+    @Test(.enabled(if: FixtureDirectory.enabled, Comment(rawValue: FixtureDirectory.skipMessage)))
+    func everyErrorTypeInTheFixturesIsClassified() throws {
+        var types: [String: Set<String>] = [:]
+        func collect(_ value: Any, file: String) {
+            if let object = value as? [String: Any] {
+                if let error = object["error"] as? [String: Any], let type = error["type"] as? String { types[type, default: []].insert(file) }
+                for (key, nested) in object where key != "error" || nested is [String: Any] { collect(nested, file: file) }
+                if let type = object["type"] as? String, type.hasSuffix("_exception") { types[type, default: []].insert(file) }
+            } else if let array = value as? [Any] {
+                for element in array { collect(element, file: file) }
+            }
+        }
+        let files = try #require(FileManager.default.enumerator(atPath: FixtureDirectory.url.path)).compactMap { $0 as? String }
+        for file in files where file.hasSuffix(".json") {
+            guard let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: FixtureDirectory.url.appendingPathComponent(file))) else {
+                continue
+            }
+            collect(json, file: file)
+        }
+        // The fixtures do hold errors (a walk that finds nothing proves nothing)
+        #expect(types.keys.contains("cluster_block_exception") && types.keys.contains("index_not_found_exception"))
+        for (type, files) in types.sorted(by: { $0.key < $1.key }) {
+            #expect(BulkItemFailure.knows(type), "\(type) (in \(files.sorted().joined(separator: ", "))) is not classified")
+        }
+        // What each means for a document, whatever status it comes with
+        #expect(BulkItemFailure(type: "index_not_found_exception", status: 404) == .indexMissing)
+        #expect(BulkItemFailure(type: "cluster_block_exception", status: 429) == .outage)
+        #expect(BulkItemFailure(type: "cluster_block_exception", status: 403) == .outage)
+        #expect(BulkItemFailure(type: "unavailable_shards_exception", status: 503) == .outage)
+        #expect(BulkItemFailure(type: "es_rejected_execution_exception", status: 429) == .outage)
+        #expect(BulkItemFailure(type: "circuit_breaking_exception", status: 429) == .outage)
+        #expect(BulkItemFailure(type: "mapper_parsing_exception", status: 400) == .document)
+        #expect(BulkItemFailure(type: "document_parsing_exception", status: 400) == .document)
+        #expect(BulkItemFailure(type: "strict_dynamic_mapping_exception", status: 400) == .document)
+        // An unknown type goes by its status
+        #expect(BulkItemFailure(type: "brand_new_exception", status: 503) == .outage)
+        #expect(BulkItemFailure(type: "brand_new_exception", status: 400) == .document)
+        #expect(BulkItemFailure(type: nil, status: 429) == .outage)
+        // A dead letter's reason reads back as what caused it; the fold's own reasons do not
+        #expect(BulkItemFailure(deadLetterReason: "404 index_not_found_exception: no such index [orders]") == .indexMissing)
+        #expect(BulkItemFailure(deadLetterReason: "400 mapper_parsing_exception: failed to parse") == .document)
+        #expect(BulkItemFailure(deadLetterReason: "unknown event type order.teleported (schema 1)") == nil)
+    }
+
+    @Test func aDeletedIndexIsMissingAndABlockedIndexIsAnOutageNotTheDocuments() async throws {
+        // Given an alias that was deleted: with require_alias, every item answers 404 index_not_found
+        let missing = try LoopbackServer { request in
+            let items = Self.ids(request).map { _ in Self.item(404, "index_not_found_exception") }
+            return .json(#"{"errors":true,"items":[\#(items.joined(separator: ","))]}"#)
+        }
+        defer { missing.stop() }
+        let index = try Self.backend(missing.url)
+        try await withRunningService(index.client) {
+            // Then the write throws SearchIndexMissing (the projector recreates the index), no document is rejected
+            await #expect(throws: SearchIndexMissing.self) {
+                _ = try await index.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+            }
+        }
+        // Given an index under the flood-stage block (403 or 429 per item), then writable again
+        let attempts = Mutex(0)
+        let blocked = try LoopbackServer { request in
+            let first = attempts.withLock { count in
+                count += 1
+                return count == 1
+            }
+            let items = Self.ids(request).enumerated().map { offset, _ in
+                first ? Self.item(offset == 0 ? 403 : 429, "cluster_block_exception") : Self.item(201)
+            }
+            return .json(#"{"errors":true,"items":[\#(items.joined(separator: ","))]}"#)
+        }
+        defer { blocked.stop() }
+        let writable = try Self.backend(blocked.url)
+        try await withRunningService(writable.client) {
+            // Then the items are retried, not rejected
+            let outcomes = try await writable.apply([SearchIndexBehaviour.document("a"), SearchIndexBehaviour.document("b")])
+            #expect(outcomes == [.applied, .applied])
+            #expect(attempts.withLock { $0 } == 2)
         }
     }
 

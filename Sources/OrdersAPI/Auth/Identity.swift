@@ -1,4 +1,4 @@
-package import HummingbirdAuth
+import HummingbirdAuth
 package import OrdersDomain
 package import OrdersStore
 

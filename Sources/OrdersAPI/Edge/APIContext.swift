@@ -1,5 +1,5 @@
 package import Hummingbird
-package import HummingbirdAuth
+import HummingbirdAuth
 package import NIOCore
 
 /// The request context of every route: Hummingbird's, with the caller's identity (set by the

@@ -7,7 +7,7 @@ import Timing
 /// per-item outcome rules of DESIGN.md invariant 6, shared by the live projector, the reindex
 /// and dead-letter retries. Retryable documents (only those) go again after the backoff's
 /// delays; rejected ones get a dead letter. A whole request that fails counts as every
-/// document retryable.
+/// document retryable, except when the index is missing (`SearchIndexMissing` is thrown).
 struct DocumentWriter: Sendable {
     var context: ProjectionContext
     var index: any SearchIndexWriter
@@ -35,6 +35,9 @@ struct DocumentWriter: Sendable {
             } catch  where Task.isCancelled {
                 // Stopping: nothing to retry, and nothing to warn about.
                 throw error
+            } catch let missing as SearchIndexMissing {
+                // Retrying cannot help: the index must be made again (the projector does).
+                throw missing
             } catch {
                 // The whole request failed (unreachable, overloaded): every document is retried.
                 outcomes = pending.map { _ in .retryable("\(error)") }

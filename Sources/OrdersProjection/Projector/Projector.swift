@@ -68,10 +68,10 @@ package actor Projector: Service, ProjectionProgress {
         }
         try await start()
         while true {
-            try await unparkRetried()
-            let events = try await nextBatch()
-            guard let last = events.last else { return position }
             do {
+                try await unparkRetried()
+                let events = try await nextBatch()
+                guard let last = events.last else { return position }
                 let batch = try await project(events)
                 for failure in batch.failures { try await deadLetter(failure) }
                 let written = try await write(batch.documents)
@@ -98,7 +98,8 @@ package actor Projector: Service, ProjectionProgress {
                 }
                 logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(batch.documents.count)"])
             } catch {
-                if started, facts.position != position { forgetUnacknowledged(error) }
+                // A missing index must be prepared (recreated) again: the next pass starts over.
+                if started, facts.position != position || error is SearchIndexMissing { forgetUnacknowledged(error) }
                 throw error
             }
             try await recordLag()
@@ -162,12 +163,14 @@ package actor Projector: Service, ProjectionProgress {
                     // A hole in positions or a checkpoint moved by someone else: halt loudly.
                     throw error
                 } catch {
-                    // The read side is unreachable or refusing (say, Elasticsearch down at start):
-                    // the write side goes on; try again after a growing, jittered delay.
+                    // The read side is unreachable or refusing (say, Elasticsearch down at start),
+                    // or its index was deleted (the next start recreates it and projects from the
+                    // first event): the write side goes on; try again after a growing, jittered delay.
                     let delay = configuration.retry.delay(failures)
                     failures += 1
                     logger.error(
-                        "projection failed; retrying",
+                        error is SearchIndexMissing
+                            ? "the read index is missing: recreating it and projecting again from the first event" : "projection failed; retrying",
                         metadata: ["error": "\(error)", "projection.retry.in": "\(delay)", "projection.failures": "\(failures)"])
                     try? await clock.sleep(for: delay)
                     continue
@@ -218,6 +221,13 @@ package actor Projector: Service, ProjectionProgress {
             checkpoint = 0
         }
         parked = try await state.deadLetters.parkedOrders()
+        // Still parked here, gone from the store: `unparkRetried` folds and writes them next.
+        let released = try await state.deadLetters.releaseIndexFailures()
+        if !released.isEmpty {
+            logger.notice(
+                "retrying dead letters the index caused (not their documents)",
+                metadata: ["projection.released_orders": "\(released.count)", "projection.checkpoint": "\(checkpoint)"])
+        }
         facts = try await store.facts(through: checkpoint)
         position = checkpoint
         started = true

@@ -1,6 +1,7 @@
 package import Foundation
 package import GRDB
 package import Logging
+import OrdersSearch
 
 /// A document the index refused, or an order event that cannot be projected: its order is
 /// parked (left as it is) until an operator retries or discards the letter.
@@ -78,6 +79,21 @@ package struct DeadLetters: Sendable {
                 sql: "UPDATE dead_letters SET discarded_at = ? WHERE id = ? AND discarded_at IS NULL", arguments: [date.epochMilliseconds, id])
             return db.changesCount == 1
         }
+    }
+
+    /// Removes the letters of the orders whose every letter the index caused, not the document
+    /// (an outage or a missing index, which earlier versions dead-lettered): those orders are
+    /// retried as if an operator had asked. An order with a discarded letter stays as it is.
+    /// Returns the orders released.
+    package func releaseIndexFailures() async throws -> Set<String> {
+        let byOrder = Dictionary(grouping: try await all(), by: \.orderID)
+        let released = byOrder.filter { _, letters in
+            letters.allSatisfy { letter in
+                letter.discardedAt == nil && BulkItemFailure(deadLetterReason: letter.reason).map { $0 != .document } == true
+            }
+        }.keys
+        for orderID in released { try await remove(orderID: orderID) }
+        return Set(released)
     }
 
     /// Orders with a letter: their documents are not written until it is resolved.

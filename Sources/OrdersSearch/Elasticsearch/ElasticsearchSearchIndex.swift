@@ -244,6 +244,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
             } catch {
                 // The transport already retried the whole request; the projector tries again later.
                 metrics.requestFailures.increment()
+                if error.errorType == "index_not_found_exception" { throw SearchIndexMissing(reason: "\(error)") }
                 guard error.isRetryable else { throw error }
                 for index in pending { outcomes[index] = .retryable("\(error)") }
                 return outcomes
@@ -253,7 +254,7 @@ package final class ElasticsearchSearchIndex: SearchIndex {
             }
             var again: [Int] = []
             for (index, item) in zip(pending, response.items) {
-                let outcome = Self.outcome(item)
+                let outcome = try Self.outcome(item)
                 outcomes[index] = outcome
                 if case .retryable = outcome { again.append(index) }
             }
@@ -274,15 +275,21 @@ package final class ElasticsearchSearchIndex: SearchIndex {
     /// Trimmed responses that still have one entry per item, in order.
     static let filterPath = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
-    /// What one bulk item's answer means for its document.
-    static func outcome(_ item: BulkItem) -> ApplyOutcome {
+    /// What one bulk item's answer means for its document (`BulkItemFailure` classifies
+    /// failures by their error type). Throws `SearchIndexMissing` when the item says the index
+    /// or alias does not exist: no document of the request was stored.
+    static func outcome(_ item: BulkItem) throws(SearchIndexMissing) -> ApplyOutcome {
         let status = item.status ?? (item.error == nil ? 200 : 500)
-        let reason = "\(status) \(item.error?.type ?? ""): \(item.error?.reason ?? "")"
         switch status {
         case 200..<300: return .applied
         case 409: return .stale  // version_conflict_engine_exception: this version or a newer one is stored
-        case 429, 500...: return .retryable(reason)
-        default: return .rejected(reason)
+        default:
+            let reason = BulkItemFailure.reason(status: status, type: item.error?.type, reason: item.error?.reason)
+            switch BulkItemFailure(type: item.error?.type, status: status) {
+            case .document: return .rejected(reason)
+            case .outage: return .retryable(reason)
+            case .indexMissing: throw SearchIndexMissing(reason: reason)
+            }
         }
     }
 
