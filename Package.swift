@@ -258,6 +258,7 @@ let package = Package(
                 "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "ProjectionTestSupport", "Elasticsearch",
                 "LoopbackHTTP", "TestClocks", "Timing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

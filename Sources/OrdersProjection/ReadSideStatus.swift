@@ -11,6 +11,13 @@ package struct ReadSideStatus: Sendable, Encodable {
     package var lagEvents: Int64
     /// Age of the oldest event not yet projected; 0 when caught up.
     package var lagSeconds: Double
+    /// When the projection last acknowledged a batch.
+    package var lastBatchAt: Date?
+    /// Since when every attempt at the next batch has failed (a stuck batch); nil when none does.
+    package var failingSince: Date?
+    /// The last failure (kind, status, type, reason), and when it happened.
+    package var lastFailure: ReadSideFailure?
+    package var lastFailureAt: Date?
     /// The index as its backend describes it (unreachable: said in its `problems`).
     package var index: IndexDescription
     package var deadLetters: [DeadLetter]
@@ -19,6 +26,7 @@ package struct ReadSideStatus: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case headPosition = "head_position", checkpoint, lagEvents = "lag_events", lagSeconds = "lag_seconds", index
+        case lastBatchAt = "last_batch_at", failingSince = "failing_since", lastFailure = "last_failure", lastFailureAt = "last_failure_at"
         case deadLetters = "dead_letters", reindex
     }
 
@@ -26,12 +34,14 @@ package struct ReadSideStatus: Sendable, Encodable {
     package static func read(
         store: EventStore, index: any SearchIndexReader, state: ProjectionDatabase, checkpointName: String, now: Date
     ) async throws -> ReadSideStatus {
+        let health = try await state.checkpoints.health(checkpointName)
         let head = try await store.headPosition()
-        let checkpoint = try await state.checkpoints.position(checkpointName)
+        let checkpoint = health.position
         let oldest = head > checkpoint ? try await store.readAll(after: checkpoint, limit: 1).first : nil
         return ReadSideStatus(
             headPosition: head, checkpoint: checkpoint, lagEvents: head - checkpoint,
-            lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0, index: await index.describe(),
+            lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0, lastBatchAt: health.movedAt,
+            failingSince: health.failingSince, lastFailure: health.lastFailure, lastFailureAt: health.lastFailureAt, index: await index.describe(),
             deadLetters: try await state.deadLetters.all(),
             reindex: try await state.reindexJobs.job(checkpointName)
         )

@@ -33,6 +33,15 @@ struct StatusCommand: AsyncParsableCommand {
         print(
             "projection      checkpoint \(checkpoint), lag \(status.lagEvents) event(s)"
                 + (status.lagEvents > 0 ? String(format: ", oldest waiting %.1f s", status.lagSeconds) : ""))
+        let now = Date()
+        func ago(_ date: Date) -> String { "\(date.formatted(.iso8601)) (\(Int(max(0, now.timeIntervalSince(date)))) s ago)" }
+        if let lastBatch = status.lastBatchAt { print("                last batch acknowledged \(ago(lastBatch))") }
+        if let failingSince = status.failingSince {
+            print("  ! every attempt at the next batch has failed since \(ago(failingSince))")
+        }
+        if let failure = status.lastFailure, let at = status.lastFailureAt {
+            print("                last failure \(ago(at)): \(failure)")
+        }
         var line = "read index      \(index.backend): \(index.location)"
         if let name = index.name { line += ", index \(name)" }
         if let documents = index.documents { line += ", \(documents) order(s)" }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MetricsTestKit
 import OrdersDomain
 import OrdersSearch
 import OrdersStore
@@ -106,6 +107,58 @@ import Testing
             for (id, document) in expected { #expect(try await losable.current.order(id: id) == document, "\(id)") }
             #expect(try await losable.current.order(id: "late-4")?.customer.name == "Ada Lovelace")
             #expect(try await read.state.deadLetters.all().isEmpty, "a missing index is not the documents' fault")
+        }
+    }
+
+    @Test func whileABatchIsStuckTheLagAndItsCauseAreCurrent() async throws {
+        try await TestStore.with { t throws in
+            // Given a projector that has projected the log, and then an index that refuses every write
+            try await Self.seed(t, orders: 20)
+            let read = try ReadSide.embedded(in: t)
+            let metrics = TestMetrics()
+            var configuration = Self.fast
+            configuration.metrics = metrics
+            let refusing = Mutex(false)
+            let index = ScriptedIndex(
+                read.index,
+                script: { _, _ in
+                    refusing.withLock { $0 } ? .retryable("429 es_rejected_execution_exception: rejected execution of coordinating operation") : nil
+                })
+            let clock = ManualClock()
+            let projector = read.projector(t, writingThrough: index, configuration: configuration, clock: clock)
+            let projected = try await projector.catchUp()
+            refusing.withLock { $0 = true }
+            // When orders keep coming and the next batch is refused for a minute
+            let customer = try await t.registerCustomer("c-late")
+            for n in 0..<5 { _ = try await t.createOrder("late-\(n)", customer: customer) }
+            let head = try await t.store.headPosition()
+            let stuck = Task { try await projector.catchUp() }
+            await clock.sleepers(atLeast: 1)
+            t.clock.advance(by: 60)
+            // Then the lag, the time it has been failing and why are there, before any batch succeeds
+            try await projector.recordLag()
+            #expect(try metrics.expectGauge("orders_projection_lag_events").lastValue == Double(head - projected))
+            #expect(try metrics.expectGauge("orders_projection_lag_seconds").lastValue == 60)
+            #expect(try metrics.expectGauge("orders_projection_failing_seconds").lastValue == 60)
+            #expect(try metrics.expectCounter("orders_projection_failures_total", [("kind", "items_refused")]).lastValue ?? 0 >= 1)
+            let status = try await ReadSideStatus.read(
+                store: t.store, index: read.index, state: read.state, checkpointName: read.checkpointName, now: t.clock.now())
+            #expect(status.lagEvents == head - projected)
+            #expect(status.failingSince == t.clock.now().addingTimeInterval(-60))
+            #expect(status.lastFailure?.kind == "items_refused")
+            #expect(status.lastFailure?.status == 429)
+            #expect(status.lastFailure?.type == "es_rejected_execution_exception")
+            #expect(status.lastFailure?.reason.contains("rejected execution of coordinating operation") == true)
+
+            // And once the index takes writes again, the batch goes through and nothing is failing
+            refusing.withLock { $0 = false }
+            _ = try await clock.advancing { try await stuck.value }
+            try await projector.recordLag()
+            #expect(try metrics.expectGauge("orders_projection_lag_events").lastValue == 0)
+            #expect(try metrics.expectGauge("orders_projection_failing_seconds").lastValue == 0)
+            let after = try await read.state.checkpoints.health(read.checkpointName)
+            #expect(after.position == head && after.failingSince == nil && after.movedAt == t.clock.now())
+            #expect(after.lastFailure?.kind == "items_refused", "the last failure stays on record")
         }
     }
 

@@ -12,6 +12,8 @@ struct OpsRoutes {
     let store: EventStore
     let readModel: OrderReadModel
     let registry: PrometheusCollectorRegistry?
+    /// Brings gauges up to date before a scrape (the projection's lag, while a batch is stuck).
+    var beforeScrape: @Sendable () async -> Void = {}
 
     /// `/ready`'s answer: whether the service is ready, and, for a caller allowed the details,
     /// how far the projection is and what is wrong (the problem text names the read side's
@@ -42,6 +44,7 @@ struct OpsRoutes {
         }
         // Metrics are for operators: a reader's credentials (Prometheus sends a bearer token).
         router.group().add(middleware: NotForCustomers()).add(middleware: RequireRole(.reader)).get("/metrics") { _, _ in
+            await beforeScrape()
             var bytes: [UInt8] = []
             registry?.emit(into: &bytes)
             return Response(

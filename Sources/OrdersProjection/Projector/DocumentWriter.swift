@@ -12,6 +12,8 @@ struct DocumentWriter: Sendable {
     var context: ProjectionContext
     var index: any SearchIndexWriter
     var retry: Backoff
+    /// Told of every failed attempt before it is retried (the projector records it for status).
+    var failures: @Sendable (ReadSideFailure) async -> Void = { _ in }
 
     /// What a write did.
     struct Report: Sendable {
@@ -29,6 +31,7 @@ struct DocumentWriter: Sendable {
         var attempt = 0
         while !pending.isEmpty {
             let outcomes: [ApplyOutcome]
+            var requestFailure: ReadSideFailure?
             report.visible = visibility()
             do {
                 outcomes = try await index.apply(pending, waitForVisibility: report.visible)
@@ -40,13 +43,17 @@ struct DocumentWriter: Sendable {
                 throw missing
             } catch {
                 // The whole request failed (unreachable, overloaded): every document is retried.
+                requestFailure = ReadSideFailure(error)
                 outcomes = pending.map { _ in .retryable("\(error)") }
             }
             var retry: [OrderDocument] = []
+            var firstRetryReason: String?
             for (document, outcome) in zip(pending, outcomes) {
                 switch outcome {
                 case .applied, .stale: break
-                case .retryable: retry.append(document)
+                case .retryable(let reason):
+                    retry.append(document)
+                    if firstRetryReason == nil { firstRetryReason = reason }
                 case .rejected(let reason):
                     try await context.state.deadLetters.add(
                         orderID: document.orderID, position: document.version, reason: reason, at: context.wallClock.now())
@@ -59,9 +66,17 @@ struct DocumentWriter: Sendable {
             }
             pending = retry
             guard !pending.isEmpty else { break }
+            let failure = requestFailure ?? ReadSideFailure(refusedDocuments: pending.count, reason: firstRetryReason ?? "")
+            await failures(failure)
+            let delay = self.retry.delay(attempt)
             context.logger.warning(
-                "retrying documents", metadata: ["projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)"])
-            try await context.clock.sleep(for: self.retry.delay(attempt))
+                "retrying documents",
+                metadata: [
+                    "projection.retry.documents": "\(pending.count)", "projection.retry.attempt": "\(attempt + 1)",
+                    "projection.retry.in": "\(delay)", "error.kind": "\(failure.kind)", "error.status": "\(failure.status.map(String.init) ?? "-")",
+                    "error.type": "\(failure.type ?? "-")", "error": "\(failure.reason)",
+                ])
+            try await context.clock.sleep(for: delay)
             attempt += 1
         }
         return report

@@ -35,13 +35,21 @@ package actor Projector: Service, ProjectionProgress {
     private var parked: Set<String> = []
     private var started = false
     private let waiters = PositionWaiters()
-    private let lagEvents = Gauge(label: "orders_projection_lag_events")
-    private let lagSeconds = Gauge(label: "orders_projection_lag_seconds")
+    private let lagEvents: Gauge
+    private let lagSeconds: Gauge
+    private let lastBatch: Gauge
+    private let failingSeconds: Gauge
 
     package init(context: ProjectionContext, index: any SearchIndexWriter, configuration: ProjectorConfiguration = .init()) {
         self.context = context
         self.index = index
         self.configuration = configuration
+        let metrics = configuration.metrics
+        lagEvents = Gauge(label: "orders_projection_lag_events", factory: metrics)
+        lagSeconds = Gauge(label: "orders_projection_lag_seconds", factory: metrics)
+        lastBatch = Gauge(label: "orders_projection_last_batch_timestamp_seconds", factory: metrics)
+        failingSeconds = Gauge(label: "orders_projection_failing_seconds", factory: metrics)
+        failureCounter = { kind in Counter(label: "orders_projection_failures_total", dimensions: [("kind", kind)], factory: metrics) }
     }
 
     /// The position of the last event the read side has acknowledged: the stored checkpoint.
@@ -52,7 +60,16 @@ package actor Projector: Service, ProjectionProgress {
     package var acknowledgedPosition: Int64 { position }
 
     private var checkpoints: Checkpoints { state.checkpoints }
-    private var writer: DocumentWriter { DocumentWriter(context: context, index: index, retry: configuration.retry) }
+    private var writer: DocumentWriter {
+        DocumentWriter(context: context, index: index, retry: configuration.retry) {
+            [checkpoints, configuration, wallClock, failureCounter] failure in
+            failureCounter(failure.kind).increment()
+            try? await checkpoints.recordFailure(configuration.checkpointName, failure, at: wallClock.now())
+        }
+    }
+
+    /// `orders_projection_failures_total{kind=...}`: failed attempts at a batch, by kind.
+    private nonisolated let failureCounter: @Sendable (String) -> Counter
 
     /// Projects every event after the checkpoint; returns the new checkpoint.
     @discardableResult
@@ -77,7 +94,7 @@ package actor Projector: Service, ProjectionProgress {
                 let written = try await write(batch.documents)
                 // Everything up to the hole or the unreadable event (if any) is written: the
                 // checkpoint follows the batch.
-                guard try await checkpoints.move(configuration.checkpointName, from: position, to: batch.through) else {
+                guard try await checkpoints.move(configuration.checkpointName, from: position, to: batch.through, at: wallClock.now()) else {
                     throw ProjectionError(
                         position: last.position, streamID: last.streamID,
                         reason: "the checkpoint moved under this projector: is another one running?")
@@ -168,6 +185,10 @@ package actor Projector: Service, ProjectionProgress {
                     // first event): the write side goes on; try again after a growing, jittered delay.
                     let delay = configuration.retry.delay(failures)
                     failures += 1
+                    let failure = ReadSideFailure(error)
+                    failureCounter(failure.kind).increment()
+                    try? await checkpoints.recordFailure(configuration.checkpointName, failure, at: wallClock.now())
+                    try? await recordLag()
                     logger.error(
                         error is SearchIndexMissing
                             ? "the read index is missing: recreating it and projecting again from the first event" : "projection failed; retrying",
@@ -192,16 +213,24 @@ package actor Projector: Service, ProjectionProgress {
     /// Whether a reader is waiting for a position (then writes ask the index for visibility).
     package var hasWaiters: Bool { !waiters.isEmpty }
 
-    /// `orders_projection_lag_events` (head minus checkpoint) and `orders_projection_lag_seconds`
-    /// (age of the oldest event not yet projected, 0 when caught up).
-    private func recordLag() async throws {
+    /// `orders_projection_lag_events` (head minus checkpoint), `orders_projection_lag_seconds`
+    /// (age of the oldest event not yet projected, 0 when caught up),
+    /// `orders_projection_last_batch_timestamp_seconds` (when a batch was last acknowledged) and
+    /// `orders_projection_failing_seconds` (how long every attempt at the next batch has failed;
+    /// 0 when none does), as of now: after each batch, after each failure, and before each
+    /// `/metrics` scrape (so they never lag behind a stuck batch).
+    package nonisolated func recordLag() async throws {
+        let checkpoint = try await checkpoints.health(configuration.checkpointName)
         let head = try await store.headPosition()
-        lagEvents.record(Double(head - position))
-        if head > position, let oldest = try await store.readAll(after: position, limit: 1).first {
-            lagSeconds.record(max(0, wallClock.now().timeIntervalSince(oldest.recordedAt)))
+        let now = wallClock.now()
+        lagEvents.record(Double(max(0, head - checkpoint.position)))
+        if head > checkpoint.position, let oldest = try await store.readAll(after: checkpoint.position, limit: 1).first {
+            lagSeconds.record(max(0, now.timeIntervalSince(oldest.recordedAt)))
         } else {
             lagSeconds.record(0)
         }
+        if let movedAt = checkpoint.movedAt { lastBatch.record(movedAt.timeIntervalSince1970) }
+        failingSeconds.record(checkpoint.failingSince.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
     /// Reads the customer and product facts up to the stored checkpoint once.

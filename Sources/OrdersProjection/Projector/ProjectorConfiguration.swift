@@ -1,3 +1,4 @@
+package import CoreMetrics
 package import Timing
 
 /// How the projector batches, retries and polls. Every property has a documented default.
@@ -14,11 +15,14 @@ package struct ProjectorConfiguration: Sendable {
     /// How often a running projector looks for events written by other processes (it hears of
     /// this process's own commits at once). Default 1 s.
     package var pollInterval: Duration
+    /// Where the projector's gauges and counters go. Default the process's (`MetricsSystem`).
+    package var metrics: any MetricsFactory
 
     package init(
         batchEvents: Int = 1000, batchBytes: Int = 4 << 20, retry: Backoff = Backoff(baseDelay: .milliseconds(100), maximumDelay: .seconds(10)),
-        checkpointName: String = "orders", pollInterval: Duration = .seconds(1)
+        checkpointName: String = "orders", pollInterval: Duration = .seconds(1), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = metrics
         self.batchEvents = batchEvents
         self.batchBytes = batchBytes
         self.retry = retry

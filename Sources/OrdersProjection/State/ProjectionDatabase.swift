@@ -74,6 +74,16 @@ package struct ProjectionDatabase: Sendable {
             // An operator accepted the order as it is: the letter stays on record, the order parked.
             try db.execute(sql: "ALTER TABLE dead_letters ADD COLUMN discarded_at INTEGER")
         }
+        migrator.registerMigration("2026-12-07 projection health") { db in
+            // When each checkpoint last moved, and what has failed since (a stuck batch shows).
+            try db.execute(
+                sql: """
+                    ALTER TABLE projection_checkpoints ADD COLUMN moved_at INTEGER;
+                    ALTER TABLE projection_checkpoints ADD COLUMN failing_since INTEGER;
+                    ALTER TABLE projection_checkpoints ADD COLUMN last_failure TEXT;
+                    ALTER TABLE projection_checkpoints ADD COLUMN last_failure_at INTEGER;
+                    """)
+        }
         return migrator
     }
 }

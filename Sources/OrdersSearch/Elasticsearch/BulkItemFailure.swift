@@ -87,9 +87,17 @@ package enum BulkItemFailure: Sendable, Hashable {
     /// The classification of a dead letter's reason written by `reason(status:type:reason:)`;
     /// nil for reasons that did not come from the index (an event the fold could not read).
     package init?(deadLetterReason: String) {
-        let parts = deadLetterReason.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let status = Int(parts[0]), (100...599).contains(status), parts[1].hasSuffix(":") else { return nil }
+        guard let (status, type, _) = Self.parse(reason: deadLetterReason) else { return nil }
+        self.init(type: type, status: status)
+    }
+}
+
+extension BulkItemFailure {
+    /// The status, error type and message of a reason written by `reason(status:type:reason:)`.
+    static func parse(reason: String) -> (status: Int, type: String?, message: String)? {
+        let parts = reason.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, let status = Int(parts[0]), (100...599).contains(status), parts[1].hasSuffix(":") else { return nil }
         let type = parts[1].dropLast()
-        self.init(type: type.isEmpty ? nil : String(type), status: status)
+        return (status, type.isEmpty ? nil : String(type), parts.count == 3 ? String(parts[2]) : "")
     }
 }
