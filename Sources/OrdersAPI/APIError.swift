@@ -53,6 +53,10 @@ package struct APIError: Error, HTTPResponseError, Sendable {
         switch error.code {
         case .concurrencyConflict:
             self.init(pinnedVersion ? .preconditionFailed : .conflict, code: "concurrency_conflict", error.message)
+        case .storeUnavailable:
+            self.init(
+                .serviceUnavailable, code: "store_unavailable", "the order store cannot write now; the request was not applied, try again later",
+                headers: [.retryAfter: "5"])
         default:
             self.init(.internalServerError, code: "internal", "the order store failed; the request was not applied")
         }

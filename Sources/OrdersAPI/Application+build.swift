@@ -117,7 +117,7 @@ package func buildServer(
     let rateLimiter = RateLimiter(limit: configuration.rateLimit, clock: clock)
     let router = buildRouter(
         bus: bus, store: store, readModel: readModel, registry: registry, authenticator: authenticator, rateLimiter: rateLimiter, admin: admin,
-        beforeScrape: { try? await projector.recordLag() })
+        clock: clock, beforeScrape: { try? await projector.recordLag() })
     let connections = ConnectionCount(maximum: configuration.maximumConnections)
     // As registered: the HEAD of every GET is generated when the application builds the router.
     let routes = router.routes
@@ -138,14 +138,16 @@ package func buildServer(
 /// `/health` and `/ready`.
 package func buildRouter(
     bus: CommandBus, store: EventStore, readModel: OrderReadModel, registry: PrometheusCollectorRegistry?, authenticator: Authenticator,
-    rateLimiter: RateLimiter, admin: AdminConfiguration, beforeScrape: @escaping @Sendable () async -> Void = {}
+    rateLimiter: RateLimiter, admin: AdminConfiguration, clock: any Clock<Duration> = ContinuousClock(),
+    beforeScrape: @escaping @Sendable () async -> Void = {}
 ) -> Router<APIContext> {
     let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: authenticator)
     router.add(middleware: rateLimiter)
     router.add(middleware: JSONContentTypeMiddleware())
-    OpsRoutes(store: store, readModel: readModel, registry: registry, beforeScrape: beforeScrape).register(on: router)
+    OpsRoutes(store: store, readModel: readModel, registry: registry, writeProbe: WriteProbe(store: store, clock: clock), beforeScrape: beforeScrape)
+        .register(on: router)
     let readers = router.group().add(middleware: RequireRole(.reader))
     QueryRoutes(readModel: readModel).register(on: readers)
     let shopReaders = readers.group().add(middleware: NotForCustomers())

@@ -223,7 +223,7 @@ import Testing
             let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
             #expect(document["openapi"] as? String == "3.0.3")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 28)
+            #expect(paths.count == 29)
             for (path, operations) in paths {
                 for method in operations.keys {
                     let uri = path.replacingOccurrences(of: "{id}", with: "x").replacingOccurrences(of: "{product_id}", with: "y")

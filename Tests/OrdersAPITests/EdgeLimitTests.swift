@@ -234,9 +234,11 @@ final class RawConnection: Sendable {
     let opened: ContinuousClock.Instant
     private let state = Mutex<(closed: ContinuousClock.Instant?, received: Int, sent: Int)>((nil, 0, 0))
 
-    private init(channel: any Channel) {
+    /// `opened`: when connecting began (before the server could accept: lifetimes measured
+    /// from it are never shorter than the server's view of them).
+    private init(channel: any Channel, opened: ContinuousClock.Instant) {
         self.channel = channel
-        opened = .now
+        self.opened = opened
     }
 
     /// How long after connecting the connection closed; nil while it is open.
@@ -246,11 +248,12 @@ final class RawConnection: Sendable {
 
     static func open(port: Int) async throws -> RawConnection {
         let counter = ByteCounter()
+        let opened = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(60))
             .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(counter) } }
             .connect(host: "127.0.0.1", port: port).get()
-        let connection = RawConnection(channel: channel)
+        let connection = RawConnection(channel: channel, opened: opened)
         counter.connection.withLock { $0 = connection }
         channel.closeFuture.whenComplete { _ in connection.state.withLock { $0.closed = .now } }
         return connection

@@ -180,33 +180,40 @@ import Testing
         let refusing = try RefusingPort()
         let port = try #require(refusing.url.port)
         try await Self.withElasticsearch(at: refusing.url, adminToken: "admin-token") { client in
-            let (status, _, body) = try await Self.get(client, "/ready")
+            // The read side cannot answer: /ready/read says so, /ready (commands) stays ready
+            let (status, _, body) = try await Self.get(client, "/ready/read")
             #expect(status == .serviceUnavailable)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
             #expect(object.keys.sorted() == ["status"] && object["status"] as? String == "unavailable", "\(body)")
             #expect(!body.contains("127.0.0.1") && !body.contains(String(port)), "\(body)")
+            let (writeStatus, _, writeBody) = try await Self.get(client, "/ready")
+            #expect(writeStatus == .ok && writeBody == #"{"status":"ready"}"#, "\(writeBody)")
             // The operator's view still says what is wrong.
             let (adminStatus, _, details) = try await Self.get(client, "/admin/status", headers: [.authorization: "Bearer admin-token"])
             #expect(adminStatus == .ok)
             #expect(details.contains("not reachable") && details.contains("127.0.0.1:\(port)"), "\(details)")
-            // An admin asking /ready gets the details there too.
-            let (readyStatus, _, readyDetails) = try await Self.get(client, "/ready", headers: [.authorization: "Bearer admin-token"])
+            // An admin asking gets the details there too: the read side's alone, or both sides.
+            let (readStatus, _, readDetails) = try await Self.get(client, "/ready/read", headers: [.authorization: "Bearer admin-token"])
             #expect(
-                readyStatus == .serviceUnavailable && readyDetails.contains("\"problem\"") && readyDetails.contains("head_position"),
-                "\(readyDetails)")
+                readStatus == .serviceUnavailable && readDetails.contains("\"problem\"") && readDetails.contains("head_position"), "\(readDetails)")
+            let (bothStatus, _, both) = try await Self.get(client, "/ready", headers: [.authorization: "Bearer admin-token"])
+            let bothObject = try #require(try JSONSerialization.jsonObject(with: Data(both.utf8)) as? [String: Any])
+            #expect(bothStatus == .ok && bothObject["status"] as? String == "ready", "\(both)")
+            #expect((bothObject["read"] as? [String: Any])?["status"] as? String == "unavailable", "\(both)")
         }
     }
 
-    /// The detailed answer (for the callers authentication will allow it) keeps what `/ready`
-    /// used to say: positions, lag, the index's size, and what failed.
+    /// The read side's detailed answer keeps what `/ready` used to say: positions, lag, the index's size, and what failed.
     @Test func theDetailedReadinessHasThePositionsAndTheProblem() async throws {
         try await TestStore.with { t throws in
             _ = try await t.registerCustomer("c-1")
             let readSide = try ReadSide.embedded(in: t)
             let projector = readSide.projector(t)
-            let routes = OpsRoutes(store: t.store, readModel: OrderReadModel(index: readSide.index, progress: projector), registry: nil)
-            let (readiness, status) = try await routes.readiness(detailed: true)
-            #expect(status == .ok)
+            let routes = OpsRoutes(
+                store: t.store, readModel: OrderReadModel(index: readSide.index, progress: projector), registry: nil,
+                writeProbe: WriteProbe(store: t.store))
+            let readiness = try await routes.readReadiness()
+            #expect(readiness.httpStatus == .ok)
             #expect(readiness.status == "ready" && readiness.headPosition == 1 && readiness.lagEvents == 1, "\(readiness)")
             #expect(readiness.indexedOrders == 0 && readiness.problem == nil)
         }
@@ -220,9 +227,10 @@ import Testing
                     statePath: t.directory.appendingPathComponent("state.sqlite").path),
                 logger: Logger(label: "read-side"))
             let routes = OpsRoutes(
-                store: t.store, readModel: OrderReadModel(index: readSide.index, progress: readSide.projector(t)), registry: nil)
-            let (readiness, status) = try await readSide.withServices { try await routes.readiness(detailed: true) }
-            #expect(status == .serviceUnavailable)
+                store: t.store, readModel: OrderReadModel(index: readSide.index, progress: readSide.projector(t)), registry: nil,
+                writeProbe: WriteProbe(store: t.store))
+            let readiness = try await readSide.withServices { try await routes.readReadiness() }
+            #expect(readiness.httpStatus == .serviceUnavailable)
             #expect(readiness.status == "unavailable" && readiness.headPosition == 0)
             #expect(readiness.problem?.contains("not reachable") == true, "\(readiness)")
         }

@@ -128,7 +128,7 @@ import Testing
             let reopened = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
             #expect(try await reopened.headPosition() == 3)
             let migrations = try reopened.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(migrations == ["2026-11-22 events", "2026-11-23 order references", "2026-12-07 api keys"])
+            #expect(migrations == ["2026-11-22 events", "2026-11-23 order references", "2026-12-07 api keys", "2026-12-07 write probe"])
         }
     }
 

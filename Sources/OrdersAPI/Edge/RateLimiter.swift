@@ -7,13 +7,13 @@ import Timing
 
 /// Answers 429 `rate_limited` with `Retry-After` to a caller that has used up its token bucket
 /// (`TokenBuckets`). A caller is its identity (kind and name) once authenticated, else the IP
-/// address it connects from. Runs after the `Authenticator`; `/health` and `/ready` are never
+/// address it connects from. Runs after the `Authenticator`; `/health` and `/ready` (and `/ready/read`) are never
 /// limited (probes must not be starved by the traffic they watch).
 package final class RateLimiter: RouterMiddleware, Sendable {
     package typealias Context = APIContext
 
     /// Paths no caller is limited on.
-    package static let exempt: Set<String> = ["/health", "/ready"]
+    package static let exempt: Set<String> = ["/health", "/ready", "/ready/read"]
 
     private let buckets: Mutex<TokenBuckets>
     /// The time on the injected clock since the limiter was made.

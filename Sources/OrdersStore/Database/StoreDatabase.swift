@@ -9,6 +9,14 @@ package struct StoreDatabase: Sendable {
 
     /// Opens (creating the file and its folder if needed) and migrates the store.
     package static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
+        do {
+            return try openOrThrow(configuration)
+        } catch let error as DatabaseError {
+            throw StoreOpenError(path: configuration.path, error: error)
+        }
+    }
+
+    private static func openOrThrow(_ configuration: StoreConfiguration) throws -> StoreDatabase {
         let url = URL(fileURLWithPath: configuration.path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var config = Configuration()
@@ -22,5 +30,29 @@ package struct StoreDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try StoreMigrations.migrator.migrate(pool)
         return StoreDatabase(writer: pool, configuration: configuration)
+    }
+}
+
+/// The write store could not be opened, in words: a full disk or a read-only file system is
+/// named as such, with the space left where the store lives.
+package struct StoreOpenError: Error, CustomStringConvertible {
+    package let path: String
+    package let error: DatabaseError
+    /// Bytes free on the store's file system (nil when unknown).
+    package let freeBytes: Int64?
+
+    package init(path: String, error: DatabaseError, freeBytes: Int64? = nil) {
+        self.path = path
+        self.error = error
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        self.freeBytes =
+            freeBytes
+            ?? (try? FileManager.default.attributesOfFileSystem(forPath: folder))?[.systemFreeSize].flatMap { ($0 as? NSNumber)?.int64Value }
+    }
+
+    package var description: String {
+        let free = freeBytes.map { ", \($0.formatted()) bytes free on its file system" } ?? ""
+        guard let why = EventStoreError.unavailability(error) else { return "cannot open the order store at \(path)\(free): \(error)" }
+        return "cannot open the order store at \(path): \(why)\(free) (\(error))"
     }
 }

@@ -82,6 +82,11 @@ enum StoreMigrations {
                     """
             )
         }
+        migrator.registerMigration("2026-12-07 write probe") { db in
+            // One row that `/ready` rewrites to learn whether the store can write (disk full,
+            // read-only file system): a write needs the space a command's would.
+            try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at INTEGER NOT NULL) STRICT")
+        }
         return migrator
     }
 }

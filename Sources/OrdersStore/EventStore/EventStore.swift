@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 package import GRDB
 import OrdersDomain
 import Synchronization
@@ -24,6 +24,24 @@ package final class EventStore: Sendable {
     private struct PendingAppends: ~Copyable {
         var requests: [(AppendRequest, AppendTicket)] = []
         var writing = false
+    }
+
+    /// Why the last append could not be written because the store could not write (disk full,
+    /// read-only), until an append or a probe write succeeds.
+    private let writeFailure = Mutex<String?>(nil)
+
+    /// Why the store could not write the last time an append tried (nil once a write succeeded
+    /// since): `/ready` reports it.
+    package var lastWriteFailure: String? { writeFailure.withLock { $0 } }
+
+    private func noteWriteOutcome(_ results: [Result<AppendResult, EventStoreError>]) {
+        if results.contains(where: { (try? $0.get()) != nil }) {
+            writeFailure.withLock { $0 = nil }
+        } else if case .failure(let error)? = results.first(where: {
+            if case .failure(let error) = $0 { error.code == .storeUnavailable } else { false }
+        }) {
+            writeFailure.withLock { $0 = error.message }
+        }
     }
 
     /// Subscribers to "new events were committed" (the in-process projector).
@@ -80,6 +98,7 @@ package final class EventStore: Sendable {
                 return batch
             }
             let results = Self.commit(batch.map(\.0), in: db)
+            noteWriteOutcome(results)
             for ((_, ticket), result) in zip(batch, results) { ticket.complete(result) }
             if let head = results.compactMap({ try? $0.get() }).filter({ !$0.replayed }).map(\.position).max() {
                 for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(head) }
@@ -113,14 +132,20 @@ package final class EventStore: Sendable {
                         let result = try appendOne(request, in: db, head: &head)
                         try release.execute()
                         results.append(.success(result))
-                    } catch {
+                    } catch let failure {
                         // Undo this request only; `head` was not advanced for it.
-                        try rollback.execute()
-                        try release.execute()
-                        if let error = error as? EventStoreError {
-                            results.append(.failure(error))
+                        do {
+                            try rollback.execute()
+                            try release.execute()
+                        } catch {
+                            // SQLite rolled the whole transaction back itself (a full disk, an I/O
+                            // error): the batch fails for the request's reason, not the rollback's.
+                            throw failure
+                        }
+                        if let failure = failure as? EventStoreError {
+                            results.append(.failure(failure))
                         } else {
-                            results.append(.failure(.database(error, while: "appending to stream \(request.streamID)")))
+                            results.append(.failure(.database(failure, while: "appending to stream \(request.streamID)")))
                         }
                     }
                 }
@@ -243,6 +268,21 @@ package final class EventStore: Sendable {
         try await read("reading the head position") { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(position) FROM events")) ?? 0
         }
+    }
+
+    /// Writes a row beside the log (never an event) to learn whether the store can write now;
+    /// throws `storeUnavailable` (disk full, read-only) or `database` when it cannot.
+    package func probeWrite(at date: Date) async throws(EventStoreError) {
+        do {
+            try await writer.write { db in
+                try db.execute(
+                    sql: "INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+                    arguments: [Int64((date.timeIntervalSince1970 * 1000).rounded())])
+            }
+        } catch {
+            throw .database(error, while: "probing whether the store can write")
+        }
+        writeFailure.withLock { $0 = nil }
     }
 
     func read<T: Sendable>(_ action: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(EventStoreError) -> T {

@@ -1,3 +1,5 @@
+import GRDB
+
 /// A failure of the event store, with the stream it concerns. `description` is safe to log.
 package struct EventStoreError: Error, Sendable, CustomStringConvertible {
     package struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -7,6 +9,7 @@ package struct EventStoreError: Error, Sendable, CustomStringConvertible {
             case undecodableEvent = "undecodable_event"
             case corruptStream = "corrupt_stream"
             case database = "database"
+            case storeUnavailable = "store_unavailable"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -19,8 +22,11 @@ package struct EventStoreError: Error, Sendable, CustomStringConvertible {
         package static let undecodableEvent = Code(.undecodableEvent)
         /// A stream holds events of another aggregate or does not begin with a creation event.
         package static let corruptStream = Code(.corruptStream)
-        /// SQLite failed (disk full, I/O error, lock timeout).
+        /// SQLite failed (lock timeout, corruption, ...).
         package static let database = Code(.database)
+        /// The store cannot write now: the disk is full, the file system read-only, or I/O
+        /// fails. Nothing was written; the same request may succeed once an operator freed space.
+        package static let storeUnavailable = Code(.storeUnavailable)
 
         package var description: String { base.rawValue }
     }
@@ -58,8 +64,25 @@ package struct EventStoreError: Error, Sendable, CustomStringConvertible {
     }
 
     static func database(_ error: any Error, while action: String) -> EventStoreError {
-        EventStoreError(.database, "\(action) failed: \(error)")
+        if let why = unavailability(error) { return EventStoreError(.storeUnavailable, "\(action) failed: \(why) (\(error))") }
+        return EventStoreError(.database, "\(action) failed: \(error)")
     }
+
+    /// In words, why SQLite cannot write, when the cause is the disk or the file system rather
+    /// than the request: nil for any other error.
+    package static func unavailability(_ error: any Error) -> String? {
+        guard let error = error as? DatabaseError else { return nil }
+        switch error.resultCode {
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_READONLY: return "the store's file system or file is read-only"
+        case .SQLITE_IOERR: return "a disk I/O error (is the disk full or failing?)"
+        case .SQLITE_CANTOPEN: return "the store's file cannot be opened (missing folder, permissions, or no space)"
+        default: return nil
+        }
+    }
+
+    /// Whether the store failed (rather than refusing the request: a conflict, a taken key).
+    package var isStoreFailure: Bool { code == .database || code == .storeUnavailable }
 
     package var description: String { "\(code): \(message)" }
 }

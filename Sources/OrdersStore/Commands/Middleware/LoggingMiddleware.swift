@@ -3,7 +3,8 @@ import Logging
 package import OrdersDomain
 
 /// Logs each command's outcome with dotted metadata keys (`command.name`, `order.id`, ...).
-/// Refusals are expected traffic and go to debug; storage failures to warning.
+/// Refusals are expected traffic and go to debug; storage failures to warning, a store that
+/// cannot write (disk full, read-only) to error.
 package struct LoggingMiddleware: CommandMiddleware {
     package init() {}
 
@@ -15,7 +16,10 @@ package struct LoggingMiddleware: CommandMiddleware {
                 return try await next(command, context)
             } catch let error as DomainError {
                 throw error
-            } catch let error as EventStoreError where error.code != .database {
+            } catch let error as EventStoreError where !error.isStoreFailure {
+                throw error
+            } catch let error as EventStoreError where error.code == .storeUnavailable {
+                context.logger.error("the store cannot write", metadata: Self.metadata(command, context).merging(["error": "\(error)"]) { $1 })
                 throw error
             } catch {
                 context.logger.warning("command failed", metadata: Self.metadata(command, context).merging(["error": "\(error)"]) { $1 })
@@ -43,8 +47,11 @@ package struct LoggingMiddleware: CommandMiddleware {
                 metadata: ["error.code": "\(error.code)", "error.field": "\(error.field ?? "")", "error.message": "\(error.message)"]
             )
             throw error
-        } catch let error as EventStoreError where error.code != .database {
+        } catch let error as EventStoreError where !error.isStoreFailure {
             logger.debug("command conflicted", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
+            throw error
+        } catch let error as EventStoreError where error.code == .storeUnavailable {
+            logger.error("the store cannot write", metadata: ["error": "\(error)", "command.duration_us": "\(Self.micros(since: start))"])
             throw error
         } catch {
             logger.warning("command failed", metadata: ["error": "\(error)", "command.duration_us": "\(Self.micros(since: start))"])

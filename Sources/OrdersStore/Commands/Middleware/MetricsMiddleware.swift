@@ -36,7 +36,7 @@ package final class MetricsMiddleware: CommandMiddleware {
         } catch let error as DomainError {
             outcome = .refused
             throw error
-        } catch let error as EventStoreError where error.code != .database {
+        } catch let error as EventStoreError where !error.isStoreFailure {
             outcome = .conflict
             throw error
         } catch {
