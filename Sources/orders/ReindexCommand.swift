@@ -54,7 +54,15 @@ struct ReindexCommand: AsyncParsableCommand {
         }
         let reporter = ProgressReporter(json: json || isatty(STDERR_FILENO) == 0)
         // Ctrl-C (SIGINT) or SIGTERM stops it gracefully: settings restored, lock released for a resume.
-        let summary = try await withServices(readSide.services, logger: logger) { try await reindexer.run { reporter.report($0) } }
+        let summary: ReindexSummary
+        do {
+            summary = try await withServices(readSide.services, logger: logger) { try await reindexer.run { reporter.report($0) } }
+        } catch let interrupted as ReindexInterrupted {
+            reporter.finish()
+            FileHandle.standardError.write(Data("\(interrupted)\n".utf8))
+            // 128 + SIGINT, as shells report an interrupted command.
+            throw ExitCode(130)
+        }
         reporter.finish()
         if json { return print(try Self.json(summary)) }
         print(

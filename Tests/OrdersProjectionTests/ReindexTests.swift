@@ -222,8 +222,8 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
                 trigger.triggerGracefulShutdown()
                 gate.open()
                 let outcome = await run
-                let error = #expect(throws: ReindexError.self) { try outcome.get() }
-                #expect(error?.description.contains("run it again to resume") == true, "\(String(describing: error))")
+                let error = #expect(throws: ReindexInterrupted.self) { try outcome.get() }
+                #expect(error?.description.contains("run `orders reindex` again to resume") == true, "\(String(describing: error))")
             }
             // Stopping is not an outage: the batches interrupted are not "retried", nor is anything worse said.
             #expect(log.messages(atLeast: .warning) == [], "\(log.messages(atLeast: .warning))")
@@ -267,6 +267,38 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             // Its last heartbeat is older than `staleAfter` (30 s): its process died; the next run takes over.
             wall.advance(by: 31)
             let summary = try await reindexer.run()
+            #expect(summary.resumed && summary.target == "read-2.sqlite")
+            #expect(try await read.generations.live() == "read-2.sqlite")
+        }
+    }
+
+    @Test func aLockHeldByAProcessOfThisHostThatIsGoneIsTakenOverAtOnce() async throws {
+        try await TestStore.with { store in
+            let shop = try await BusyShop.open(store)
+            for number in 0..<10 { try await shop.step(number) }
+            let read = try ReadSide.embedded(in: store)
+            let wall = store.clock
+            // Given a process of this host that ran and is gone (as after `kill -9`)
+            let gone = Process()
+            gone.executableURL = URL(fileURLWithPath: "/bin/true")
+            try gone.run()
+            gone.waitUntilExit()
+            let host = ProcessInfo.processInfo.hostName
+            let deadOwner = "\(host):\(gone.processIdentifier):12345"
+            // And this process, as another owner would record it (alive, the same start time)
+            #expect(ProcessOwner.isGone(deadOwner))
+            #expect(!ProcessOwner.isGone(ProcessOwner.current), "this process runs")
+            #expect(!ProcessOwner.isGone("another-host:\(gone.processIdentifier):12345"), "other hosts go stale by their heartbeat")
+            let reused = ProcessOwner.current.split(separator: ":").prefix(2).joined(separator: ":") + ":1"
+            #expect(ProcessOwner.isGone(reused), "a pid that now belongs to a process started at another time")
+            // When the dead one holds the lock with a heartbeat of a second ago
+            let held = ReindexJob(
+                readSide: "orders", owner: deadOwner, startedAt: wall.now(), heartbeatAt: wall.now(), source: "read-1.sqlite",
+                target: "read-2.sqlite", snapshot: 0, phase: .loading, loadedThrough: nil, loaded: 0)
+            _ = try await read.state.reindexJobs.acquire("orders", owner: deadOwner, now: wall.now(), staleAfter: 30) { held }
+            wall.advance(by: 1)
+            // Then the next run takes it over at once and finishes
+            let summary = try await reindexer(read, store, owner: "\(host):\(getpid()):x").run()
             #expect(summary.resumed && summary.target == "read-2.sqlite")
             #expect(try await read.generations.live() == "read-2.sqlite")
         }

@@ -8,9 +8,11 @@ package struct ReindexOptions: Sendable {
     package var batchOrders = 2000
     /// Batches folded and written at once (they fold in parallel). Default 3.
     package var batchesInFlight = 3
-    /// Who runs it (shown to a second attempt). Default `<host>:<pid>`.
-    package var owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
-    /// A job not heard of for this long is taken over (its process died). Default 30 s.
+    /// Who runs it (shown to a second attempt). Default `<host>:<pid>:<process start>`
+    /// (`ProcessOwner`).
+    package var owner = ProcessOwner.current
+    /// A job not heard of for this long is taken over (its process died). Default 30 s; at once
+    /// when its owner is a process of this host that is gone.
     package var staleAfter: TimeInterval = 30
     /// How often the job's heartbeat is saved while it runs. Default every 5 s.
     package var heartbeatInterval: Duration = .seconds(5)
@@ -84,4 +86,16 @@ package struct ReindexPlan: Sendable, Encodable {
 package struct ReindexError: Error, Sendable, CustomStringConvertible {
     package var reason: String
     package var description: String { "reindex: \(reason)" }
+}
+
+/// A reindex stopped on purpose (Ctrl-C, SIGTERM) before it finished: its lock is released and
+/// the next run resumes it.
+package struct ReindexInterrupted: Error, Sendable, CustomStringConvertible {
+    package var phase: String
+    package var target: String
+    package var loaded: Int
+    package var description: String {
+        "interrupted while \(phase) \(target) (\(loaded) orders loaded); run `orders reindex` again to resume, "
+            + "or `orders reindex --abort` to clean up"
+    }
 }

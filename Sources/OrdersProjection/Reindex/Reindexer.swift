@@ -56,9 +56,10 @@ package struct Reindexer: Sendable {
             retire: try await generations.retired(keeping: options.keep, live: target), resume: job)
     }
 
-    /// Whether a recorded job's owner is alive (heard of within `staleAfter`, and not released).
+    /// Whether a recorded job's owner is alive (heard of within `staleAfter`, not released, and
+    /// not a process of this host that is gone).
     package func isHeld(_ job: ReindexJob) -> Bool {
-        wallClock.now().timeIntervalSince(job.heartbeatAt) <= options.staleAfter
+        wallClock.now().timeIntervalSince(job.heartbeatAt) <= options.staleAfter && !ProcessOwner.isGone(job.owner)
     }
 
     /// Removes what an interrupted reindex left (its unfinished generation, checkpoint and lock).
@@ -112,9 +113,7 @@ package struct Reindexer: Sendable {
             if Task.isShuttingDownGracefully {
                 // Stopped on purpose (Ctrl-C, SIGTERM): not a failure of the reindex.
                 logger.notice("reindex stopped", metadata: ["reindex.target": "\(job.target)", "reindex.phase": "\(job.phase.rawValue)"])
-                throw ReindexError(
-                    reason: "stopped while \(job.phase.rawValue) \(job.target) (\(job.loaded) orders loaded); "
-                        + "run it again to resume, or with --abort to clean up")
+                throw ReindexInterrupted(phase: job.phase.rawValue, target: job.target, loaded: job.loaded)
             }
             logger.error(
                 "reindex stopped; run it again to resume, or with --abort to clean up",

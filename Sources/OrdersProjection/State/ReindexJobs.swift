@@ -81,14 +81,14 @@ package struct ReindexJobs: Sendable {
     }
 
     /// Takes the reindex lock of `readSide` for `owner`: a new job when there is none, or the
-    /// recorded one to resume when its owner stopped (released it, or its heartbeat is older
-    /// than `staleAfter`). Throws `ReindexLockError` naming the holder otherwise.
+    /// recorded one to resume when its owner stopped (released it, its heartbeat is older than
+    /// `staleAfter`, or it is a process of this host that is gone). Throws `ReindexLockError` naming the holder otherwise.
     package func acquire(
         _ readSide: String, owner: String, now: Date, staleAfter: TimeInterval, otherwise start: @Sendable () -> ReindexJob
     ) async throws -> (job: ReindexJob, resumed: Bool) {
         try await writer.write { db in
             if var job = try Self.job(readSide, db) {
-                guard now.timeIntervalSince(job.heartbeatAt) > staleAfter || job.owner == owner else {
+                guard now.timeIntervalSince(job.heartbeatAt) > staleAfter || job.owner == owner || ProcessOwner.isGone(job.owner) else {
                     throw ReindexLockError(job: job, now: now)
                 }
                 job.owner = owner
