@@ -342,6 +342,44 @@ import Testing
         }
     }
 
+    @Test func aBulkThatTimesOutIsSplitUntilTheSlowClusterTakesIt() async throws {
+        // Given a cluster that answers bulks of more than 4 documents in twice the request timeout
+        let sizes = Mutex<[Int]>([])
+        let server = try LoopbackServer { request in
+            let ids = Self.ids(request)
+            sizes.withLock { $0.append(ids.count) }
+            let items = ids.map { _ in Self.item(201) }.joined(separator: ",")
+            var response = LoopbackServer.Response.json(#"{"errors":false,"items":[\#(items)]}"#)
+            if ids.count > 4 { response.delay = .milliseconds(800) }
+            return response
+        }
+        defer { server.stop() }
+        var configuration = ElasticsearchConfiguration(nodes: [server.url], retry: RetryPolicy(maximumRetries: 0))
+        configuration.requestTimeout = .milliseconds(400)
+        var settings = ElasticsearchSearchIndex.Configuration()
+        settings.bulkTimeoutPerMebibyte = .zero
+        let index = ElasticsearchSearchIndex(
+            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test")),
+            definition: try IndexDefinition(contentsOf: Self.definitionPath), configuration: settings, logger: Logger(label: "test"))
+        try await withRunningService(index.client) {
+            // When 16 documents are written
+            let outcomes = try await index.apply((0..<16).map { SearchIndexBehaviour.document("d-\($0)") })
+            // Then every one is applied, in requests halved down to what the cluster takes in time
+            #expect(outcomes == Array(repeating: .applied, count: 16))
+            let sent = sizes.withLock { $0 }
+            #expect(sent.first == 16 && sent.contains(4) && !sent.contains { $0 < 4 }, "\(sent)")
+            #expect(sent.filter { $0 == 4 }.count == 4, "\(sent)")
+        }
+        // And a larger request may take longer: the timeout grows with the body
+        var growing = ElasticsearchSearchIndex.Configuration()
+        growing.bulkTimeoutPerMebibyte = .seconds(10)
+        let sized = ElasticsearchSearchIndex(
+            client: ElasticsearchClient(configuration: configuration, logger: Logger(label: "test")),
+            definition: try IndexDefinition(contentsOf: Self.definitionPath), configuration: growing, logger: Logger(label: "test"))
+        #expect(sized.timeout(forBytes: 0) == .milliseconds(400))
+        #expect(sized.timeout(forBytes: 5 << 20) == .milliseconds(50_400))
+    }
+
     @Test func bootstrapCreatesTheFirstIndexBehindTheAliasAndReportsDrift() async throws {
         let created = Mutex<[LoopbackServer.Request]>([])
         let liveVersion = Mutex<Int>(1)

@@ -17,11 +17,14 @@ public struct HTTPRequest: Sendable {
     /// PUT/DELETE, and bulk writes with external versions. Connection failures that happened
     /// before sending are retried for every request.
     public var isIdempotent: Bool
+    /// The longest the whole request may take; nil: the configuration's `requestTimeout`.
+    public var timeout: Duration?
 
     public init(
         _ method: Method, _ path: String, query: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        contentType: String = "application/json", isIdempotent: Bool? = nil
+        contentType: String = "application/json", isIdempotent: Bool? = nil, timeout: Duration? = nil
     ) {
+        self.timeout = timeout
         self.method = method
         self.path = path
         self.query = query

@@ -69,7 +69,7 @@ public final class Transport: Service, Sendable {
                 Transfer.Options(
                     url: configuration.nodes[node].absoluteString + target, method: request.method, headers: headers, body: body,
                     connectTimeoutMilliseconds: Int(configuration.connectTimeout.inMilliseconds),
-                    timeoutMilliseconds: Int(configuration.requestTimeout.inMilliseconds), caFile: configuration.caFile,
+                    timeoutMilliseconds: Int((request.timeout ?? configuration.requestTimeout).inMilliseconds), caFile: configuration.caFile,
                     verifyTLS: !configuration.insecureSkipTLSVerification, maximumResponseBytes: configuration.maximumResponseBytes
                 )
             )

@@ -19,6 +19,9 @@ package final class ElasticsearchSearchIndex: SearchIndex {
         package var bulkOperations = 1000
         /// ...and about this many bytes.
         package var bulkBytes = 5 << 20
+        /// A bulk request may take the client's `requestTimeout` plus this much per MiB of body
+        /// (a slow cluster takes longer over larger requests). Default 10 s.
+        package var bulkTimeoutPerMebibyte: Duration = .seconds(10)
         /// Bulk requests in flight at once for one `apply` (more documents wait: backpressure).
         package var concurrentRequests = 2
         /// Retries of items answered 429/5xx within one `apply`, before they are handed back as
@@ -238,13 +241,26 @@ package final class ElasticsearchSearchIndex: SearchIndex {
             do {
                 response = try await client.bulk(
                     body, index: target, refresh: waitForVisibility ? .waitFor : nil, filterPath: Self.filterPath,
-                    requireAlias: configuration.index == nil,
-                    idempotent: true
+                    requireAlias: configuration.index == nil, idempotent: true, timeout: timeout(forBytes: body.bytes.count)
                 )
             } catch {
                 // The transport already retried the whole request; the projector tries again later.
                 metrics.requestFailures.increment()
                 if error.errorType == "index_not_found_exception" { throw SearchIndexMissing(reason: "\(error)") }
+                if error.kind == .timeout, pending.count > 1 {
+                    // Too slow for this many at once: each half goes on its own (and halves
+                    // again if need be, down to one document), so a slow cluster still progresses.
+                    logger.warning(
+                        "a bulk request timed out: sending its documents again in halves",
+                        metadata: ["es.bulk.documents": "\(pending.count)", "es.bulk.bytes": "\(body.bytes.count)", "error": "\(error)"])
+                    let half = pending.count / 2
+                    for part in [Array(pending[..<half]), Array(pending[half...])] {
+                        let answers = try await send(
+                            ArraySlice(part.map { keys[$0] }), sources: ArraySlice(part.map { sources[$0] }), waitForVisibility: waitForVisibility)
+                        for (index, outcome) in zip(part, answers) { outcomes[index] = outcome }
+                    }
+                    return outcomes
+                }
                 guard error.isRetryable else { throw error }
                 for index in pending { outcomes[index] = .retryable("\(error)") }
                 return outcomes
@@ -270,6 +286,12 @@ package final class ElasticsearchSearchIndex: SearchIndex {
             }
         }
         return outcomes
+    }
+
+    /// The longest a bulk request of `bytes` may take: the client's request timeout, plus
+    /// `bulkTimeoutPerMebibyte` per MiB.
+    func timeout(forBytes bytes: Int) -> Duration {
+        client.transport.configuration.requestTimeout + configuration.bulkTimeoutPerMebibyte * (Double(bytes) / Double(1 << 20))
     }
 
     /// Trimmed responses that still have one entry per item, in order.
