@@ -57,7 +57,7 @@ package struct SearchOrdersQuery: Sendable, Hashable {
         if let from = try values.single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
         if let to = try values.single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
         if let from = query.from, let to = query.to, from >= to {
-            throw DomainError(.invalidArgument, "must be after 'from'", field: "to")
+            throw DomainError(.invalidRange, "must be after 'from'", field: "to")
         }
         query.dateField = try values.dateField() ?? .createdAt
         query.statuses = try values.statuses()
@@ -65,7 +65,7 @@ package struct SearchOrdersQuery: Sendable, Hashable {
         query.minTotal = try parseAmount(try values.single("min_total"), field: "min_total")
         query.maxTotal = try parseAmount(try values.single("max_total"), field: "max_total")
         if let min = query.minTotal, let max = query.maxTotal, min > max {
-            throw DomainError(.invalidArgument, "must not be below min_total", field: "max_total")
+            throw DomainError(.invalidRange, "must not be below min_total", field: "max_total")
         }
         query.currency = try values.currency()
         if let sort = try values.single("sort") {
