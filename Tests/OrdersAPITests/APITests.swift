@@ -218,6 +218,29 @@ import Testing
         }
     }
 
+    /// A reindex asked for while another is starting in this process (its job not recorded yet)
+    /// is refused like one already running: 409, never a server error.
+    @Test func aReindexAskedForWhileOneIsStartingIs409() async throws {
+        try await TestStore.with { t throws in
+            let readSide = try ReadSide.embedded(in: t)
+            // The runner is not run, so the first reindex stays asked for and unrecorded.
+            let reindex = ReindexRunner(
+                reindexer: readSide.reindexer(store: t.store, clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "reindex")))
+            let keyRing = KeyRing(keys: APIKeys(database: t.database), wallClock: t.clock, logger: Logger(label: "keys"))
+            let router = buildRouter(
+                bus: t.bus, store: t.store, readModel: OrderReadModel(index: readSide.index, progress: readSide.projector(t)), registry: nil,
+                authenticator: Authenticator(configuration: .init(adminToken: "token"), keyRing: keyRing, jwt: nil, loopback: true),
+                rateLimiter: RateLimiter(limit: RateLimit()),
+                admin: AdminConfiguration(reindex: reindex) { try await readSide.status(store: t.store, now: t.clock.now()) })
+            try await Application(router: router).test(.router) { client in
+                let admin: HTTPFields = [.authorization: "Bearer token"]
+                try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .accepted)
+                let second = try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .conflict)
+                #expect((second["error"] as? [String: Any])?["code"] as? String == "reindex_running")
+            }
+        }
+    }
+
     @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() async throws {
         try await Self.with(adminToken: "token") { harness, client in
             let document = try await Self.send(client, .get, "/openapi.json", expect: .ok)
