@@ -110,6 +110,12 @@ import Testing
                     "customer_id"
                 ),
                 (.post, "/orders", #"{"customer_id":"c","shipping":{"city":"Berlin"},"currency":"EUR"}"#, .badRequest, "shipping.country"),
+                // The address's own checks name the field by its path in the body too.
+                (.post, "/orders", #"{"customer_id":"c","shipping":{"city":" ","country":"DE"},"currency":"EUR"}"#, .badRequest, "shipping.city"),
+                (
+                    .post, "/orders", #"{"customer_id":"c","shipping":{"city":"Berlin","country":"DEU"},"currency":"EUR"}"#, .badRequest,
+                    "shipping.country"
+                ),
                 (.post, "/orders/none/submit", nil, .notFound, "order_id"),
                 (.get, "/orders/search?size=500", nil, .badRequest, "size"),
                 (.get, "/orders/search?colour=red", nil, .badRequest, "colour"),
