@@ -120,6 +120,10 @@ import Testing
                 (.get, "/orders/search?size=500", nil, .badRequest, "size"),
                 (.get, "/orders/search?colour=red", nil, .badRequest, "colour"),
                 (.get, "/orders/search?min_position=-3", nil, .badRequest, "min_position"),
+                // A cursor is 1 to 512 characters, on both routes that take one.
+                (.get, "/orders/search?after=", nil, .badRequest, "after"),
+                (.get, "/customers/c-1/orders?after=", nil, .badRequest, "after"),
+                (.get, "/customers/c-1/orders?after=\(String(repeating: "x", count: 513))", nil, .badRequest, "after"),
                 (.get, "/no/such/route", nil, .notFound, nil),
             ]
             for (method, uri, body, status, field) in cases {

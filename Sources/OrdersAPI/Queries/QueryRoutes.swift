@@ -90,7 +90,7 @@ struct QueryRoutes {
                         throw APIError.badRequest("must be a whole number from 1 to 100", field: "size")
                     }
                     size = value
-                case "after": after = String(value)
+                case "after": after = try domain { try SearchOrdersQuery.cursor(String(value)) }
                 default: throw APIError.badRequest("unknown parameter '\(key.prefix(40))'", field: String(key.prefix(40)))
                 }
             }

@@ -75,11 +75,14 @@ package struct SearchOrdersQuery: Sendable, Hashable {
             query.sort = value
         }
         query.size = try values.size(sizeRange) ?? query.size
-        if let after = try values.single("after") {
-            guard !after.isEmpty, after.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
-            query.after = after
-        }
+        query.after = try values.single("after").map { text throws(DomainError) in try cursor(text) }
         return query
+    }
+
+    /// `after` as a page cursor may be: 1 to 512 characters (what it means, the index decides).
+    package static func cursor(_ text: String) throws(DomainError) -> String {
+        guard !text.isEmpty, text.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
+        return text
     }
 
     /// `2026-01-31T08:00:00Z` (an RFC 3339 date-time, see `DateInput.instant`), or `2026-01-31`:
