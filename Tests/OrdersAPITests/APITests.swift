@@ -123,6 +123,7 @@ import Testing
                 // A cursor is 1 to 512 characters, on both routes that take one.
                 (.get, "/orders/search?after=", nil, .badRequest, "after"),
                 (.get, "/customers/c-1/orders?after=", nil, .badRequest, "after"),
+                (.get, "/customers/has%20space/orders", nil, .badRequest, "customer_id"),
                 (.get, "/customers/c-1/orders?after=\(String(repeating: "x", count: 513))", nil, .badRequest, "after"),
                 (.get, "/no/such/route", nil, .notFound, nil),
             ]

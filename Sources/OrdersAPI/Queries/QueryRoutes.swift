@@ -79,7 +79,7 @@ struct QueryRoutes {
             return try JSONResponse.make(document, headers: headers)
         }
         router.get("/customers/:id/orders") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try domain { try CustomerID(try context.parameters.require("id")) }.rawValue
             if let scope = context.identity?.customerID, scope.rawValue != id { throw Self.notFound }
             var size = 20
             var after: String?
