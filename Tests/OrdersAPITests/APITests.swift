@@ -110,10 +110,21 @@ import Testing
                     "customer_id"
                 ),
                 (.post, "/orders", #"{"customer_id":"c","shipping":{"city":"Berlin"},"currency":"EUR"}"#, .badRequest, "shipping.country"),
+                // The address's own checks name the field by its path in the body too.
+                (.post, "/orders", #"{"customer_id":"c","shipping":{"city":" ","country":"DE"},"currency":"EUR"}"#, .badRequest, "shipping.city"),
+                (
+                    .post, "/orders", #"{"customer_id":"c","shipping":{"city":"Berlin","country":"DEU"},"currency":"EUR"}"#, .badRequest,
+                    "shipping.country"
+                ),
                 (.post, "/orders/none/submit", nil, .notFound, "order_id"),
                 (.get, "/orders/search?size=500", nil, .badRequest, "size"),
                 (.get, "/orders/search?colour=red", nil, .badRequest, "colour"),
                 (.get, "/orders/search?min_position=-3", nil, .badRequest, "min_position"),
+                // A cursor is 1 to 512 characters, on both routes that take one.
+                (.get, "/orders/search?after=", nil, .badRequest, "after"),
+                (.get, "/customers/c-1/orders?after=", nil, .badRequest, "after"),
+                (.get, "/customers/has%20space/orders", nil, .badRequest, "customer_id"),
+                (.get, "/customers/c-1/orders?after=\(String(repeating: "x", count: 513))", nil, .badRequest, "after"),
                 (.get, "/no/such/route", nil, .notFound, nil),
             ]
             for (method, uri, body, status, field) in cases {
@@ -215,6 +226,29 @@ import Testing
             #expect(report["job"] == nil, "the lock is released")
             let found = try await Self.send(client, .get, "/orders/search?q=muller", headers: [.authorization: "Bearer token"], expect: .ok)
             #expect((found["total"] as? [String: Any])?["value"] as? Int == 5, "searches go to the new generation")
+        }
+    }
+
+    /// A reindex asked for while another is starting in this process (its job not recorded yet)
+    /// is refused like one already running: 409, never a server error.
+    @Test func aReindexAskedForWhileOneIsStartingIs409() async throws {
+        try await TestStore.with { t throws in
+            let readSide = try ReadSide.embedded(in: t)
+            // The runner is not run, so the first reindex stays asked for and unrecorded.
+            let reindex = ReindexRunner(
+                reindexer: readSide.reindexer(store: t.store, clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "reindex")))
+            let keyRing = KeyRing(keys: APIKeys(database: t.database), wallClock: t.clock, logger: Logger(label: "keys"))
+            let router = buildRouter(
+                bus: t.bus, store: t.store, readModel: OrderReadModel(index: readSide.index, progress: readSide.projector(t)), registry: nil,
+                authenticator: Authenticator(configuration: .init(adminToken: "token"), keyRing: keyRing, jwt: nil, loopback: true),
+                rateLimiter: RateLimiter(limit: RateLimit()),
+                admin: AdminConfiguration(reindex: reindex) { try await readSide.status(store: t.store, now: t.clock.now()) })
+            try await Application(router: router).test(.router) { client in
+                let admin: HTTPFields = [.authorization: "Bearer token"]
+                try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .accepted)
+                let second = try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .conflict)
+                #expect((second["error"] as? [String: Any])?["code"] as? String == "reindex_running")
+            }
         }
     }
 

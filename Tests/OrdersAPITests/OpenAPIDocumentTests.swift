@@ -6,7 +6,8 @@ import OrdersAPI
 import Testing
 
 /// `GET /openapi.json` serves `Sources/OrdersAPI/openapi.json` as it is, and a server that cannot
-/// find it says so. (That the document lists exactly the routes served is in `APITests`.)
+/// find it says so; what the document says of roles and limits is what the server does
+/// (`OpenAPIDocumentTests+Server.swift`). (That it lists exactly the routes served is in `APITests`.)
 @Suite struct OpenAPIDocumentTests {
     /// The document in the repository, beside the sources.
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -254,4 +254,32 @@ import Testing
             }
         }
     }
+
+    /// Parameters each well-formed that together ask for what cannot be answered are 422, not
+    /// 400: a range that selects nothing or holds more than 1,000 intervals, a cursor the service
+    /// never gave. (400 means a value breaks the OpenAPI document; these the schemas cannot state.)
+    @Test func wellFormedQueriesThatCannotBeAnsweredAre422NamingTheParameter() async throws {
+        try await Self.withOrder { harness, client in
+            let cursor = "djEKY3JlYXRlZF9hdAox"  // base64url, but of no cursor
+            try await Self.expectRefused(
+                [
+                    (.get, "/orders/search?from=2026-02-02&to=2026-02-01", nil, [:], .unprocessableContent, "invalid_range", "to"),
+                    (.get, "/orders/search?min_total=10&max_total=9", nil, [:], .unprocessableContent, "invalid_range", "max_total"),
+                    (.get, "/orders/search?after=\(cursor)", nil, [:], .unprocessableContent, "invalid_cursor", "after"),
+                    (.get, "/customers/c-1/orders?after=\(cursor)", nil, [:], .unprocessableContent, "invalid_cursor", "after"),
+                    (.get, "/analytics/averages?from=2026-02-02&to=2026-02-01", nil, [:], .unprocessableContent, "invalid_range", "to"),
+                    (
+                        .get, "/analytics/orders-over-time?from=2020-01-01&to=2026-01-01&interval=hour", nil, [:], .unprocessableContent,
+                        "invalid_range", "interval"
+                    ),
+                ], harness: harness, client: client)
+            // The dashboard says so on its page.
+            for uri in ["/dashboard?from=2026-02-02&to=2026-02-01", "/dashboard?from=0001-01-01&to=9999-12-31"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .unprocessableContent, "\(uri)")
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(uri)")
+                }
+            }
+        }
+    }
 }

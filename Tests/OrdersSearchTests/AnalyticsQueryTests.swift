@@ -26,7 +26,11 @@ import Testing
         let error = #expect(throws: DomainError.self) {
             try AnalyticsQuery.parse([("from", "2026-01-01"), ("to", "2026-02-11"), ("interval", "hour")], panel: .ordersOverTime)
         }
-        #expect(error?.field == "interval" && error?.message.contains("more than 1000") == true)
+        #expect(error?.code == .invalidRange && error?.field == "interval" && error?.message.contains("more than 1000") == true)
+        let backwards = #expect(throws: DomainError.self) {
+            try AnalyticsQuery.parse([("from", "2026-02-02"), ("to", "2026-02-01")], panel: .averages)
+        }
+        #expect(backwards?.code == .invalidRange && backwards?.field == "to")
         #expect(throws: DomainError.self) { try AnalyticsQuery.parse([("interval", "day")], panel: .averages) }
         #expect(throws: DomainError.self) { try AnalyticsQuery.parse([("tz", "UTC"), ("tz", "UTC")], panel: .averages) }
     }

@@ -69,10 +69,15 @@ import Testing
         #expect(berlin.from?.formatted(.iso8601) == "2026-02-27T23:00:00Z" && berlin.to?.formatted(.iso8601) == "2026-02-28T23:00:00Z")
     }
 
+    /// Bounds each well-formed that together select nothing are a range the query cannot have
+    /// (422 over HTTP), not a malformed parameter.
     @Test func inconsistentRangesAreRefused() {
-        #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("from", "2026-02-01"), ("to", "2026-01-01")]) }
-        #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("min_total", "10"), ("max_total", "9")]) }
-        #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("size", "5"), ("size", "6")]) }
+        let dates = #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("from", "2026-02-01"), ("to", "2026-01-01")]) }
+        #expect(dates?.code == .invalidRange && dates?.field == "to")
+        let totals = #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("min_total", "10"), ("max_total", "9")]) }
+        #expect(totals?.code == .invalidRange && totals?.field == "max_total")
+        let twice = #expect(throws: DomainError.self) { try SearchOrdersQuery.parse([("size", "5"), ("size", "6")]) }
+        #expect(twice?.code == .invalidArgument)
     }
 
     @Test func defaultsAreNewestFirstWithoutTextAndRelevanceWithIt() throws {

@@ -71,7 +71,15 @@ struct CommandRoutes {
             let body = try await StrictJSON.decode(CreateOrderBody.self, from: request)
             let id = try identifier(body.orderID, OrderID.self)
             let customer = try identifier(body.customerID, CustomerID.self)
-            let shipping = try domain { try ShippingAddress(city: body.shipping.city, country: body.shipping.country) }
+            let shipping: ShippingAddress
+            do throws(DomainError) {
+                shipping = try ShippingAddress(city: body.shipping.city, country: body.shipping.country)
+            } catch {
+                // The address names `city` or `country`; the body has them under `shipping`.
+                var refusal = APIError(error)
+                refusal.field = error.field.map { "shipping.\($0)" }
+                throw refusal
+            }
             return try await send(
                 CreateOrder(orderID: id, customerID: customer, shipping: shipping, notes: body.notes, currency: try currency(body.currency)), request,
                 context, created: true

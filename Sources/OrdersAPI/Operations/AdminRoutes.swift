@@ -19,6 +19,8 @@ struct AdminRoutes {
                 return try JSONResponse.make(try await reindex.start(), status: .accepted)
             } catch let error as ReindexLockError {
                 throw APIError(.conflict, code: "reindex_running", error.description)
+            } catch let error as ReindexRunner.AlreadyStarting {
+                throw APIError(.conflict, code: "reindex_running", error.description)
             }
         }
         admin.get("reindex") { _, _ in try JSONResponse.make(try await reindex.report()) }

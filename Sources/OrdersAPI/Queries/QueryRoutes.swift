@@ -79,7 +79,7 @@ struct QueryRoutes {
             return try JSONResponse.make(document, headers: headers)
         }
         router.get("/customers/:id/orders") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try domain { try CustomerID(try context.parameters.require("id")) }.rawValue
             if let scope = context.identity?.customerID, scope.rawValue != id { throw Self.notFound }
             var size = 20
             var after: String?
@@ -90,7 +90,7 @@ struct QueryRoutes {
                         throw APIError.badRequest("must be a whole number from 1 to 100", field: "size")
                     }
                     size = value
-                case "after": after = String(value)
+                case "after": after = try domain { try SearchOrdersQuery.cursor(String(value)) }
                 default: throw APIError.badRequest("unknown parameter '\(key.prefix(40))'", field: String(key.prefix(40)))
                 }
             }

@@ -16,6 +16,8 @@ package struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
             case itemNotFound = "item_not_found"
             case limitExceeded = "limit_exceeded"
             case overflow = "overflow"
+            case invalidRange = "invalid_range"
+            case invalidCursor = "invalid_cursor"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -42,6 +44,11 @@ package struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let limitExceeded = Code(.limitExceeded)
         /// Money arithmetic overflowed.
         package static let overflow = Code(.overflow)
+        /// Bounds each well-formed that together select nothing or too much: `to` not after `from`,
+        /// a maximum below its minimum, a range holding more intervals than a chart may draw.
+        package static let invalidRange = Code(.invalidRange)
+        /// A page cursor that is not one the service gave for this search.
+        package static let invalidCursor = Code(.invalidCursor)
 
         /// The stable snake_case name of the code (used in API error bodies).
         package var name: String { base.rawValue }

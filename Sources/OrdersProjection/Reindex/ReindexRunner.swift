@@ -18,6 +18,12 @@ package final class ReindexRunner: Service, Sendable {
         package var job: ReindexJob?
     }
 
+    /// A reindex asked for while this process is starting one (not recorded yet, so there is no
+    /// job to name as in `ReindexLockError`).
+    package struct AlreadyStarting: Error, Sendable, CustomStringConvertible {
+        package var description: String { "a reindex is starting in this process" }
+    }
+
     private struct State: ~Copyable {
         var running = false
         var progress: ReindexProgress?
@@ -57,7 +63,8 @@ package final class ReindexRunner: Service, Sendable {
     }
 
     /// Starts a reindex (or resumes an interrupted one). Throws `ReindexLockError` when one is
-    /// running here or in another process.
+    /// running here or in another process, `AlreadyStarting` while this process starts one whose
+    /// job is not recorded yet.
     package func start() async throws -> Report {
         if let job = try await reindexer.state.reindexJobs.job(reindexer.readSide), state.withLock({ $0.running }) || reindexer.isHeld(job) {
             throw ReindexLockError(job: job, now: reindexer.wallClock.now())
@@ -67,7 +74,7 @@ package final class ReindexRunner: Service, Sendable {
             state = State(running: true, finishWaiters: state.finishWaiters)
             return true
         }
-        guard started else { throw ReindexError(reason: "a reindex is starting in this process") }
+        guard started else { throw AlreadyStarting() }
         request.yield()
         return try await report()
     }

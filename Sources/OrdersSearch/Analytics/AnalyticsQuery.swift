@@ -83,7 +83,7 @@ package struct AnalyticsQuery: Sendable, Hashable {
             to ?? from.flatMap { calendar.date(byAdding: .day, value: defaultDays, to: $0) }
             ?? calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: now))!
         let start = from ?? calendar.date(byAdding: .day, value: -defaultDays, to: end)!
-        guard start < end else { throw DomainError(.invalidArgument, "must be after 'from'", field: "to") }
+        guard start < end else { throw DomainError(.invalidRange, "must be after 'from'", field: "to") }
         var query = AnalyticsQuery(from: start, to: end, timeZone: timeZone)
         query.dateField = try values.dateField() ?? .createdAt
         query.statuses = try values.statuses()
@@ -101,7 +101,7 @@ package struct AnalyticsQuery: Sendable, Hashable {
             let count = query.bucketCount
             guard count <= maximumBuckets else {
                 throw DomainError(
-                    .invalidArgument,
+                    .invalidRange,
                     "this range holds more than \(maximumBuckets) \(query.interval.rawValue) buckets; choose a longer interval or a shorter range",
                     field: "interval")
             }

@@ -55,5 +55,5 @@ struct Cursor {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    private static let invalid = DomainError(.invalidArgument, "not a cursor from a previous page of this search", field: "after")
+    private static let invalid = DomainError(.invalidCursor, "not a cursor from a previous page of this search", field: "after")
 }

@@ -57,7 +57,7 @@ package struct SearchOrdersQuery: Sendable, Hashable {
         if let from = try values.single("from") { query.from = try parseDate(from, field: "from", timeZone: timeZone, endOfDay: false) }
         if let to = try values.single("to") { query.to = try parseDate(to, field: "to", timeZone: timeZone, endOfDay: true) }
         if let from = query.from, let to = query.to, from >= to {
-            throw DomainError(.invalidArgument, "must be after 'from'", field: "to")
+            throw DomainError(.invalidRange, "must be after 'from'", field: "to")
         }
         query.dateField = try values.dateField() ?? .createdAt
         query.statuses = try values.statuses()
@@ -65,7 +65,7 @@ package struct SearchOrdersQuery: Sendable, Hashable {
         query.minTotal = try parseAmount(try values.single("min_total"), field: "min_total")
         query.maxTotal = try parseAmount(try values.single("max_total"), field: "max_total")
         if let min = query.minTotal, let max = query.maxTotal, min > max {
-            throw DomainError(.invalidArgument, "must not be below min_total", field: "max_total")
+            throw DomainError(.invalidRange, "must not be below min_total", field: "max_total")
         }
         query.currency = try values.currency()
         if let sort = try values.single("sort") {
@@ -75,11 +75,14 @@ package struct SearchOrdersQuery: Sendable, Hashable {
             query.sort = value
         }
         query.size = try values.size(sizeRange) ?? query.size
-        if let after = try values.single("after") {
-            guard !after.isEmpty, after.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
-            query.after = after
-        }
+        query.after = try values.single("after").map { text throws(DomainError) in try cursor(text) }
         return query
+    }
+
+    /// `after` as a page cursor may be: 1 to 512 characters (what it means, the index decides).
+    package static func cursor(_ text: String) throws(DomainError) -> String {
+        guard !text.isEmpty, text.count <= 512 else { throw DomainError(.invalidArgument, "not a cursor from a previous page", field: "after") }
+        return text
     }
 
     /// `2026-01-31T08:00:00Z` (an RFC 3339 date-time, see `DateInput.instant`), or `2026-01-31`:

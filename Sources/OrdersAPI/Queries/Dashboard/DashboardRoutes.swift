@@ -23,7 +23,8 @@ struct DashboardRoutes {
                 return HTMLResponse.make(try await self.page(parameters).render())
             } catch let error as DomainError {
                 let message = error.field.map { "\($0): \(error.message)" } ?? error.message
-                return HTMLResponse.make(Self.errorPage(parameters, message).render(), status: .badRequest)
+                // The API's status for the refusal: 400 for a malformed parameter, 422 for a range it cannot draw.
+                return HTMLResponse.make(Self.errorPage(parameters, message).render(), status: APIError(error).status)
             } catch let error as ReadSideUnavailable {
                 // The API's 503 (`Retry-After` too), as a page.
                 context.logger.warning("read side unavailable", metadata: failureMetadata(request, error))
