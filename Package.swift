@@ -296,7 +296,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdersCLITests",
-            dependencies: ["orders", "OrdersStore", "OrdersDomain", "OrdersTestSupport"],
+            dependencies: [
+                "orders", "OrdersStore", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersTestSupport", "ProjectionTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
