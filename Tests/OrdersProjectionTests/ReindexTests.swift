@@ -301,6 +301,8 @@ func foldOfLog(_ store: TestStore) async throws -> [String: OrderDocument] {
             let summary = try await reindexer(read, store, owner: "\(host):\(getpid()):x").run()
             #expect(summary.resumed && summary.target == "read-2.sqlite")
             #expect(try await read.generations.live() == "read-2.sqlite")
+            // And this process's live index moved to it at the swap (the old files, deleted, are closed)
+            #expect((read.index as? LiveEmbeddedIndex)?.openGeneration == "read-2.sqlite")
         }
     }
 

@@ -12,6 +12,9 @@ package struct EmbeddedGenerations: IndexGenerations {
     package let name: String
     private let directory: URL
     private let naming: GenerationNaming
+    /// Told after each swap made through these generations (the live index of this process
+    /// lets go of the old generation's files at once).
+    let swapped = SwapListeners()
 
     package init(path: String) {
         name = path
@@ -75,6 +78,7 @@ package struct EmbeddedGenerations: IndexGenerations {
             try? FileManager.default.removeItem(atPath: temporary)
             throw EmbeddedGenerationError(reason: "cannot point \(name) at \(generation): \(reason)")
         }
+        swapped.notify()
     }
 
     package func delete(_ generation: String) async throws {
@@ -86,6 +90,15 @@ package struct EmbeddedGenerations: IndexGenerations {
             if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
         }
     }
+}
+
+/// Who is told of a swap (the live index of the process that swapped).
+final class SwapListeners: Sendable {
+    private let listeners = Mutex<[@Sendable () -> Void]>([])
+
+    func add(_ listener: @escaping @Sendable () -> Void) { listeners.withLock { $0.append(listener) } }
+
+    func notify() { for listener in listeners.withLock({ $0 }) { listener() } }
 }
 
 package struct EmbeddedGenerationError: Error, Sendable, CustomStringConvertible {
@@ -112,7 +125,13 @@ package final class LiveEmbeddedIndex: SearchIndex {
         }
         let generation = EmbeddedGenerations.liveGeneration(path: path) ?? ""
         current = Mutex((generation, try EmbeddedSearchIndex(path: path)))
+        // A swap made in this process moves to the new generation at once, so the old one's
+        // files (deleted right after by the reindex) are closed then, not at the next call.
+        generations.swapped.add { [weak self] in _ = try? self?.live() }
     }
+
+    /// The generation open now (tests).
+    package var openGeneration: String { current.withLock { $0.generation } }
 
     /// The live generation's index, reopened when the link moved.
     package func live() throws -> EmbeddedSearchIndex {
