@@ -380,6 +380,42 @@ import Testing
         #expect(sized.timeout(forBytes: 5 << 20) == .milliseconds(50_400))
     }
 
+    @Test func anAliasDeletedAloneIsRecreatedOnTheNextGenerationNotOnTheOrphanedIndex() async throws {
+        // Given orders-1 without its alias (only the alias was deleted)
+        let created = Mutex<[String]>([])
+        let server = try LoopbackServer { request in
+            if request.method == "PUT" {
+                if request.path == "/orders-1" {
+                    return .json(
+                        #"{"error":{"type":"resource_already_exists_exception","reason":"index [orders-1] already exists"},"status":400}"#,
+                        status: 400)
+                }
+                created.withLock { $0.append(request.path) }
+                return .json(#"{"acknowledged":true,"shards_acknowledged":true,"index":"orders-2"}"#)
+            }
+            if request.path == "/_alias/orders" {
+                return created.withLock { $0.isEmpty }
+                    ? .json(#"{"error":"alias [orders] missing","status":404}"#, status: 404) : .json(#"{"orders-2":{"aliases":{"orders":{}}}}"#)
+            }
+            if request.path == "/orders-%2A/_settings" { return .json(#"{"orders-1":{"settings":{}}}"#) }
+            if request.path == "/orders-2/_mapping" {
+                return .json(#"{"orders-2":{"mappings":{"_meta":{"mapping_version":1},"properties":{}}}}"#)
+            }
+            if request.path == "/orders/_count" { return .json(#"{"count":0}"#) }
+            return .json(#"{"error":"unexpected \#(request.method) \#(request.path)","status":400}"#, status: 400)
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        try await withRunningService(index.client) {
+            // When the projector prepares the index
+            let fresh = try await index.prepare()
+            // Then the next generation is created behind the alias, and it is fresh (projected from the first event)
+            #expect(created.withLock { $0 } == ["/orders-2"])
+            #expect(fresh)
+            #expect(try await index.currentIndex() == "orders-2")
+        }
+    }
+
     @Test func bootstrapCreatesTheFirstIndexBehindTheAliasAndReportsDrift() async throws {
         let created = Mutex<[LoopbackServer.Request]>([])
         let liveVersion = Mutex<Int>(1)

@@ -99,14 +99,28 @@ package final class ElasticsearchSearchIndex: SearchIndex {
         if try await currentIndex() == nil {
             var body = definition.body.object ?? [:]
             body["aliases"] = .object([alias: .object([:])])
-            let index = "\(alias)-1"
-            do {
-                try await client.createIndex(index, body: .object(body))
-                created = true
-                logger.notice("created the first index", metadata: ["es.index": "\(index)", "es.alias": "\(alias)"])
-            } catch {
-                // Another process may have created it meanwhile; the alias comes with it.
-                guard error.errorType == "resource_already_exists_exception" else { throw error }
+            var index = "\(alias)-1"
+            while !created {
+                do {
+                    try await client.createIndex(index, body: .object(body))
+                    created = true
+                    logger.notice("created an index behind the alias", metadata: ["es.index": "\(index)", "es.alias": "\(alias)"])
+                } catch {
+                    guard error.errorType == "resource_already_exists_exception" else { throw error }
+                    // Another process may have created it meanwhile: the alias comes with it.
+                    if try await currentIndex() != nil { break }
+                    // Or only the alias was deleted and the name is taken by an index without
+                    // it: create the next generation instead (never adopt an index whose
+                    // contents nothing vouches for).
+                    let taken = try await ElasticsearchGenerations(
+                        client: client, definition: definition, configuration: configuration, logger: logger
+                    )
+                    .list()
+                    let naming = GenerationNaming(base: alias)
+                    let next = naming.name((taken.compactMap(naming.number(of:)).max() ?? 0) + 1)
+                    guard next != index else { throw error }
+                    index = next
+                }
             }
         }
         let state = try await indexState()
