@@ -3,6 +3,7 @@ import NIOCore
 import OrdersDomain
 import OrdersSearch
 import OrdersStore
+import Timing
 
 /// Every error the API returns, in one JSON shape:
 /// `{"error": {"code": "invalid_argument", "message": "...", "field": "quantity"}}`.
@@ -65,10 +66,9 @@ package struct APIError: Error, HTTPResponseError, Sendable {
     /// The read side cannot answer now (its cluster is unreachable or overloaded): 503 with
     /// `Retry-After` in whole seconds; the message names nothing of the infrastructure.
     init(_ error: ReadSideUnavailable) {
-        let (seconds, attoseconds) = error.retryAfter.components
         self.init(
             .serviceUnavailable, code: "read_side_unavailable", "the read side cannot answer now; try again later",
-            headers: [.retryAfter: String(max(1, seconds + (attoseconds > 0 ? 1 : 0)))])
+            headers: [.retryAfter: String(error.retryAfter.retryAfterSeconds)])
     }
 
     static func badRequest(_ message: String, field: String? = nil) -> APIError {

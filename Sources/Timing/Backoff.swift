@@ -53,6 +53,12 @@ extension Duration {
 
     /// Seconds as a floating-point number (for logs and rates).
     package var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// Whole seconds rounded up, at least 1: what a `Retry-After` header says.
+    package var retryAfterSeconds: Int64 {
+        let (seconds, attoseconds) = components
+        return max(1, attoseconds > 0 ? seconds + 1 : seconds)
+    }
 }
 
 extension Clock where Duration == Swift.Duration {

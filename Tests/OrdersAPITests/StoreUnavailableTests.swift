@@ -25,6 +25,16 @@ import Testing
         }
     }
 
+    /// The server as `orders serve` assembles it over `t`, with an admin token, its time on `clock`.
+    static func withServer(_ t: TestStore, clock: ManualClock, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws
+    {
+        let server = try await buildServer(
+            store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
+            configuration: ServerConfiguration(authentication: .init(adminToken: "admin")), registry: nil, clock: clock, wallClock: t.clock,
+            logger: Logger(label: "api"))
+        try await server.application.test(.router, body)
+    }
+
     static func status(
         _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil
     ) async throws -> (
@@ -39,11 +49,7 @@ import Testing
     @Test func aFullDiskMakesCommandsAnswer503AndReadyFailUntilWritesSucceed() async throws {
         try await TestStore.with { t throws in
             let clock = ManualClock()
-            let server = try await buildServer(
-                store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
-                configuration: ServerConfiguration(authentication: .init(adminToken: "admin")), registry: nil, clock: clock, wallClock: t.clock,
-                logger: Logger(label: "api"))
-            try await server.application.test(.router) { client in
+            try await Self.withServer(t, clock: clock) { client in
                 #expect(try await Self.status(client, .get, "/ready").0 == .ok)
                 // Given a disk that fills up
                 try await Self.fillDisk(t, true)
@@ -83,11 +89,7 @@ import Testing
     @Test func aReadOnlyStoreFailsReadyWithoutAnyCommand() async throws {
         try await TestStore.with { t throws in
             let clock = ManualClock()
-            let server = try await buildServer(
-                store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
-                configuration: ServerConfiguration(authentication: .init(adminToken: "admin")), registry: nil, clock: clock, wallClock: t.clock,
-                logger: Logger(label: "api"))
-            try await server.application.test(.router) { client in
+            try await Self.withServer(t, clock: clock) { client in
                 #expect(try await Self.status(client, .get, "/ready").0 == .ok)
                 // Given a store that turns read-only (as a file system remounted read-only)
                 try await t.store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = 1") }

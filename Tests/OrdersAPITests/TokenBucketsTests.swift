@@ -3,6 +3,7 @@ import OrdersAPI
 import OrdersStore
 import TestClocks
 import Testing
+import Timing
 
 /// The rate limiter's buckets on the test clock: bursts, refills, Retry-After, eviction.
 @Suite struct TokenBucketsTests {
@@ -31,7 +32,7 @@ import Testing
         // Then 5 pass and the 6th may retry when a token is back, in 100 ms (Retry-After: 1)
         #expect(decisions.prefix(5).allSatisfy { $0 == .allow })
         #expect(Self.refused(decisions[5], for: .milliseconds(100)))
-        #expect(RateLimiter.wholeSeconds(.milliseconds(100)) == 1)
+        #expect(Duration.milliseconds(100).retryAfterSeconds == 1)
     }
 
     @Test func tokensComeBackAtTheRateUpToTheBurst() {
@@ -58,15 +59,15 @@ import Testing
             Issue.record("not refused")
             return
         }
-        #expect(Self.close(wait, .milliseconds(2500)) && RateLimiter.wholeSeconds(wait) == 3)
+        #expect(Self.close(wait, .milliseconds(2500)) && wait.retryAfterSeconds == 3)
         clock.advance(by: .seconds(2))
         guard case .refuse(let rest) = Self.take(&buckets, "a", clock) else {
             Issue.record("not refused")
             return
         }
-        #expect(RateLimiter.wholeSeconds(rest) == 1)
-        #expect(RateLimiter.wholeSeconds(.seconds(1)) == 1)
-        #expect(RateLimiter.wholeSeconds(.seconds(1) + .nanoseconds(1)) == 2)
+        #expect(rest.retryAfterSeconds == 1)
+        #expect(Duration.seconds(1).retryAfterSeconds == 1)
+        #expect((Duration.seconds(1) + .nanoseconds(1)).retryAfterSeconds == 2)
     }
 
     @Test func oneCallersBurstLeavesOthersAlone() {

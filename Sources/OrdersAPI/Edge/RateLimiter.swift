@@ -34,7 +34,7 @@ package final class RateLimiter: RouterMiddleware, Sendable {
             return try await next(request, context)
         case .refuse(let retryAfter):
             refused.increment()
-            let seconds = Self.wholeSeconds(retryAfter)
+            let seconds = retryAfter.retryAfterSeconds
             var response = try APIError(
                 .tooManyRequests, code: "rate_limited", "too many requests from this caller; retry after \(seconds) s"
             ).response(from: request, context: context)
@@ -50,11 +50,5 @@ package final class RateLimiter: RouterMiddleware, Sendable {
         if let identity, identity.kind != .anonymous { return "\(identity.kind.rawValue):\(identity.name)" }
         guard let ip = remoteAddress?.ipAddress else { return "anonymous" }
         return "ip:\(ip)"
-    }
-
-    /// `Retry-After` in whole seconds, rounded up (at least 1).
-    package static func wholeSeconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(1, attoseconds > 0 ? seconds + 1 : seconds)
     }
 }

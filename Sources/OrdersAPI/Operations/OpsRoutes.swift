@@ -18,9 +18,9 @@ struct OpsRoutes {
     /// Brings gauges up to date before a scrape (the projection's lag, while a batch is stuck).
     var beforeScrape: @Sendable () async -> Void = {}
 
-    /// The readiness of one side (`/ready` is the write side's, `/ready/read` the read side's):
-    /// whether it is ready, and, for a caller allowed the details, what stands behind it (the
-    /// problem text names the read side's nodes: never for anonymous callers).
+    /// The read side's readiness (`/ready/read`): whether queries can be answered, and, for a
+    /// caller allowed the details, what stands behind it (the problem text names the read side's
+    /// nodes: never for anonymous callers).
     struct Readiness: Encodable {
         var status: String
         var headPosition: Int64?
@@ -30,24 +30,32 @@ struct OpsRoutes {
         var problem: String?
         /// What an operator should act on while the service keeps serving (a mapping drift).
         var warnings: [String]?
-        /// In `/ready`'s detailed answer: the read side's state beside the write side's.
-        var read: Box?
         enum CodingKeys: String, CodingKey {
             case status, headPosition = "head_position", projectedPosition = "projected_position", lagEvents = "lag_events"
-            case indexedOrders = "indexed_orders", problem, warnings, read
+            case indexedOrders = "indexed_orders", problem, warnings
         }
 
-        var isReady: Bool { status == "ready" }
-        var httpStatus: HTTPResponse.Status { isReady ? .ok : .serviceUnavailable }
+        var httpStatus: HTTPResponse.Status { status == "ready" ? .ok : .serviceUnavailable }
 
         /// Only ready or not.
         var summary: Readiness { Readiness(status: status) }
+    }
 
-        final class Box: Encodable, Sendable {
-            let readiness: Readiness
-            init(_ readiness: Readiness) { self.readiness = readiness }
-            func encode(to encoder: any Encoder) throws { try readiness.encode(to: encoder) }
+    /// The write side's readiness (`/ready`): whether commands can be accepted; in the detailed
+    /// answer, the read side's state beside it.
+    struct WriteReadiness: Encodable {
+        var status: String
+        var headPosition: Int64?
+        var problem: String?
+        var read: Readiness?
+        enum CodingKeys: String, CodingKey {
+            case status, headPosition = "head_position", problem, read
         }
+
+        var httpStatus: HTTPResponse.Status { status == "ready" ? .ok : .serviceUnavailable }
+
+        /// Only ready or not.
+        var summary: Readiness { Readiness(status: status) }
     }
 
     func register(on router: some RouterMethods<APIContext>) {
@@ -62,8 +70,9 @@ struct OpsRoutes {
         router.get("/ready") { _, context in
             let detailed = context.identity?.role == .admin && context.identity?.customerID == nil
             var readiness = try await writeReadiness()
-            if detailed { readiness.read = .init(try await readReadiness()) }
-            return try JSONResponse.make(detailed ? readiness : readiness.summary, status: readiness.httpStatus)
+            guard detailed else { return try JSONResponse.make(readiness.summary, status: readiness.httpStatus) }
+            readiness.read = try await readReadiness()
+            return try JSONResponse.make(readiness, status: readiness.httpStatus)
         }
         router.get("/ready/read") { _, context in
             let detailed = context.identity?.role == .admin && context.identity?.customerID == nil
@@ -89,8 +98,8 @@ struct OpsRoutes {
     /// The write side is ready when its store can write now (`EventStore.probeWrite`, at most
     /// once a second): a full disk or a read-only file system makes it unavailable until a
     /// write succeeds again.
-    func writeReadiness() async throws -> Readiness {
-        var readiness = Readiness(status: "ready", headPosition: try? await store.headPosition())
+    func writeReadiness() async throws -> WriteReadiness {
+        var readiness = WriteReadiness(status: "ready", headPosition: try? await store.headPosition())
         if let problem = await writeProbe.problem() {
             readiness.status = "unavailable"
             readiness.problem = problem

@@ -35,13 +35,17 @@ package final class EventStore: Sendable {
     package var lastWriteFailure: String? { writeFailure.withLock { $0 } }
 
     private func noteWriteOutcome(_ results: [Result<AppendResult, EventStoreError>]) {
-        if results.contains(where: { (try? $0.get()) != nil }) {
-            writeFailure.withLock { $0 = nil }
-        } else if case .failure(let error)? = results.first(where: {
-            if case .failure(let error) = $0 { error.code == .storeUnavailable } else { false }
-        }) {
-            writeFailure.withLock { $0 = error.message }
+        var unavailable: EventStoreError?
+        for result in results {
+            switch result {
+            case .success:
+                writeFailure.withLock { $0 = nil }
+                return
+            case .failure(let error):
+                if error.code == .storeUnavailable { unavailable = error }
+            }
         }
+        if let unavailable { writeFailure.withLock { $0 = unavailable.message } }
     }
 
     /// Subscribers to "new events were committed" (the in-process projector).
