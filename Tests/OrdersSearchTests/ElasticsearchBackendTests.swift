@@ -306,6 +306,21 @@ import Testing
         #expect(BulkItemFailure(deadLetterReason: "unknown event type order.teleported (schema 1)") == nil)
     }
 
+    /// What `orders status` and the projector's logs say of a failure: its kind, status, type.
+    @Test func aFailureIsDescribedByItsKindStatusAndType() {
+        let down = ReadSideFailure(ElasticsearchError(.connect, method: "POST", path: "/orders/_bulk", node: "127.0.0.1:9200"))
+        #expect(down.kind == "connect" && down.status == nil && down.reason.contains("/orders/_bulk"))
+        let overloaded = ReadSideFailure(
+            ElasticsearchError(.elasticsearch, method: "POST", path: "/orders/_bulk", status: 429, errorType: "es_rejected_execution_exception"))
+        #expect(overloaded.kind == "elasticsearch" && overloaded.status == 429 && overloaded.type == "es_rejected_execution_exception")
+        let missing = ReadSideFailure(SearchIndexMissing(reason: "404 index_not_found_exception: no such index [orders]"))
+        #expect(missing.kind == "index_missing" && missing.status == 404 && missing.type == "index_not_found_exception")
+        let refused = ReadSideFailure(refusedDocuments: 3, reason: "503 unavailable_shards_exception: primary shard is not active")
+        #expect(refused.kind == "items_refused" && refused.status == 503 && refused.type == "unavailable_shards_exception")
+        #expect(refused.reason == "3 document(s) refused for now, the first: primary shard is not active")
+        #expect(ReadSideFailure(refusedDocuments: 1, reason: "not sent").status == nil)
+    }
+
     @Test func aDeletedIndexIsMissingAndABlockedIndexIsAnOutageNotTheDocuments() async throws {
         // Given an alias that was deleted: with require_alias, every item answers 404 index_not_found
         let missing = try LoopbackServer { request in
