@@ -252,6 +252,42 @@ import Testing
         }
     }
 
+    /// A rename that reaches more orders than one write takes is folded and written in parts;
+    /// the checkpoint moves once, after the last part, and the index is the fold of the log.
+    @Test func aRenameReachingManyOrdersIsWrittenInParts() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-many")
+            let product = try await t.addProduct("p-many")
+            for number in 0..<11 {
+                let order = try await t.createOrder("o-\(number)", customer: customer)
+                _ = try await t.bus.send(AddItem(orderID: order, productID: product, quantity: 1))
+            }
+            let read = try ReadSide.embedded(in: t)
+            var configuration = Self.fast
+            configuration.ordersPerWrite = 4
+            try await read.projector(t, configuration: configuration).catchUp()
+            // More renames than the facts keep uncompacted, then one batch reaching all 11 orders.
+            for number in 0..<70 { _ = try await t.bus.send(RenameCustomer(customerID: customer, name: "Kundin \(number)")) }
+            _ = try await t.bus.send(RenameProduct(productID: product, name: "Thé vert"))
+            let head = try await t.store.headPosition()
+
+            let writes = Mutex<[Int: Int]>([:])  // call number: documents
+            let index = ScriptedIndex(
+                read.index,
+                script: { _, call in
+                    writes.withLock { $0[call, default: 0] += 1 }
+                    return nil
+                })
+            configuration.batchEvents = 1000
+            #expect(try await read.projector(t, writingThrough: index, configuration: configuration).catchUp() == head)
+            let sizes = writes.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
+            #expect(sizes == [4, 4, 3], "documents per write: \(sizes)")
+            let expected = try await Self.expectedDocuments(t)
+            for (id, document) in expected { #expect(try await read.index.order(id: id) == document, "order \(id)") }
+            #expect(expected["o-0"]?.customer.name == "Kundin 69" && expected["o-0"]?.items.first?.name == "Thé vert")
+        }
+    }
+
     @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 40)

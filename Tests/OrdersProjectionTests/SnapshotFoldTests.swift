@@ -18,13 +18,16 @@ import Testing
     }
 
     /// Every order folded alone as of each position must be the live fold's document then.
-    func expectEachOrderFoldsLikeTheLiveFold(_ store: TestStore, _ events: [RecordedEvent], at positions: [Int64]) async throws {
+    /// `compactionLimit`: how often the facts are compacted (nil: never).
+    func expectEachOrderFoldsLikeTheLiveFold(
+        _ store: TestStore, _ events: [RecordedEvent], at positions: [Int64], compactionLimit: Int? = 64
+    ) async throws {
         var live = ReferenceFold()
         var done = 0
         for position in positions {
             _ = try live.apply(Array(events[done..<Int(position)]))
             done = Int(position)
-            let fold = try await store.store.facts(through: position)
+            let fold = try await store.store.facts(through: position, compactionLimit: compactionLimit)
             let streams = try await orderStreams(store, through: position)
             #expect(streams.count == live.documents.count)
             for stream in streams {
@@ -36,21 +39,23 @@ import Testing
         }
     }
 
-    @Test func eachOrderFoldsToTheLiveFoldsDocumentAtEverySnapshot() async throws {
+    /// Compacted after every fact (1), every few, as the service does (64), and never.
+    @Test(arguments: [1, 3, 64, nil] as [Int?])
+    func eachOrderFoldsToTheLiveFoldsDocumentAtEverySnapshot(compactionLimit: Int?) async throws {
         try await TestStore.with { store in
             let shop = try await BusyShop.open(store, customers: 3, products: 4)
             for number in 0..<40 { try await shop.step(number) }
             let events = try await store.allEvents()
             // Snapshots in the middle of renames and submissions, and at the head.
             let positions = [events.count / 3, events.count / 2 + 1, events.count - 7, events.count].map(Int64.init)
-            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions)
+            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions, compactionLimit: compactionLimit)
         }
     }
 
     /// A seeded shop has what `BusyShop` lacks: email changes, items removed (and products
     /// renamed after that), quantities changed, orders paid, shipped, delivered and cancelled.
-    @Test(arguments: [UInt64(3), 11])
-    func aSeededShopFoldsToTheLiveFoldsDocuments(seed: UInt64) async throws {
+    @Test(arguments: [UInt64(3), 11], [1, nil] as [Int?])
+    func aSeededShopFoldsToTheLiveFoldsDocuments(seed: UInt64, compactionLimit: Int?) async throws {
         try await TestStore.with { store in
             let since = Date(timeIntervalSince1970: 1_767_225_600)
             _ = try await Seeder(store: store.store, logger: Logger(label: "seed")).run(
@@ -63,7 +68,7 @@ import Testing
                 #expect(kinds.contains(type), "the seeded log has \(type) events")
             }
             let positions = [events.count / 4, events.count / 2, events.count - 3, events.count].map(Int64.init)
-            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions)
+            try await expectEachOrderFoldsLikeTheLiveFold(store, events, at: positions, compactionLimit: compactionLimit)
         }
     }
 
@@ -164,6 +169,58 @@ import Testing
             #expect(result.document == nil)
             #expect(result.failure?.position == head + 1)
             #expect(result.failure?.reason.contains("no creation event") == true)
+        }
+    }
+
+    /// Facts compacted past an order's failure no longer say what the order looked like there:
+    /// the fold says so, and the order folded from the log is the uncompacted fold's.
+    @Test func anOrderThatFailedBeforeTheCompactionIsFoldedFromTheLog() async throws {
+        try await TestStore.with { store in
+            let customer = try await store.registerCustomer("c-1", name: "Erste")
+            let product = try await store.addProduct("p-1", name: "Kaffee")
+            let order = try await store.createOrder("o-1", customer: customer)
+            _ = try await store.bus.send(AddItem(orderID: order, productID: product, quantity: 2))
+            let before = try await store.store.headPosition()
+            try await store.store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
+                        VALUES (?, 'order-o-1', 3, 'order.submitted', 9, '{}', 0)
+                        """, arguments: [before + 1])
+            }
+            for number in 0..<5 {
+                _ = try await store.bus.send(RenameCustomer(customerID: customer, name: "Name \(number)"))
+                _ = try await store.bus.send(RenameProduct(productID: product, name: "Kaffee \(number)"))
+            }
+            let head = try await store.store.headPosition()
+            let stream = try #require(try await orderStreams(store, through: head).first)
+
+            let whole = try await store.store.facts(through: head, compactionLimit: nil).fold(orderEvents: stream.events)
+            #expect(!whole.needsLog && whole.failure?.position == before + 1)
+            let document = try #require(whole.document)
+            #expect(document.customer.name == "Erste" && document.items.map(\.name) == ["Kaffee"] && document.version == before)
+
+            let compacted = try await store.store.facts(through: head, compactionLimit: 2).fold(orderEvents: stream.events)
+            #expect(compacted.needsLog && compacted.document == nil && compacted.failure?.position == before + 1)
+            let exact = try await store.store.exact(compacted, order: "o-1", through: head)
+            #expect(!exact.needsLog && exact.document == document && exact.failure == whole.failure)
+        }
+    }
+
+    /// However often a customer or product is renamed, the facts kept for it stay few.
+    @Test func renamesDoNotGrowTheFacts() async throws {
+        try await TestStore.with { store in
+            let customer = try await store.registerCustomer("c-1", name: "Erste")
+            let product = try await store.addProduct("p-1", name: "Kaffee")
+            for number in 0..<300 {
+                _ = try await store.bus.send(RenameCustomer(customerID: customer, name: "Name \(number)"))
+                _ = try await store.bus.send(ChangeCustomerEmail(customerID: customer, email: "c\(number)@example.com"))
+                _ = try await store.bus.send(RenameProduct(productID: product, name: "Kaffee \(number)"))
+            }
+            let head = try await store.store.headPosition()
+            #expect(try await store.store.facts(through: head, compactionLimit: nil).factCount == 902)
+            let compacted = try await store.store.facts(through: head, compactionLimit: 64).factCount
+            #expect(compacted <= 2 * (64 + 3), "\(compacted) facts kept")
         }
     }
 }

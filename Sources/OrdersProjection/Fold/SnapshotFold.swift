@@ -9,8 +9,10 @@ package import OrdersStore
 /// An order's document depends only on its own stream and the streams of its customer and of
 /// the products it holds. So the customer and product events are kept (decoded, without their
 /// payloads), and each order is folded from its stream merged with those, in position order,
-/// with `DocumentTransitions`: the documents are identical to the reference fold's, while
-/// memory grows with customers and products, never with orders.
+/// with `DocumentTransitions`: the documents are identical to the reference fold's.
+///
+/// Each customer's and product's facts are compacted as they grow (`History`), so memory grows
+/// with customers and products, never with orders or with how often they are renamed.
 package struct SnapshotFold: Sendable {
     struct Fact: Sendable {
         var event: RecordedEvent
@@ -18,17 +20,24 @@ package struct SnapshotFold: Sendable {
     }
 
     /// Customer and product events by customer and product id, in position order.
-    private var customerFacts: [String: [Fact]] = [:]
-    private var productFacts: [String: [Fact]] = [:]
+    private var customerFacts: [String: History] = [:]
+    private var productFacts: [String: History] = [:]
     /// Every customer and product event at or below this position is in the facts.
     package internal(set) var position: Int64 = 0
+    /// A customer's or product's facts are compacted each time this many more came in (nil:
+    /// never, as for the exact fold of one order from the log).
+    package var compactionLimit: Int?
 
-    package init() {}
+    package init(compactionLimit: Int? = 64) { self.compactionLimit = compactionLimit }
+
+    /// How many customer and product facts are kept (tests of the compaction).
+    package var factCount: Int { (customerFacts.values.map(\.facts.count) + productFacts.values.map(\.facts.count)).reduce(0, +) }
 
     /// Facts from customer and product events (in position order, any other event is ignored)
-    /// that make up the log through `position`. An event that cannot be read throws: it would
-    /// reach many orders, so it halts whoever folds, as it halts the live projector.
+    /// that make up the log through `position`, never compacted. An event that cannot be read
+    /// throws: it would reach many orders, so it halts whoever folds, as it halts the live projector.
     package init(facts events: some Sequence<RecordedEvent>, through position: Int64) throws(ProjectionError) {
+        compactionLimit = nil
         for event in events { _ = try add(event) }
         self.position = position
     }
@@ -40,9 +49,9 @@ package struct SnapshotFold: Sendable {
         stored.payload = .init()  // decoded below: the bytes are not needed again
         let fact = Fact(event: stored, domain: try DocumentTransitions.decode(event))
         if let id = DocumentTransitions.aggregateID(event.streamID, prefix: CustomerTag.streamPrefix) {
-            customerFacts[id, default: []].append(fact)
+            customerFacts[id, default: History()].append(fact, compactingEvery: compactionLimit, with: History.compactCustomer)
         } else if let id = DocumentTransitions.aggregateID(event.streamID, prefix: ProductTag.streamPrefix) {
-            productFacts[id, default: []].append(fact)
+            productFacts[id, default: History()].append(fact, compactingEvery: compactionLimit, with: History.compactProduct)
         }
         return fact.domain
     }
@@ -54,6 +63,10 @@ package struct SnapshotFold: Sendable {
         /// The event that could not be projected: the order is dead-lettered and parked at it,
         /// the document reflects what came before (as in the live projector).
         package var failure: ProjectionError?
+        /// The order's fold stopped (`failure`) before a point its customer's or products' facts
+        /// were compacted through: what came before the failure is no longer in the facts, so
+        /// there is no document here. Fold it from the log (`EventStore.fold(order:through:)`).
+        package var needsLog = false
     }
 
     /// Folds one order from its events (its whole stream up to some position `≤ position`).
@@ -96,7 +109,8 @@ package struct SnapshotFold: Sendable {
         // list is in position order already). A rename after the order's last event still
         // reaches it; nothing after a failure does (the order is parked there).
         let end = failure?.position ?? .max
-        let lists = customers.map { customerFacts[$0] ?? [] } + products.map { productFacts[$0] ?? [] }
+        let histories = customers.map { customerFacts[$0] ?? History() } + products.map { productFacts[$0] ?? History() }
+        let lists = histories.map(\.facts)
         var heads = [Int](repeating: 0, count: lists.count)
         var customer = [DocumentTransitions.CustomerFacts?](repeating: nil, count: customers.count)
         var product = [DocumentTransitions.ProductFacts?](repeating: nil, count: products.count)
@@ -163,6 +177,9 @@ package struct SnapshotFold: Sendable {
             }
         } catch {
             failure = error
+        }
+        if let failure, histories.contains(where: { $0.compactedThrough >= failure.position }) {
+            return Result(document: nil, failure: failure, needsLog: true)
         }
         return Result(document: created ? document : nil, failure: failure)
     }
@@ -238,6 +255,8 @@ extension SnapshotFold {
         package var through: Int64
         /// Why the batch stopped early (see `BatchPlan.halt`).
         package var halt: ProjectionError?
+        /// Orders to fold from the log instead (`Result.needsLog`), order ids.
+        package var needsLog: [String] = []
     }
 
     /// Folds the order streams a plan reaches (read from the log as of `plan.through`) into the
@@ -245,11 +264,22 @@ extension SnapshotFold {
     package func fold(_ streams: [EventStore.StreamEvents], for plan: BatchPlan) -> Batch {
         var batch = Batch(documents: [], failures: [], through: plan.through, halt: plan.halt)
         for stream in streams {
-            if let orderID = DocumentTransitions.orderID(stream.streamID), plan.parked.contains(orderID) { continue }
-            let result = fold(orderEvents: stream.events)
-            if let failure = result.failure { batch.failures.append(failure) }
-            if let document = result.document, document.version > plan.start { batch.documents.append(document) }
+            guard let orderID = DocumentTransitions.orderID(stream.streamID), !plan.parked.contains(orderID) else { continue }
+            batch.add(fold(orderEvents: stream.events), of: orderID, after: plan.start)
         }
         return batch
+    }
+}
+
+extension SnapshotFold.Batch {
+    /// Takes one order's fold: its document when the batch changed it (its version is above
+    /// `start`, the position the batch continues after), its failure, or that it needs the log.
+    package mutating func add(_ result: SnapshotFold.Result, of orderID: String, after start: Int64) {
+        if result.needsLog {
+            needsLog.append(orderID)
+            return
+        }
+        if let failure = result.failure { failures.append(failure) }
+        if let document = result.document, document.version > start { documents.append(document) }
     }
 }

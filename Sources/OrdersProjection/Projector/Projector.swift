@@ -89,31 +89,41 @@ package actor Projector: Service, ProjectionProgress {
                 try await unparkRetried()
                 let events = try await nextBatch()
                 guard let last = events.last else { return position }
-                let batch = try await project(events)
-                for failure in batch.failures { try await deadLetter(failure) }
-                let written = try await write(batch.documents)
+                // The facts take the batch in; the orders it reaches are folded from the log and
+                // written part by part (a failure anywhere makes the next pass start over from
+                // the checkpoint: writes are idempotent).
+                let plan = facts.take(events, parked: parked)
+                var visible = true
+                var documents = 0
+                let streamIDs = try await store.streamIDs(for: plan)
+                for part in streamIDs.parts(of: configuration.ordersPerWrite) {
+                    let batch = try await store.fold(part, for: plan, with: facts)
+                    for failure in batch.failures { try await deadLetter(failure) }
+                    visible = try await write(batch.documents).visible && visible
+                    documents += batch.documents.count
+                }
                 // Everything up to the hole or the unreadable event (if any) is written: the
                 // checkpoint follows the batch.
-                guard try await checkpoints.move(configuration.checkpointName, from: position, to: batch.through, at: wallClock.now()) else {
+                guard try await checkpoints.move(configuration.checkpointName, from: position, to: plan.through, at: wallClock.now()) else {
                     throw ProjectionError(
                         position: last.position, streamID: last.streamID,
                         reason: "the checkpoint moved under this projector: is another one running?")
                 }
-                position = batch.through
-                if written.visible {
+                position = plan.through
+                if visible {
                     waiters.markVisible(through: position)
                 } else if waiters.anyWaiting(atOrBelow: position) {
                     // A reader came to wait while the batch was written without visibility: it
                     // is answered once the index made it visible.
                     _ = await makeVisible()
                 }
-                if let halt = batch.halt {
+                if let halt = plan.halt {
                     logger.critical(
                         "projection halted",
                         metadata: ["projection.position": "\(halt.position)", "stream.id": "\(halt.streamID)", "error": "\(halt.reason)"])
                     throw halt
                 }
-                logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(batch.documents.count)"])
+                logger.debug("projected", metadata: ["projection.position": "\(position)", "projection.documents": "\(documents)"])
             } catch {
                 // A missing index must be prepared (recreated) again: the next pass starts over.
                 if started, facts.position != position || error is SearchIndexMissing { forgetUnacknowledged(error) }
@@ -125,17 +135,6 @@ package actor Projector: Service, ProjectionProgress {
 
     private var passRunning = false
     private var passWaiters: [CheckedContinuation<Void, Never>] = []
-
-    /// Takes a batch into the facts and folds, from the log, the orders it reaches.
-    private func project(_ events: [RecordedEvent]) async throws -> SnapshotFold.Batch {
-        let plan = facts.take(events, parked: parked)
-        do {
-            return facts.fold(try await store.streams(for: plan), for: plan)
-        } catch {
-            forgetUnacknowledged(error)
-            throw error
-        }
-    }
 
     /// A batch failed after the facts took it in but before its checkpoint was stored: the
     /// facts are ahead of the read side, and going on from there would skip that batch. They
@@ -277,7 +276,8 @@ package actor Projector: Service, ProjectionProgress {
         guard !released.isEmpty else { return }
         var documents: [OrderDocument] = []
         for stream in try await store.readStreams(Set(released.map { OrderTag.streamPrefix + "-" + $0 }), through: position) {
-            let result = facts.fold(orderEvents: stream.events)
+            let orderID = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
+            let result = try await store.exact(facts.fold(orderEvents: stream.events), order: orderID, through: position)
             if let failure = result.failure {
                 try await deadLetter(failure)
             } else if let document = result.document {

@@ -7,6 +7,10 @@ package struct ProjectorConfiguration: Sendable {
     package var batchEvents: Int
     /// A batch stops growing past this many payload bytes. Default 4 MiB.
     package var batchBytes: Int
+    /// A batch that reaches more orders than this (a popular product renamed reaches every
+    /// order holding it) is folded and written in parts of this many orders, so that memory
+    /// does not grow with the orders one event reaches. Default 1,000.
+    package var ordersPerWrite: Int
     /// Delays between retries of documents the index could not take now, and between attempts
     /// while the read side is unreachable. Default 100 ms doubling up to 10 s.
     package var retry: Backoff
@@ -19,12 +23,14 @@ package struct ProjectorConfiguration: Sendable {
     package var metrics: any MetricsFactory
 
     package init(
-        batchEvents: Int = 1000, batchBytes: Int = 4 << 20, retry: Backoff = Backoff(baseDelay: .milliseconds(100), maximumDelay: .seconds(10)),
+        batchEvents: Int = 1000, batchBytes: Int = 4 << 20, ordersPerWrite: Int = 1000,
+        retry: Backoff = Backoff(baseDelay: .milliseconds(100), maximumDelay: .seconds(10)),
         checkpointName: String = "orders", pollInterval: Duration = .seconds(1), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.metrics = metrics
         self.batchEvents = batchEvents
         self.batchBytes = batchBytes
+        self.ordersPerWrite = ordersPerWrite
         self.retry = retry
         self.checkpointName = checkpointName
         self.pollInterval = pollInterval

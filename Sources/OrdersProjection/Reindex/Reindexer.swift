@@ -202,6 +202,7 @@ package struct Reindexer: Sendable {
         _ job: inout ReindexJob, into index: any SearchIndexWriter, heartbeat: Heartbeat, progress: @escaping @Sendable (ReindexProgress) -> Void
     ) async throws -> Int {
         let fold = try await store.facts(through: job.snapshot)
+        let snapshot = job.snapshot
         let total = try await store.orderCount(through: job.snapshot)
         let writer = writer(index)
         let elapsed = clock.stopwatch()
@@ -234,11 +235,12 @@ package struct Reindexer: Sendable {
                 let number = batches.count
                 batches.append((last.streamID, streams.count))
                 // Each batch is folded and written by a task of its own: batches in flight fold in parallel.
-                group.addTask { [state, wallClock, logger] in
+                group.addTask { [state, store, wallClock, logger] in
                     var documents: [OrderDocument] = []
                     documents.reserveCapacity(streams.count)
                     for stream in streams {
-                        let result = fold.fold(orderEvents: stream.events)
+                        let orderID = String(stream.streamID.dropFirst(OrderTag.streamPrefix.count + 1))
+                        let result = try await store.exact(fold.fold(orderEvents: stream.events), order: orderID, through: snapshot)
                         if let document = result.document { documents.append(document) }
                         if let failure = result.failure { _ = try await state.deadLetters.add(failure, at: wallClock.now(), logger: logger) }
                     }
@@ -293,15 +295,18 @@ package struct Reindexer: Sendable {
                 // The new generation is rebuilt whole: parked orders are folded too, up to their
                 // dead letter (as the load did).
                 let plan = fold.take(events, parked: [])
-                let batch = fold.fold(try await store.streams(for: plan), for: plan)
-                for failure in batch.failures { _ = try await state.deadLetters.add(failure, at: wallClock.now(), logger: logger) }
-                _ = try await writer.write(batch.documents)
-                guard try await checkpoints.move(job.checkpointName, from: checkpoint, to: batch.through) else {
+                let streamIDs = try await store.streamIDs(for: plan)
+                for part in streamIDs.parts(of: options.projector.ordersPerWrite) {
+                    let batch = try await store.fold(part, for: plan, with: fold)
+                    for failure in batch.failures { _ = try await state.deadLetters.add(failure, at: wallClock.now(), logger: logger) }
+                    _ = try await writer.write(batch.documents)
+                }
+                guard try await checkpoints.move(job.checkpointName, from: checkpoint, to: plan.through) else {
                     throw ReindexError(reason: "the catch-up checkpoint \(job.checkpointName) moved under this reindex")
                 }
-                projected += Int(batch.through - checkpoint)
-                checkpoint = batch.through
-                if let halt = batch.halt { throw halt }
+                projected += Int(plan.through - checkpoint)
+                checkpoint = plan.through
+                if let halt = plan.halt { throw halt }
                 report(.catchingUp, job, done: Int(checkpoint - first), total: Int(end - first), elapsed: elapsed(), count: projected, progress)
             }
             if until != nil { break }
