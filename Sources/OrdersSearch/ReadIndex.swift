@@ -21,7 +21,8 @@ package struct ReadIndex: Sendable {
     package let identity: String
     /// For logs: where the documents go.
     package let location: String
-    /// What must run while the index is used, in a `ServiceGroup` (the Elasticsearch client).
+    /// What must run while the index is used, in a `ServiceGroup` (the Elasticsearch client; the
+    /// embedded index's `SwapFollower`).
     package let services: [any Service]
 
     /// Opens the backend `configuration` names (an embedded index is created if missing).
@@ -29,7 +30,8 @@ package struct ReadIndex: Sendable {
         switch configuration {
         case .embedded(let path):
             let index = try LiveEmbeddedIndex(path: path)
-            return ReadIndex(index: index, generations: index.generations, identity: "orders", location: path, services: [])
+            return ReadIndex(
+                index: index, generations: index.generations, identity: "orders", location: path, services: [SwapFollower(index: index)])
         case .elasticsearch(let connection, let settings, let definition):
             let client = ElasticsearchClient(configuration: connection, logger: logger)
             return ReadIndex(

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceLifecycle
 import Synchronization
 
 /// The embedded read side as generations: files `<stem>-<n>.sqlite` beside the read database's
@@ -107,9 +108,9 @@ package struct EmbeddedGenerationError: Error, Sendable, CustomStringConvertible
 }
 
 /// The embedded read side as the service uses it: whatever generation the path stands for now.
-/// It follows a swap made by a reindex (in this process or another) at its next call. A write
-/// that raced a swap is written again to the new generation, so nothing lands only in a
-/// retired one.
+/// It follows a swap made by a reindex in this process at once, one made by another process at
+/// its next call or when `SwapFollower` next looks. A write that raced a swap is written again
+/// to the new generation, so nothing lands only in a retired one.
 package final class LiveEmbeddedIndex: SearchIndex {
     package let generations: EmbeddedGenerations
     private let current: Mutex<(generation: String, index: EmbeddedSearchIndex)>
@@ -164,5 +165,31 @@ package final class LiveEmbeddedIndex: SearchIndex {
     }
     package func analytics(_ panel: AnalyticsPanel, _ query: AnalyticsQuery) async throws -> AnalyticsAnswer {
         try await live().analytics(panel, query)
+    }
+}
+
+/// Follows swaps that another process (`orders reindex`) makes: looks at the link every
+/// `interval` and moves to the new generation then, closing the retired one's files, whose
+/// disk space a reindex frees only once no process holds them open. A swap made in this
+/// process is followed at once without it.
+package struct SwapFollower: Service {
+    let index: LiveEmbeddedIndex
+    let interval: Duration
+    let clock: any Clock<Duration>
+
+    package init(index: LiveEmbeddedIndex, interval: Duration = .seconds(1), clock: any Clock<Duration> = ContinuousClock()) {
+        self.index = index
+        self.interval = interval
+        self.clock = clock
+    }
+
+    package func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await clock.sleep(for: interval)
+                // A link that cannot be read now is read again at the next look or call.
+                _ = try? index.live()
+            }
+        }
     }
 }
