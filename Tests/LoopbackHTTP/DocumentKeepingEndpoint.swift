@@ -467,18 +467,6 @@ package final class DocumentKeepingEndpoint: Sendable {
     }
 }
 
-extension LoopbackServer.Request {
-    /// The query parameters, percent-decoded.
-    var parameters: [String: String] {
-        var parameters: [String: String] = [:]
-        for pair in (query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-            parameters[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return parameters
-    }
-}
-
 /// `text` as a JSON string literal.
 private func quoted(_ text: String) -> String {
     var out = "\""

@@ -18,6 +18,15 @@ package final class LoopbackServer: Sendable {
 
         package var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
         package var query: String? { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) }
+        /// The query parameters, percent-decoded.
+        package var parameters: [String: String] {
+            var parameters: [String: String] = [:]
+            for pair in (query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                parameters[parts[0]] = parts.count > 1 ? parts[1] : ""
+            }
+            return parameters
+        }
     }
 
     package struct Response: Sendable {
