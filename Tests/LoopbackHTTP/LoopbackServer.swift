@@ -18,6 +18,15 @@ package final class LoopbackServer: Sendable {
 
         package var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
         package var query: String? { target.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) }
+        /// The query parameters, percent-decoded.
+        package var parameters: [String: String] {
+            var parameters: [String: String] = [:]
+            for pair in (query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                parameters[parts[0]] = parts.count > 1 ? parts[1] : ""
+            }
+            return parameters
+        }
     }
 
     package struct Response: Sendable {
@@ -32,10 +41,13 @@ package final class LoopbackServer: Sendable {
         /// Answer, then close the connection without saying so (a keep-alive connection the
         /// server timed out).
         package var closeAfterResponse: Bool
+        /// Reset the connection (a TCP RST) instead of answering: the peer reads "connection
+        /// reset by peer", not an orderly close.
+        package var resetConnection: Bool
 
         package init(
             status: Int = 200, body: [UInt8] = Array("{}".utf8), headers: [String: String] = ["Content-Type": "application/json"],
-            delay: Duration = .zero, dropConnection: Bool = false, closeAfterResponse: Bool = false
+            delay: Duration = .zero, dropConnection: Bool = false, closeAfterResponse: Bool = false, resetConnection: Bool = false
         ) {
             self.status = status
             self.body = body
@@ -43,6 +55,7 @@ package final class LoopbackServer: Sendable {
             self.delay = delay
             self.dropConnection = dropConnection
             self.closeAfterResponse = closeAfterResponse
+            self.resetConnection = resetConnection
         }
 
         package static func json(_ text: String, status: Int = 200) -> Response { Response(status: status, body: Array(text.utf8)) }
@@ -174,6 +187,12 @@ package final class LoopbackServer: Sendable {
             let response = handler(Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body))
             if response.delay > .zero, !wait(response.delay) { return }
             if response.dropConnection { return }
+            if response.resetConnection {
+                // Closed with a zero linger time, the socket sends RST instead of FIN.
+                var noLinger = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(connection, SOL_SOCKET, SO_LINGER, &noLinger, socklen_t(MemoryLayout<linger>.size))
+                return
+            }
             var out = Array("HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n".utf8)
             var responseHeaders = response.headers
             responseHeaders["Content-Length"] = String(headers["x-no-body"] == nil && requestLine[0] != "HEAD" ? response.body.count : 0)
