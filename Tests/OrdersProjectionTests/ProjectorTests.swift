@@ -288,6 +288,43 @@ import Testing
         }
     }
 
+    /// Renames spread over many batches' worth of events are folded together: each order they
+    /// reach is written once, at its latest version, not once per batch with a rename.
+    @Test func renamesInABatchTakeInTheEventsThatFollowSoEachOrderIsFoldedOnce() async throws {
+        try await TestStore.with { t throws in
+            let customer = try await t.registerCustomer("c-renamed")
+            var orders: [OrderID] = []
+            for number in 0..<5 { orders.append(try await t.createOrder("o-\(number)", customer: customer)) }
+            let read = try ReadSide.embedded(in: t)
+            var configuration = Self.fast
+            configuration.batchEvents = 3
+            try await read.projector(t, configuration: configuration).catchUp()
+            // Ten renames, each followed by other commands: ten batches of 3 events would each fold
+            // the customer's five orders again.
+            let other = try await t.registerCustomer("c-other")
+            for number in 0..<10 {
+                _ = try await t.bus.send(RenameCustomer(customerID: customer, name: "Kundin \(number)"))
+                _ = try await t.createOrder("other-\(number)", customer: other)
+                _ = try await t.createOrder("another-\(number)", customer: other)
+            }
+            let head = try await t.store.headPosition()
+            let written = Mutex<[String: Int]>([:])
+            let index = ScriptedIndex(
+                read.index,
+                script: { document, _ in
+                    written.withLock { $0[document.orderID, default: 0] += 1 }
+                    return nil
+                })
+            configuration.eventsPerRenameBatch = 1000
+            #expect(try await read.projector(t, writingThrough: index, configuration: configuration).catchUp() == head)
+            let counts = written.withLock { $0 }
+            #expect(orders.allSatisfy { counts[$0.rawValue] == 1 }, "each of the customer's orders written once: \(counts)")
+            let expected = try await Self.expectedDocuments(t)
+            for (id, document) in expected { #expect(try await read.index.order(id: id) == document, "order \(id)") }
+            #expect(expected["o-0"]?.customer.name == "Kundin 9")
+        }
+    }
+
     @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 40)

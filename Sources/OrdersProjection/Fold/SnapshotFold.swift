@@ -211,7 +211,24 @@ extension SnapshotFold {
         /// Orders left as they are (dead-lettered).
         package var parked: Set<String>
     }
+}
 
+extension SnapshotFold.BatchPlan {
+    /// Whether the batch changed a customer or product whose orders it must fold again.
+    package var reachesThroughFacts: Bool { !customers.isEmpty || !products.isEmpty }
+
+    /// Continues this plan with `next`, the plan of the events right after it: one batch.
+    package mutating func extend(with next: SnapshotFold.BatchPlan) {
+        precondition(next.start == through, "a plan continues only the plan right before it")
+        through = next.through
+        halt = next.halt
+        orderStreams.formUnion(next.orderStreams)
+        customers.formUnion(next.customers)
+        products.formUnion(next.products)
+    }
+}
+
+extension SnapshotFold {
     /// Takes `events`, the log right after `position`, into the facts and says which orders
     /// they reach: the orders whose streams they are in, and the orders of each customer and
     /// product they change. Orders in `parked` are left as they are. No I/O.

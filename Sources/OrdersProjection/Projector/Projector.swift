@@ -92,7 +92,15 @@ package actor Projector: Service, ProjectionProgress {
                 // The facts take the batch in; the orders it reaches are folded from the log and
                 // written part by part (a failure anywhere makes the next pass start over from
                 // the checkpoint: writes are idempotent).
-                let plan = facts.take(events, parked: parked)
+                var plan = facts.take(events, parked: parked)
+                // A rename reaches every order of its customer or product: while the batch has
+                // one, it takes in the events that follow (up to `eventsPerRenameBatch`), so that
+                // one refold of those orders covers many renames instead of one each.
+                while plan.halt == nil, plan.reachesThroughFacts, plan.through - plan.start < Int64(configuration.eventsPerRenameBatch) {
+                    let more = try await nextBatch(after: plan.through)
+                    guard !more.isEmpty else { break }
+                    plan.extend(with: facts.take(more, parked: parked))
+                }
                 var visible = true
                 var documents = 0
                 let streamIDs = try await store.streamIDs(for: plan)
@@ -288,9 +296,9 @@ package actor Projector: Service, ProjectionProgress {
         _ = try await write(documents)
     }
 
-    /// Events after the current position, bounded by count and payload bytes.
-    private func nextBatch() async throws -> [RecordedEvent] {
-        let events = try await store.readAll(after: position, limit: configuration.batchEvents)
+    /// Events after `after` (the current position by default), bounded by count and payload bytes.
+    private func nextBatch(after: Int64? = nil) async throws -> [RecordedEvent] {
+        let events = try await store.readAll(after: after ?? position, limit: configuration.batchEvents)
         var bytes = 0
         var count = 0
         for event in events {
