@@ -148,23 +148,40 @@ import Testing
             _ = try await t.createOrder("o-4", customer: ada)
             let head = try await t.store.headPosition()
 
-            func reached(_ customers: Set<String>, _ products: Set<String>, through: Int64) async throws -> Set<String> {
-                try await t.store.orderStreams(referencingCustomers: customers, products: products, through: through)
+            /// Every order the customers and products reach, a page of `limit` rows at a time.
+            func reached(_ customers: Set<String>, _ products: Set<String>, through: Int64, limit: Int = 1) async throws -> Set<String> {
+                var streams: Set<String> = []
+                for reference in customers.map(OrderReference.customer) + products.map(OrderReference.product) {
+                    var after: Int64 = 0
+                    while true {
+                        let page = try await t.store.orderStreams(reachedBy: reference, after: after, through: through, limit: limit)
+                        guard let last = page.last else { break }
+                        #expect(page.count <= limit && page.map(\.position) == page.map(\.position).sorted())
+                        streams.formUnion(page.map(\.streamID))
+                        after = last.position
+                    }
+                }
+                return streams
             }
             #expect(try await reached(["c-ada"], [], through: head) == ["order-o-1", "order-o-2", "order-o-4"])
+            #expect(try await reached(["c-ada"], [], through: head, limit: 2) == ["order-o-1", "order-o-2", "order-o-4"])
             #expect(try await reached([], ["p-tea"], through: head) == ["order-o-1", "order-o-3"])
             #expect(try await reached(["c-bo"], ["p-cup"], through: head) == ["order-o-3"])
             #expect(try await reached(["c-ada"], ["p-tea"], through: before) == ["order-o-1", "order-o-2"], "as of a position")
             #expect(try await reached(["c-nobody"], [], through: head).isEmpty)
+            let page = try await t.store.orderStreams(reachedBy: .product("p-tea"), after: 0, through: head, limit: 10)
+            #expect(page.map(\.streamID) == ["order-o-1", "order-o-3"] && page[1].position > before, "with the position of the addition")
 
-            // Answered from the two partial indexes, never by a scan of the log.
-            let plan = try t.store.writer.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + EventStore.orderReferencesSQL, arguments: ["[]", head, "[]", head])
-                    .map { $0["detail"] as String }
+            // Answered from the two partial indexes, a range of one key, never by a scan of the log.
+            for reference in [OrderReference.customer("c-ada"), .product("p-tea")] {
+                let plan = try t.store.writer.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + reference.sql, arguments: [reference.id, 0, head, 10])
+                        .map { $0["detail"] as String }
+                }
+                let index = if case .customer = reference { "events_by_order_customer" } else { "events_by_order_product" }
+                #expect(plan.contains { $0.contains("USING INDEX \(index)") }, "\(plan)")
+                #expect(!plan.contains { $0.hasPrefix("SCAN events") || $0.contains("TEMP B-TREE") }, "\(plan)")
             }
-            #expect(plan.contains { $0.contains("USING INDEX events_by_order_customer") }, "\(plan)")
-            #expect(plan.contains { $0.contains("USING INDEX events_by_order_product") }, "\(plan)")
-            #expect(!plan.contains { $0.hasPrefix("SCAN events") }, "\(plan)")
         }
     }
 

@@ -22,24 +22,11 @@ extension EventStore {
         return fold
     }
 
-    /// The order streams a batch plan reaches, as of `plan.through`: the batch's own, and those
-    /// of the customers and products it changed (through the log's partial indexes). Sorted: a
-    /// batch that reaches many orders (a popular product renamed) is folded and written in parts.
-    package func streamIDs(for plan: SnapshotFold.BatchPlan) async throws -> [String] {
-        var streamIDs = plan.orderStreams
-        for streamID in try await orderStreams(referencingCustomers: plan.customers, products: plan.products, through: plan.through) {
-            if let orderID = DocumentTransitions.orderID(streamID), !plan.parked.contains(orderID) { streamIDs.insert(streamID) }
-        }
-        return streamIDs.sorted()
-    }
-
-    /// Folds the orders of `streamIDs` (some of those `plan` reaches) with `facts`, as of
-    /// `plan.through`: the part of a batch those orders make. An order the compacted facts
-    /// cannot fold exactly (`SnapshotFold.Result.needsLog`) is folded from the log.
-    package func fold(
-        _ streamIDs: some Collection<String>, for plan: SnapshotFold.BatchPlan, with facts: SnapshotFold
-    ) async throws -> SnapshotFold.Batch {
-        var batch = facts.fold(try await readStreams(Set(streamIDs), through: plan.through), for: plan)
+    /// Folds `streams` (a part of the orders `plan` reaches: `OrderReach`) with `facts`, as of
+    /// `plan.through`. An order the compacted facts cannot fold exactly
+    /// (`SnapshotFold.Result.needsLog`) is folded from the log.
+    package func fold(_ streams: [StreamEvents], for plan: SnapshotFold.BatchPlan, with facts: SnapshotFold) async throws -> SnapshotFold.Batch {
+        var batch = facts.fold(streams, for: plan)
         let fromLog = batch.needsLog
         batch.needsLog = []
         for orderID in fromLog { batch.add(try await fold(order: orderID, through: plan.through), of: orderID, after: plan.start) }
@@ -68,12 +55,5 @@ extension EventStore {
         var facts: [RecordedEvent] = []
         for streamID in related.sorted() { facts += try await readStream(streamID).filter { $0.position <= position } }
         return try SnapshotFold(facts: facts, through: position).fold(orderEvents: events)
-    }
-}
-
-extension Array {
-    /// The elements in consecutive parts of at most `size` (a batch's orders, written in parts).
-    package func parts(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: Swift.max(1, size)).map { self[$0..<Swift.min($0 + Swift.max(1, size), count)] }
     }
 }

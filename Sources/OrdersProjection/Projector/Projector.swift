@@ -103,9 +103,10 @@ package actor Projector: Service, ProjectionProgress {
                 }
                 var visible = true
                 var documents = 0
-                let streamIDs = try await store.streamIDs(for: plan)
-                for part in streamIDs.parts(of: configuration.ordersPerWrite) {
-                    let batch = try await store.fold(part, for: plan, with: facts)
+                var reach = OrderReach(plan, partSize: configuration.ordersPerWrite)
+                while let streams = try await reach.next(from: store) {
+                    guard !streams.isEmpty else { continue }
+                    let batch = try await store.fold(streams, for: plan, with: facts)
                     for failure in batch.failures { try await deadLetter(failure) }
                     visible = try await write(batch.documents).visible && visible
                     documents += batch.documents.count

@@ -295,9 +295,10 @@ package struct Reindexer: Sendable {
                 // The new generation is rebuilt whole: parked orders are folded too, up to their
                 // dead letter (as the load did).
                 let plan = fold.take(events, parked: [])
-                let streamIDs = try await store.streamIDs(for: plan)
-                for part in streamIDs.parts(of: options.projector.ordersPerWrite) {
-                    let batch = try await store.fold(part, for: plan, with: fold)
+                var reach = OrderReach(plan, partSize: options.projector.ordersPerWrite)
+                while let streams = try await reach.next(from: store) {
+                    guard !streams.isEmpty else { continue }
+                    let batch = try await store.fold(streams, for: plan, with: fold)
                     for failure in batch.failures { _ = try await state.deadLetters.add(failure, at: wallClock.now(), logger: logger) }
                     _ = try await writer.write(batch.documents)
                 }

@@ -77,31 +77,21 @@ extension EventStore {
         }
     }
 
-    /// The order streams (`order-<id>`) created for one of `customerIDs`, or that had one of
-    /// `productIDs` added, at positions `≤ through`: the orders a customer or product change
-    /// reaches. Answered from the partial indexes `events_by_order_customer` and
-    /// `events_by_order_product` (the type names are literals here so that SQLite uses them).
+    /// A page of the orders `reference` reaches at positions `≤ through`, after position
+    /// `after`, in position order: each order stream (`order-<id>`) with the position of the
+    /// event that makes it reached: its creation for the customer, the product's addition (an
+    /// order the product was added to twice appears twice). One range of one partial index
+    /// (`events_by_order_customer`, `events_by_order_product`) per page, so a customer with a
+    /// million orders is read a page at a time.
     package func orderStreams(
-        referencingCustomers customerIDs: Set<String>, products productIDs: Set<String>, through position: Int64
-    ) async throws(EventStoreError) -> Set<String> {
-        guard !customerIDs.isEmpty || !productIDs.isEmpty else { return [] }
-        return try await read("finding the orders of \(customerIDs.count) customers and \(productIDs.count) products") { db in
-            Set(
-                try String.fetchAll(
-                    db.cachedStatement(sql: Self.orderReferencesSQL),
-                    arguments: [Self.jsonArray(Array(customerIDs)), position, Self.jsonArray(Array(productIDs)), position]))
+        reachedBy reference: OrderReference, after: Int64, through position: Int64, limit: Int
+    ) async throws(EventStoreError) -> [(streamID: String, position: Int64)] {
+        try await read("finding the orders of \(reference) after position \(after)") { db in
+            try Row.fetchAll(db.cachedStatement(sql: reference.sql), arguments: [reference.id, after, position, limit]).map {
+                (streamID: $0[0] as String, position: $0[1] as Int64)
+            }
         }
     }
-
-    /// The type names are literals, as in the indexes' `WHERE`: SQLite uses a partial index only
-    /// for a query whose terms imply it (`EventStoreTests` checks the plan).
-    static let orderReferencesSQL = """
-        SELECT stream_id FROM events
-        WHERE type = 'order.created' AND json_extract(payload, '$.customer_id') IN (SELECT value FROM json_each(?)) AND position <= ?
-        UNION
-        SELECT stream_id FROM events
-        WHERE type = 'order.item_added' AND json_extract(payload, '$.product_id') IN (SELECT value FROM json_each(?)) AND position <= ?
-        """
 
     /// The events at positions `≤ through` of each of `streamIDs`, in version order, in one
     /// read: the orders a batch of the live projection folds again. Streams without such an
@@ -136,9 +126,43 @@ extension EventStore {
         guard let last = scalars.popLast(), let next = Unicode.Scalar(last.value + 1) else { return prefix + "\u{10FFFF}" }
         return String(String.UnicodeScalarView(scalars + [next]))
     }
+}
 
-    private static func jsonArray(_ strings: [String]) -> String {
-        // Identifiers are validated (no quotes or controls), but encode properly anyway.
-        (try? JSONEncoder().encode(strings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+/// A customer or product whose change reaches orders: the orders created for the customer, the
+/// orders the product was added to.
+package enum OrderReference: Sendable, Hashable, CustomStringConvertible {
+    case customer(String)
+    case product(String)
+
+    package var id: String {
+        switch self {
+        case .customer(let id), .product(let id): id
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .customer(let id): "customer \(id)"
+        case .product(let id): "product \(id)"
+        }
+    }
+
+    /// The type names are literals, as in the indexes' `WHERE`: SQLite uses a partial index only
+    /// for a query whose terms imply it (`EventStoreTests` checks the plans).
+    package var sql: String {
+        switch self {
+        case .customer:
+            """
+            SELECT stream_id, position FROM events
+            WHERE type = 'order.created' AND json_extract(payload, '$.customer_id') = ? AND position > ? AND position <= ?
+            ORDER BY position LIMIT ?
+            """
+        case .product:
+            """
+            SELECT stream_id, position FROM events
+            WHERE type = 'order.item_added' AND json_extract(payload, '$.product_id') = ? AND position > ? AND position <= ?
+            ORDER BY position LIMIT ?
+            """
+        }
     }
 }
