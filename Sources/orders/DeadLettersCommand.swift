@@ -16,7 +16,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         @OptionGroup var read: ReadOptions
 
         func run() async throws {
-            let readSide = try read.open(logger: store.makeLogger())
+            let readSide = try read.openExisting(logger: store.makeLogger())
             let letters = try await readSide.state.deadLetters.all()
             if json { return print(try ReindexCommand.json(letters)) }
             if letters.isEmpty { return print("no dead letters") }

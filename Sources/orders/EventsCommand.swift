@@ -19,7 +19,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = store.makeLogger()
-        let eventStore = try store.open()
+        let eventStore = try store.openExisting()
         var position = after
         var remaining = limit ?? Int.max
         let output = FileHandle.standardOutput

@@ -39,11 +39,8 @@ struct SearchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error.field.map { "--\($0.replacingOccurrences(of: "_", with: "-")): " } ?? "")\(error.message)")
         }
-        if try read.elasticsearchConfiguration() == nil, !FileManager.default.fileExists(atPath: read.readDB) {
-            throw ValidationError("no read index at \(read.readDB): run `orders project --once` first")
-        }
         let logger = Logger(label: "orders")
-        let readSide = try read.open(logger: logger)
+        let readSide = try read.openExisting(logger: logger)
         let result = try await withServices(readSide.services, logger: logger) { try await readSide.index.search(query) }
         if json {
             print(try Self.json(result))

@@ -16,7 +16,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = store.makeLogger()
-        let eventStore = try store.open()
+        // A malformed read-side configuration is named before the store is looked for.
+        _ = try read.configuration()
+        let eventStore = try store.openExisting()
         let readSide = try read.open(logger: logger)
         let status = try await withServices(readSide.services, logger: logger) { try await readSide.status(store: eventStore) }
         let index = status.index

@@ -8,7 +8,7 @@ package import OrdersStore
 
 /// Options shared by every command that opens the write store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The write store's SQLite file (its folder is created).")
+    @Option(name: .long, help: "The write store's SQLite file (commands that write create it and its folder).")
     var db: String = StoreConfiguration.defaultPath
 
     @Option(
@@ -26,6 +26,13 @@ struct StoreOptions: ParsableArguments {
 
     func openDatabase() throws -> StoreDatabase {
         try StoreDatabase.open(StoreConfiguration(path: db, durability: durability))
+    }
+
+    /// Opens the write store for a command that only reads it: a store that is not there is
+    /// an error, never created (with its folder) and reported as empty.
+    func openExisting() throws -> EventStore {
+        guard FileManager.default.fileExists(atPath: db) else { throw MissingStore(what: "event store", path: db, flag: "--db") }
+        return try open()
     }
 
     /// Bootstraps logging to standard error once and returns the root logger.
@@ -107,9 +114,35 @@ struct ReadOptions: ParsableArguments {
         return readSide
     }
 
+    /// Opens the read side for a command that only reads it: a missing embedded index is an
+    /// error, never created (Elasticsearch answers for itself).
+    func openExisting(logger: Logger) throws -> ReadSide {
+        let configuration = try configuration()
+        if case .embedded(let path) = configuration.index, (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil,
+            !FileManager.default.fileExists(atPath: path)
+        {
+            throw MissingStore(what: "read index", path: path, flag: "--read-db")
+        }
+        return try open(logger: logger)
+    }
+
     /// Whether `--es-url` names a user or password (which then become basic authentication).
     var urlHasCredentials: Bool {
         guard let esURL else { return false }
         return (try? ElasticsearchConfiguration(urls: esURL))?.authentication != nil
+    }
+}
+
+/// A command that only reads was pointed at a store that does not exist.
+struct MissingStore: Error, CustomStringConvertible {
+    var what: String
+    var path: String
+    var flag: String
+
+    var description: String {
+        let create =
+            flag == "--db"
+            ? "`orders seed` or `orders serve` creates one" : "`orders project --once` or `orders serve` builds one from the event store"
+        return "no \(what) at \(path) (a command that only reads creates nothing): pass \(flag) with its path, or \(create)"
     }
 }

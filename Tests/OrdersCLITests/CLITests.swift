@@ -86,6 +86,26 @@ import Testing
         }
     }
 
+    /// `status` and `events` only read the event store, `search` and `dead-letters list` the read
+    /// side: pointed at one that is not there, they say so, exit non-zero without the usage
+    /// text, and create nothing.
+    @Test func commandsThatOnlyReadNeverCreateAStore() throws {
+        try Self.withDirectory { directory in
+            for command in [
+                ["status", "--db", "nowhere/dir/o.sqlite"], ["events", "--db", "nowhere/dir/o.sqlite"],
+                ["dead-letters", "list", "--read-db", "nowhere/dir/read.sqlite"],
+            ] {
+                let output = try Self.run(command, in: directory)
+                #expect(output.status != 0, "\(command)")
+                #expect(output.stderr.contains("nowhere/dir/"), "\(command): \(output.stderr)")
+                #expect(!output.stderr.contains("USAGE"), "\(command): \(output.stderr)")
+            }
+            let search = try Self.run(["search", "tea", "--read-db", "nowhere/dir/read.sqlite"], in: directory)
+            #expect(search.status != 0 && search.stderr.contains("no read index at nowhere/dir/read.sqlite"), "\(search.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere").path), "nothing was created")
+        }
+    }
+
     @Test func impossibleDatesAreRefusedByOption() throws {
         try Self.withDirectory { directory in
             let search = try Self.run(["search", "--from", "2026-02-30T10:00:00Z", "--read-db", "x/read.sqlite"], in: directory)
@@ -196,6 +216,9 @@ import Testing
     /// history see them, is warned about once.
     @Test func credentialsOnTheCommandLineAreNeverPrintedAndAreWarnedAbout() throws {
         try Self.withDirectory { directory in
+            // `status` reads an event store: there is one.
+            let seed = try Self.run(["seed", "--customers", "2", "--products", "2", "--orders", "2", "--durability", "normal"], in: directory)
+            #expect(seed.status == 0, "\(seed.stderr)")
             for url in ["http://elastic:S3cretPass@127.0.0.1:notaport/", "elastic:S3cretPass@127.0.0.1:9200"] {
                 let refused = try Self.run(["status", "--es-url", url], in: directory)
                 #expect(refused.status != 0)
