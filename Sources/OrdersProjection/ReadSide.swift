@@ -121,6 +121,12 @@ package struct ReadSide: Sendable {
             context: context(store: store, clock: clock, wallClock: wallClock, logger: logger), index: index, configuration: configuration)
     }
 
+    /// Checks that this read side is built from `store`'s log, recording it the first time;
+    /// throws `ReadSideOfAnotherStore` otherwise. Every command that opens both calls it first.
+    package func bind(to store: EventStore) async throws {
+        try await state.bind(toStore: try await store.identity(), location: location)
+    }
+
     /// What `orders status` prints and `GET /admin/status` serves.
     package func status(store: EventStore, now: Date = Date()) async throws -> ReadSideStatus {
         try await ReadSideStatus.read(store: store, index: index, state: state, checkpointName: checkpointName, now: now)

@@ -16,7 +16,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         @OptionGroup var read: ReadOptions
 
         func run() async throws {
-            let readSide = try read.openExisting(logger: store.makeLogger())
+            let readSide = try read.openExisting(logger: store.makeLogger(), besides: store.db)
             let letters = try await readSide.state.deadLetters.all()
             if json { return print(try ReindexCommand.json(letters)) }
             if letters.isEmpty { return print("no dead letters") }
@@ -38,8 +38,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = store.makeLogger()
-            let readSide = try read.open(logger: logger)
-            let retry = readSide.deadLetterRetry(store: try store.open(), logger: logger)
+            let readSide = try read.open(logger: logger, besides: store.db)
+            let eventStore = try store.open()
+            try await readSide.bind(to: eventStore)
+            let retry = readSide.deadLetterRetry(store: eventStore, logger: logger)
             let outcomes = try await withServices(readSide.services, logger: logger) { try await retry.retry(ids: ids) }
             if outcomes.isEmpty { return print("no open dead letters") }
             for outcome in outcomes { print(outcome) }
@@ -55,7 +57,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         @OptionGroup var read: ReadOptions
 
         func run() async throws {
-            let readSide = try read.open(logger: store.makeLogger())
+            let readSide = try read.open(logger: store.makeLogger(), besides: store.db)
             guard try await readSide.state.deadLetters.discard(id: id, at: Date()) else {
                 throw ValidationError("no open dead letter #\(id) (see `orders dead-letters list`)")
             }

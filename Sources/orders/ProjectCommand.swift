@@ -19,10 +19,12 @@ struct ProjectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = store.makeLogger()
-        let readSide = try read.open(logger: logger)
+        let readSide = try read.open(logger: logger, besides: store.db)
         var configuration = ProjectorConfiguration()
         configuration.pollInterval = .milliseconds(Int64(pollSeconds * 1000))
-        let projector = readSide.projector(store: try store.open(), configuration: configuration, logger: logger)
+        let eventStore = try store.open()
+        try await readSide.bind(to: eventStore)
+        let projector = readSide.projector(store: eventStore, configuration: configuration, logger: logger)
         if once {
             let position = try await withServices(readSide.services, logger: logger) { try await projector.catchUp() }
             print("projected up to position \(position) into \(readSide.location)")

@@ -30,10 +30,12 @@ struct ReindexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = store.makeLogger()
-        let readSide = try read.open(logger: logger)
+        let readSide = try read.open(logger: logger, besides: store.db)
         var options = ReindexOptions()
         options.keep = keep
-        let reindexer = readSide.reindexer(store: try store.open(), options: options, logger: logger)
+        let eventStore = try store.open()
+        try await readSide.bind(to: eventStore)
+        let reindexer = readSide.reindexer(store: eventStore, options: options, logger: logger)
         if abort {
             print(try await withServices(readSide.services, logger: logger) { try await reindexer.abort() })
             return

@@ -24,6 +24,8 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "The cursor printed with the previous page.") var after: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var read: ReadOptions
+    /// Only `--db` matters: the default read index is the one beside it.
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
         var parameters: [(String, String)] = []
@@ -40,7 +42,7 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError("\(error.field.map { "--\($0.replacingOccurrences(of: "_", with: "-")): " } ?? "")\(error.message)")
         }
         let logger = Logger(label: "orders")
-        let readSide = try read.openExisting(logger: logger)
+        let readSide = try read.openExisting(logger: logger, besides: store.db)
         let result = try await withServices(readSide.services, logger: logger) { try await readSide.index.search(query) }
         if json {
             print(try Self.json(result))

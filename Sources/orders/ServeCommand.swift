@@ -52,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let database = try store.openDatabase()
         let eventStore = EventStore(database: database)
-        let readSide = try read.open(logger: logger)
+        let readSide = try read.open(logger: logger, besides: store.db)
+        try await readSide.bind(to: eventStore)
         // ORDERS_ADMIN_TOKEN stays an admin key; never logged.
         let adminToken = ProcessInfo.processInfo.environment["ORDERS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let authentication = AuthenticationConfiguration(adminToken: adminToken, jwt: try jwt.configuration(), allowAnonymous: allowAnonymous)

@@ -19,7 +19,8 @@ struct StatusCommand: AsyncParsableCommand {
         // A malformed read-side configuration is named before the store is looked for.
         _ = try read.configuration()
         let eventStore = try store.openExisting()
-        let readSide = try read.open(logger: logger)
+        let readSide = try read.open(logger: logger, besides: store.db)
+        try await readSide.bind(to: eventStore)
         let status = try await withServices(readSide.services, logger: logger) { try await readSide.status(store: eventStore) }
         let index = status.index
         let head = status.headPosition

@@ -52,8 +52,12 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 /// Where the read side lives: Elasticsearch when a URL is given (`--es-url` or `ES_URL`), else
 /// the embedded index in `--read-db`.
 struct ReadOptions: ParsableArguments {
-    @Option(name: .long, help: "The embedded read index's SQLite file (separate from the write store).")
-    var readDB: String = "data/read.sqlite"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The embedded read index's SQLite file (default: read.sqlite beside --db, so that each event store has its own).",
+            valueName: "path"))
+    var readDB: String?
 
     @Option(
         name: .customLong("es-url"),
@@ -71,7 +75,7 @@ struct ReadOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The SQLite file holding the projector's checkpoint, dead letters and reindex lock "
-                + "(default: data/projection-elasticsearch.sqlite, or <read-db>-state.sqlite beside the embedded index).",
+                + "(default: projection-elasticsearch.sqlite beside --db, or <read-db>-state.sqlite beside the embedded index).",
             valueName: "path"))
     var stateDB: String?
 
@@ -86,10 +90,16 @@ struct ReadOptions: ParsableArguments {
         }
     }
 
-    /// The read side these options name.
-    func configuration() throws -> ReadSideConfiguration {
+    /// `path` in the folder of the event store at `db`.
+    static func beside(_ db: String, _ name: String) -> String {
+        URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent(name).relativePath
+    }
+
+    /// The read side these options name, for the event store at `db` (whose folder holds the
+    /// defaults: each event store gets its own read side).
+    func configuration(besides db: String = StoreConfiguration.defaultPath) throws -> ReadSideConfiguration {
         guard let connection = try elasticsearchConfiguration() else {
-            return ReadSideConfiguration(index: .embedded(path: readDB), statePath: stateDB)
+            return ReadSideConfiguration(index: .embedded(path: readDB ?? Self.beside(db, "read.sqlite")), statePath: stateDB)
         }
         guard let path = indexMappings ?? IndexDefinition.defaultPath() else {
             throw ValidationError("index-mappings/orders.json not found: run from the checkout or pass --index-mappings")
@@ -97,13 +107,14 @@ struct ReadOptions: ParsableArguments {
         var settings = ElasticsearchSearchIndex.Configuration()
         settings.alias = esAlias
         return ReadSideConfiguration(
-            index: .elasticsearch(connection, index: settings, definition: try IndexDefinition(contentsOf: path)), statePath: stateDB)
+            index: .elasticsearch(connection, index: settings, definition: try IndexDefinition(contentsOf: path)),
+            statePath: stateDB ?? Self.beside(db, "projection-elasticsearch.sqlite"))
     }
 
     /// Opens the read side (its services, the Elasticsearch client, run in the command's
     /// ServiceGroup), warning when `--es-url` carries credentials.
-    func open(logger: Logger) throws -> ReadSide {
-        let readSide = try ReadSide.open(try configuration(), logger: logger)
+    func open(logger: Logger, besides db: String = StoreConfiguration.defaultPath) throws -> ReadSide {
+        let readSide = try ReadSide.open(try configuration(besides: db), logger: logger)
         if urlHasCredentials {
             logger.warning(
                 """
@@ -116,14 +127,14 @@ struct ReadOptions: ParsableArguments {
 
     /// Opens the read side for a command that only reads it: a missing embedded index is an
     /// error, never created (Elasticsearch answers for itself).
-    func openExisting(logger: Logger) throws -> ReadSide {
-        let configuration = try configuration()
+    func openExisting(logger: Logger, besides db: String = StoreConfiguration.defaultPath) throws -> ReadSide {
+        let configuration = try configuration(besides: db)
         if case .embedded(let path) = configuration.index, (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil,
             !FileManager.default.fileExists(atPath: path)
         {
             throw MissingStore(what: "read index", path: path, flag: "--read-db")
         }
-        return try open(logger: logger)
+        return try open(logger: logger, besides: db)
     }
 
     /// Whether `--es-url` names a user or password (which then become basic authentication).

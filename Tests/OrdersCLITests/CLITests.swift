@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the built `orders` executable, as a user would.
-@Suite struct CLITests {
+@Suite(.timeLimit(.minutes(5))) struct CLITests {
     struct Output {
         var status: Int32
         var stdout: String
@@ -103,6 +103,35 @@ import Testing
             let search = try Self.run(["search", "tea", "--read-db", "nowhere/dir/read.sqlite"], in: directory)
             #expect(search.status != 0 && search.stderr.contains("no read index at nowhere/dir/read.sqlite"), "\(search.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere").path), "nothing was created")
+        }
+    }
+
+    /// Each event store gets its own read index by default (beside `--db`), and a read index
+    /// built from one store is refused when named for another: never served, never a
+    /// negative lag.
+    @Test func aReadIndexBelongsToOneEventStore() throws {
+        try Self.withDirectory { directory in
+            let main = try Self.run(["seed", "--customers", "3", "--products", "3", "--orders", "8", "--durability", "normal"], in: directory)
+            #expect(main.status == 0, "\(main.stderr)")
+            #expect(try Self.run(["project", "--once"], in: directory).status == 0)
+            let alt = ["--db", "alt/orders.sqlite"]
+            let seeded = try Self.run(
+                ["seed", "--customers", "2", "--products", "2", "--orders", "2", "--seed", "7", "--durability", "normal"] + alt, in: directory)
+            #expect(seeded.status == 0, "\(seeded.stderr)")
+            // By default the other store's status reads alt/read.sqlite, not data/read.sqlite.
+            let status = try Self.run(["status", "--json"] + alt, in: directory)
+            #expect(status.status == 0, "\(status.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+            #expect(report["checkpoint"] as? Int == 0 && (report["lag_events"] as? Int ?? -1) > 0, "\(report)")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("alt/read.sqlite").path))
+            // Named explicitly, the main store's read index is refused for the other store.
+            for command in [["project", "--once"], ["status"], ["serve", "--port", "65531"]] {
+                let refused = try Self.run(command + alt + ["--read-db", "data/read.sqlite"], in: directory)
+                #expect(refused.status != 0, "\(command)")
+                #expect(refused.stderr.contains("was built from another event store"), "\(command): \(refused.stderr)")
+            }
+            let search = try Self.run(["search", "--json"], in: directory)
+            #expect(search.status == 0 && search.stdout.contains("\"total\""), "the main store's index still answers: \(search.stderr)")
         }
     }
 

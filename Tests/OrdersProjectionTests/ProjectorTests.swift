@@ -327,6 +327,29 @@ import Testing
         }
     }
 
+    /// A read side records the event store it is built from, and another store's projector
+    /// refuses it rather than serve or overwrite that store's orders.
+    @Test func aReadSideBuiltFromAnotherStoreIsRefused() async throws {
+        try await TestStore.with { t throws in
+            try await Self.seed(t, orders: 6)
+            let read = try ReadSide.embedded(in: t)
+            try await read.bind(to: t.store)
+            try await read.bind(to: t.store)  // the same store again: fine
+            #expect(try await read.projector(t).catchUp() == (try await t.store.headPosition()))
+            try await TestStore.with { other throws in
+                _ = try await other.registerCustomer("c-other")
+                await #expect(throws: ReadSideOfAnotherStore.self) { try await read.bind(to: other.store) }
+                let foreign = read.projector(
+                    store: other.store, configuration: Self.fast, clock: ContinuousClock(), wallClock: other.clock, logger: Logger(label: "p"))
+                let error = await #expect(throws: ReadSideOfAnotherStore.self) { try await foreign.catchUp() }
+                #expect(error?.description.contains("built from another event store") == true)
+            }
+            // Nothing of the other store reached the index.
+            #expect(try await read.index.order(id: "c-other") == nil)
+            #expect(try await read.state.checkpoints.position("orders") == (try await t.store.headPosition()))
+        }
+    }
+
     @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 40)

@@ -128,7 +128,13 @@ import Testing
             let reopened = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
             #expect(try await reopened.headPosition() == 3)
             let migrations = try reopened.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(migrations == ["2026-11-22 events", "2026-11-23 order references", "2026-12-07 api keys", "2026-12-07 write probe"])
+            #expect(
+                migrations == [
+                    "2026-11-22 events", "2026-11-23 order references", "2026-12-07 api keys", "2026-12-07 write probe", "2026-12-07 store identity",
+                ])
+            // The store's id is chosen once, when it is created, and kept.
+            let identity = try await t.store.identity()
+            #expect(try await reopened.identity() == identity && identity.count == 36)
         }
     }
 

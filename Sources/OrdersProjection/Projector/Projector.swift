@@ -187,6 +187,9 @@ package actor Projector: Service, ProjectionProgress {
                 } catch let error as ProjectionError {
                     // A hole in positions or a checkpoint moved by someone else: halt loudly.
                     throw error
+                } catch let error as ReadSideOfAnotherStore {
+                    // Nothing to wait for: this read side belongs to another store's log.
+                    throw error
                 } catch {
                     // The read side is unreachable or refusing (say, Elasticsearch down at start),
                     // or its index was deleted (the next start recreates it and projects from the
@@ -244,6 +247,8 @@ package actor Projector: Service, ProjectionProgress {
     /// Reads the customer and product facts up to the stored checkpoint once.
     private func start() async throws {
         guard !started else { return }
+        // Never into a read side built from another store's log.
+        try await state.bind(toStore: try await store.identity(), location: "checkpoint \(configuration.checkpointName)")
         var checkpoint = try await checkpoints.position(configuration.checkpointName)
         if try await index.prepare(), checkpoint > 0 {
             // The index holds no order although the checkpoint says events were projected: it

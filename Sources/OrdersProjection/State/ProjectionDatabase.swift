@@ -15,6 +15,19 @@ package struct ProjectionDatabase: Sendable {
     /// The reindex lock and where an interrupted reindex stands.
     package var reindexJobs: ReindexJobs { ReindexJobs(writer: writer) }
 
+    /// Records that this read side is built from the event store `storeID`, or checks that it
+    /// is: a read side built from another store's log throws `ReadSideOfAnotherStore` (it would
+    /// serve that store's orders, and its checkpoint would mean nothing here). A read side
+    /// from before stores had ids takes the first one it is bound to.
+    package func bind(toStore storeID: String, location: String) async throws {
+        let recorded = try await writer.write { db -> String? in
+            if let recorded = try String.fetchOne(db, sql: "SELECT store_id FROM event_store WHERE id = 1") { return recorded }
+            try db.execute(sql: "INSERT INTO event_store (id, store_id) VALUES (1, ?)", arguments: [storeID])
+            return nil
+        }
+        if let recorded, recorded != storeID { throw ReadSideOfAnotherStore(location: location, recorded: recorded, store: storeID) }
+    }
+
     /// Migrates `writer` (a temporary or in-memory database in tests).
     package init(writer: any DatabaseWriter) throws {
         self.writer = writer
@@ -84,6 +97,10 @@ package struct ProjectionDatabase: Sendable {
                     ALTER TABLE projection_checkpoints ADD COLUMN last_failure_at INTEGER;
                     """)
         }
+        migrator.registerMigration("2026-12-07 event store") { db in
+            // The event store this read side is built from (`bind(to:)`).
+            try db.execute(sql: "CREATE TABLE event_store (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL) STRICT")
+        }
         return migrator
     }
 }
@@ -93,4 +110,17 @@ extension Date {
     var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     init(epochMilliseconds: Int64) { self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000) }
+}
+
+/// A read side was opened with an event store other than the one it was built from.
+package struct ReadSideOfAnotherStore: Error, CustomStringConvertible {
+    package var location: String
+    package var recorded: String
+    package var store: String
+
+    package var description: String {
+        "the read side at \(location) was built from another event store (\(recorded)), not this one (\(store)): "
+            + "it would serve that store's orders. Give this store its own read side (--read-db, or --state-db with "
+            + "another --es-alias), or delete that one to rebuild it from this store."
+    }
 }

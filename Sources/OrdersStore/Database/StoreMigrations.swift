@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The write store's schema. Migrations are named and never edited once shipped: a change is a
@@ -86,6 +87,15 @@ enum StoreMigrations {
             // One row that `/ready` rewrites to learn whether the store can write (disk full,
             // read-only file system): a write needs the space a command's would.
             try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at INTEGER NOT NULL) STRICT")
+        }
+        migrator.registerMigration("2026-12-07 store identity") { db in
+            // A random id, written once: a read side records the id of the log it was built
+            // from and refuses another log's (`EventStore.identity()`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_identity (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL) STRICT;
+                    INSERT INTO store_identity (id, store_id) VALUES (1, ?);
+                    """, arguments: [UUID().uuidString.lowercased()])
         }
         return migrator
     }

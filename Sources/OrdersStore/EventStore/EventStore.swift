@@ -274,6 +274,14 @@ package final class EventStore: Sendable {
         }
     }
 
+    /// The store's id, chosen at random when it was created: what a read side records of the
+    /// log it is built from, so that it never serves another store's orders.
+    package func identity() async throws(EventStoreError) -> String {
+        try await read("reading the store's identity") { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT store_id FROM store_identity WHERE id = 1")) ?? ""
+        }
+    }
+
     /// Writes a row beside the log (never an event) to learn whether the store can write now;
     /// throws `storeUnavailable` (disk full, read-only) or `database` when it cannot.
     package func probeWrite(at date: Date) async throws(EventStoreError) {
