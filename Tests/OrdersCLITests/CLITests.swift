@@ -2,7 +2,10 @@ import Foundation
 import Testing
 
 /// Runs the built `orders` executable, as a user would.
-@Suite(.timeLimit(.minutes(5))) struct CLITests {
+/// Serialized: each test waits for child processes synchronously, which holds one of the few
+/// threads every async test shares (two on a 2-core machine); one CLI test at a time leaves the
+/// others room (a live server's test once stalled for its whole time limit).
+@Suite(.serialized, .timeLimit(.minutes(5))) struct CLITests {
     struct Output {
         var status: Int32
         var stdout: String
