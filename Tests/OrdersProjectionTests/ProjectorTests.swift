@@ -343,6 +343,8 @@ import Testing
                     store: other.store, configuration: Self.fast, clock: ContinuousClock(), wallClock: other.clock, logger: Logger(label: "p"))
                 let error = await #expect(throws: ReadSideOfAnotherStore.self) { try await foreign.catchUp() }
                 #expect(error?.description.contains("built from another event store") == true)
+                // Running, it halts rather than retrying what no retry can mend.
+                await #expect(throws: ReadSideOfAnotherStore.self) { try await foreign.run() }
             }
             // Nothing of the other store reached the index.
             #expect(try await read.index.order(id: "c-other") == nil)

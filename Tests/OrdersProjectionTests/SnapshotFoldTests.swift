@@ -12,6 +12,18 @@ import Testing
 /// `SnapshotFold` folds one order at a time from its own stream and its customer's and products'
 /// facts: the documents must be the live fold's, at any snapshot position.
 @Suite struct SnapshotFoldTests {
+    /// Appends `order-o-1`'s third event as a submission of a schema version from the future
+    /// (this build cannot read it), past the command bus.
+    static func appendUnreadableSubmission(to store: TestStore, at position: Int64) throws {
+        try store.store.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
+                    VALUES (?, 'order-o-1', 3, 'order.submitted', 9, '{}', 0)
+                    """, arguments: [position])
+        }
+    }
+
     /// Every order stream at or below `position`.
     func orderStreams(_ store: TestStore, through position: Int64) async throws -> [EventStore.StreamEvents] {
         try await store.store.readStreams(prefix: OrderTag.streamPrefix + "-", after: nil, through: position, limit: 10_000)
@@ -123,13 +135,7 @@ import Testing
             _ = try await store.bus.send(AddItem(orderID: order, productID: product, quantity: 2))
             let before = try await store.store.headPosition()
             // A schema version from the future, then a rename that would otherwise fan out to it.
-            try await store.store.writer.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
-                        VALUES (?, 'order-o-1', 3, 'order.submitted', 9, '{}', 0)
-                        """, arguments: [before + 1])
-            }
+            try Self.appendUnreadableSubmission(to: store, at: before + 1)
             _ = try await store.bus.send(RenameCustomer(customerID: customer, name: "Neuer Name"))
             let head = try await store.store.headPosition()
 
@@ -181,13 +187,7 @@ import Testing
             let order = try await store.createOrder("o-1", customer: customer)
             _ = try await store.bus.send(AddItem(orderID: order, productID: product, quantity: 2))
             let before = try await store.store.headPosition()
-            try await store.store.writer.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO events (position, stream_id, stream_version, type, schema_version, payload, recorded_at)
-                        VALUES (?, 'order-o-1', 3, 'order.submitted', 9, '{}', 0)
-                        """, arguments: [before + 1])
-            }
+            try Self.appendUnreadableSubmission(to: store, at: before + 1)
             for number in 0..<5 {
                 _ = try await store.bus.send(RenameCustomer(customerID: customer, name: "Name \(number)"))
                 _ = try await store.bus.send(RenameProduct(productID: product, name: "Kaffee \(number)"))
