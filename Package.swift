@@ -22,7 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // No traits: we use neither swift-configuration (ConfigurationSupport) nor the
+        // URL-encoded form coders' full-Foundation dates. With its two default traits, SwiftPM
+        // passed their `-D` flags in a different order each time it re-planned the build (a
+        // `swift test` after a `swift build`, say), which recompiled Hummingbird every time.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -142,6 +146,140 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "OrdersTestSupport",
+            dependencies: [
+                "OrdersDomain", "OrdersStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/OrdersTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoopbackHTTP",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/LoopbackHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProjectionTestSupport",
+            dependencies: [
+                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "Timing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/ProjectionTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LiveHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/LiveHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestClocks",
+            path: "Tests/TestClocks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArchitectureTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TimingTests",
+            dependencies: ["Timing", "TestClocks"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ElasticsearchTests",
+            dependencies: [
+                "Elasticsearch", "LoopbackHTTP", "TestClocks",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersSearchTests",
+            dependencies: [
+                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP", "TestClocks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersProjectionTests",
+            dependencies: [
+                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "ProjectionTestSupport", "Elasticsearch",
+                "LoopbackHTTP", "TestClocks", "Timing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersAPITests",
+            dependencies: [
+                "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "ProjectionTestSupport",
+                "TestClocks", "Timing", "Elasticsearch", "LoopbackHTTP", "LiveHTTP",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersDomainTests",
+            dependencies: ["OrdersDomain", "OrdersStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersStoreTests",
+            dependencies: [
+                "OrdersDomain", "OrdersStore", "OrdersTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersCLITests",
+            dependencies: [
+                "orders", "OrdersStore", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersTestSupport", "ProjectionTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+/// The benchmark executables (`Benchmarks/`), built only when asked for:
+/// `ORDERS_BENCHMARKS=1 swift run -c release SearchBenchmark`. The tests do not need them, so a
+/// newcomer's first `swift build` and `swift test` do not compile them; CI builds them after the
+/// tests so that they keep compiling.
+if Context.environment["ORDERS_BENCHMARKS"] == "1" {
+    package.targets += [
         .executableTarget(
             name: "WriteBenchmark",
             dependencies: [
@@ -194,113 +332,5 @@ let package = Package(
             path: "Benchmarks/SearchBenchmark",
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "OrdersTestSupport",
-            dependencies: [
-                "OrdersDomain", "OrdersStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/OrdersTestSupport",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "LoopbackHTTP",
-            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-            path: "Tests/LoopbackHTTP",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "ProjectionTestSupport",
-            dependencies: [
-                "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "Timing",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/ProjectionTestSupport",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "TestClocks",
-            path: "Tests/TestClocks",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ArchitectureTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TimingTests",
-            dependencies: ["Timing", "TestClocks"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ElasticsearchTests",
-            dependencies: [
-                "Elasticsearch", "LoopbackHTTP", "TestClocks",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersSearchTests",
-            dependencies: [
-                "OrdersSearch", "OrdersDomain", "Elasticsearch", "LoopbackHTTP", "TestClocks",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersProjectionTests",
-            dependencies: [
-                "OrdersProjection", "OrdersSearch", "OrdersStore", "OrdersDomain", "OrdersTestSupport", "ProjectionTestSupport", "Elasticsearch",
-                "LoopbackHTTP", "TestClocks", "Timing",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersAPITests",
-            dependencies: [
-                "OrdersAPI", "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "OrdersTestSupport", "ProjectionTestSupport",
-                "TestClocks", "Timing", "Elasticsearch", "LoopbackHTTP",
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersDomainTests",
-            dependencies: ["OrdersDomain", "OrdersStore"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersStoreTests",
-            dependencies: [
-                "OrdersDomain", "OrdersStore", "OrdersTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "OrdersCLITests",
-            dependencies: [
-                "orders", "OrdersStore", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersTestSupport", "ProjectionTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
     ]
-)
+}

@@ -131,7 +131,7 @@ package func buildServer(
     return OrdersServer(application: application, projector: projector, reindex: reindex, routes: routes, connections: connections)
 }
 
-/// The router alone (what HummingbirdTesting's `.router` framework drives). Who may call what:
+/// The router alone. Who may call what:
 /// `/health`, `/ready` and `/openapi.json` anyone; queries, analytics, the dashboard and
 /// `/metrics` readers; commands writers; `/admin` admins. A customer-scoped caller sees its
 /// own orders only, and nothing else exists for it. Every caller is rate limited, except on

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import LiveHTTP
 import Logging
 import NIOCore
 import OrdersAPI
@@ -13,7 +13,7 @@ import ProjectionTestSupport
 import TestClocks
 import Testing
 
-/// The HTTP API through HummingbirdTesting's router framework.
+/// The HTTP API, served on 127.0.0.1 and asked over HTTP.
 @Suite(.timeLimit(.minutes(5))) struct APITests {
     struct Harness: Sendable {
         let store: TestStore
@@ -28,17 +28,17 @@ import Testing
     /// in its folder; the projector runs as one of the application's services, its time on a
     /// test clock (it hears of commits at once; its polls and retries wait for the test).
     static func with(
-        adminToken: String? = nil, live: Bool = false, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
+        adminToken: String? = nil, _ body: @escaping @Sendable (Harness, TestClient) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
             let server = try await buildServer(
                 store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
-                configuration: ServerConfiguration(port: live ? 0 : 8080, authentication: .init(adminToken: adminToken)), registry: nil,
+                configuration: ServerConfiguration(port: 0, authentication: .init(adminToken: adminToken)), registry: nil,
                 clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "api"))
             let harness = Harness(
                 store: t, projector: server.projector, reindex: server.reindex,
                 routes: server.routes.map { "\($0.method.rawValue) \($0.path.description)" })
-            try await server.application.test(live ? .live : .router) { client in try await body(harness, client) }
+            try await server.application.test { client in try await body(harness, client) }
         }
     }
 
@@ -48,7 +48,7 @@ import Testing
 
     @discardableResult
     static func send(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:],
+        _ client: TestClient, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:],
         expect status: HTTPResponse.Status
     ) async throws -> [String: Any] {
         // A body is JSON unless the test says otherwise.
@@ -243,7 +243,7 @@ import Testing
                 authenticator: Authenticator(configuration: .init(adminToken: "token"), keyRing: keyRing, jwt: nil, loopback: true),
                 rateLimiter: RateLimiter(limit: RateLimit()),
                 admin: AdminConfiguration(reindex: reindex) { try await readSide.status(store: t.store, now: t.clock.now()) })
-            try await Application(router: router).test(.router) { client in
+            try await Application(router: router).test { client in
                 let admin: HTTPFields = [.authorization: "Bearer token"]
                 try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .accepted)
                 let second = try await Self.send(client, .post, "/admin/reindex", headers: admin, expect: .conflict)

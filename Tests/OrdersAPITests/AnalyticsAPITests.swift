@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HummingbirdTesting
+import LiveHTTP
 import NIOCore
 import OrdersDomain
 import OrdersProjection
@@ -14,7 +14,7 @@ import Testing
     /// Three orders: o-1 paid (2 × 12.50 EUR, 2026-01-15 10:00Z, DE); o-2 submitted
     /// (12.50 + 3 × 4.00 EUR, 23:30Z the same day, which is January 16 in Berlin, FR); o-3 a
     /// draft in SEK (99.00 SEK, 2026-01-16 09:00Z). The customer's name needs escaping in HTML.
-    static func placeOrders(_ harness: APITests.Harness, _ client: any TestClientProtocol) async throws {
+    static func placeOrders(_ harness: APITests.Harness, _ client: TestClient) async throws {
         let clock = harness.store.clock
         clock.set(Date(timeIntervalSince1970: 1_768_471_200))  // 2026-01-15T10:00:00Z
         try await APITests.send(
@@ -153,9 +153,9 @@ import Testing
 
     @Test(.enabled(if: Chromium.enabled, Comment(rawValue: Chromium.skipMessage)), .timeLimit(.minutes(2)))
     func theDashboardRendersInHeadlessChromium() async throws {
-        try await APITests.with(live: true) { harness, client in
+        try await APITests.with { harness, client in
             try await Self.placeOrders(harness, client)
-            let url = "http://127.0.0.1:\(try #require(client.port))/dashboard?from=2026-01-15&to=2026-01-16&tz=Europe/Berlin&refresh=0"
+            let url = "http://127.0.0.1:\(client.port)/dashboard?from=2026-01-15&to=2026-01-16&tz=Europe/Berlin&refresh=0"
             let dom = try await Chromium.run(["--dump-dom", url])
             #expect(dom.contains("<title>Orders dashboard</title>"))
             #expect(dom.components(separatedBy: "<svg").count - 1 == 7, "seven charts")

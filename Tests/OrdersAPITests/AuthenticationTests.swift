@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import HTTPTypes
-import HummingbirdTesting
 import JWTKit
+import LiveHTTP
 import Logging
 import NIOCore
 import OrdersAPI
@@ -55,7 +55,7 @@ import Testing
     /// A server on loopback with JWTs configured, over a store holding customers c-1 and c-2,
     /// product p-1, and orders o-1 (c-1) and o-2 (c-2), projected.
     static func with(
-        adminToken: String? = nil, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void
+        adminToken: String? = nil, _ body: @escaping @Sendable (Harness, TestClient) async throws -> Void
     ) async throws {
         try await TestStore.with { t in
             let c1 = try await t.registerCustomer("c-1", name: "Ana Alves")
@@ -69,7 +69,7 @@ import Testing
                 configuration: ServerConfiguration(authentication: .init(adminToken: adminToken, jwt: jwt)), registry: nil, clock: ManualClock(),
                 wallClock: t.clock, logger: Logger(label: "api"))
             let harness = Harness(store: t, keys: keys, projector: server.projector)
-            try await server.application.test(.router) { client in
+            try await server.application.test { client in
                 #expect(await harness.projector.waitForPosition(try await t.store.headPosition(), timeout: .seconds(30)))
                 try await body(harness, client)
             }
@@ -77,7 +77,7 @@ import Testing
     }
 
     static func status(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: String?, _ token: String?
+        _ client: TestClient, _ method: HTTPRequest.Method, _ uri: String, _ body: String?, _ token: String?
     ) async throws
         -> HTTPResponse.Status
     {
@@ -178,7 +178,7 @@ import Testing
             let server = try await buildServer(
                 store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
                 configuration: ServerConfiguration(), registry: nil, clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "api"))
-            try await server.application.test(.router) { client in
+            try await server.application.test { client in
                 try await APITests.send(client, .get, "/orders/search", expect: .ok)
                 // Another process: its own connection to the same store.
                 let other = try StoreDatabase.open(StoreConfiguration(path: t.database.configuration.path, durability: .normal))

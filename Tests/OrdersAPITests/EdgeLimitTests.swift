@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import LiveHTTP
 import Logging
 import NIOCore
 import NIOPosix
@@ -22,19 +22,19 @@ import Timing
 /// their bounds generous; they wait for conditions instead of sleeping.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct EdgeLimitTests {
     /// A live server on 127.0.0.1 (a free port) with `configuration`'s limits, over a test store
-    /// and an embedded read side; the body gets the server's connection count, its port, and
-    /// HummingbirdTesting's client (whose connection opened with the server's start).
+    /// and an embedded read side; the body gets the server's connection count, its port, and a
+    /// client of it (a connection per request).
     static func withLiveServer(
         _ configuration: ServerConfiguration, clock: ManualClock = ManualClock(),
-        _ body: @escaping @Sendable (ConnectionCount, Int, any TestClientProtocol) async throws -> Void
+        _ body: @escaping @Sendable (ConnectionCount, Int, TestClient) async throws -> Void
     ) async throws {
         try await TestStore.with { t in
             let server = try await buildServer(
                 store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
                 configuration: configuration, registry: nil, clock: clock, wallClock: t.clock, logger: Logger(label: "edge"))
             let connections = server.connections
-            try await server.application.test(.live) { client in
-                try await body(connections, try #require(client.port), client)
+            try await server.application.test { client in
+                try await body(connections, client.port, client)
             }
         }
     }
@@ -52,9 +52,7 @@ import Timing
     /// `GET path` on a new connection: the status and how long the answer took.
     static func get(_ path: String, port: Int) async throws -> (status: HTTPResponse.Status, took: Duration) {
         let start = ContinuousClock.now
-        let status = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) {
-            try await $0.get(path).status
-        }
+        let status = try await TestClient(host: "127.0.0.1", port: port).execute(uri: path, method: .get) { $0.status }
         return (status, ContinuousClock.now - start)
     }
 
@@ -136,15 +134,15 @@ import Timing
     // MARK: - Connection cap
 
     @Test func beyondTheCapNewConnectionsAreClosedWhileOpenOnesAreServed() async throws {
-        // Given a cap of 4 connections, held by HummingbirdTesting's client and 3 others
+        // Given a cap of 4 connections, all held open
         let configuration = ServerConfiguration(
             port: 0, headerTimeout: .seconds(120), idleTimeout: .seconds(120), maximumConnections: 4, rateLimit: .off)
         try await Self.withLiveServer(configuration) { connections, port, client in
-            #expect(try await client.execute(uri: "/health", method: .get) { $0.status } == .ok)
-            let others = (0..<3).map { _ in TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) }
-            for other in others {
-                other.connect()
-                #expect(try await other.get("/health").status == .ok)
+            var open: [HTTPConnection] = []
+            for _ in 0..<4 {
+                let connection = try await client.connect()
+                #expect(try await connection.get("/health").status == .ok)
+                open.append(connection)
             }
             #expect(try await Self.eventually(within: .seconds(30)) { connections.current == 4 })
 
@@ -156,15 +154,15 @@ import Timing
             #expect(extra.bytesReceived == 0)
             print("edge: a connection beyond the cap was closed \((extra.closedAfter ?? .zero).inMilliseconds) ms after it connected")
             // while the connections already open keep being served
-            #expect(try await client.execute(uri: "/health", method: .get) { $0.status } == .ok)
-            #expect(try await others[0].get("/orders/search?q=anything").status == .ok)
+            #expect(try await open[0].get("/health").status == .ok)
+            #expect(try await open[1].get("/orders/search?q=anything").status == .ok)
             #expect(connections.current == 4)
 
             // And a connection that closes makes room for a new one
-            try await others[1].shutdown()
+            await open[2].close()
             #expect(try await Self.eventually(within: .seconds(30)) { connections.current == 3 })
             #expect(try await Self.get("/health", port: port).status == .ok)
-            for other in others { try await other.shutdown() }
+            for connection in open { await connection.close() }
             await RawConnection.close([extra])
         }
     }
@@ -182,7 +180,7 @@ import Timing
                 store: t.store, bus: t.bus, keys: keys, readSide: try ReadSide.embedded(in: t),
                 configuration: ServerConfiguration(rateLimit: RateLimit(requestsPerSecond: 1, burst: 3)), registry: nil, clock: clock,
                 wallClock: t.clock, logger: Logger(label: "edge"))
-            try await server.application.test(.router) { client in
+            try await server.application.test { client in
                 @Sendable func search(_ key: String) async throws -> HTTPResponse.Status {
                     try await client.execute(uri: "/orders/search", method: .get, headers: [.authorization: "Bearer \(key)"]) { $0.status }
                 }

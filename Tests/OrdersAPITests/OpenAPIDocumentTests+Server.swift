@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HummingbirdTesting
+import LiveHTTP
 import NIOCore
 import OrdersAPI
 import OrdersStore
@@ -145,7 +145,7 @@ extension OpenAPIDocumentTests {
 
     /// The status, headers and error (`field`, `code`) of one request.
     static func send(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String?, token: String?
+        _ client: TestClient, _ method: HTTPRequest.Method, _ uri: String, body: String?, token: String?
     ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, error: [String: Any]?) {
         var headers: HTTPFields = [:]
         if let body, !body.isEmpty { headers[.contentType] = "application/json" }
@@ -158,7 +158,7 @@ extension OpenAPIDocumentTests {
 
     /// An operation as documented: its request body is its schema's `example`.
     static func call(
-        _ client: any TestClientProtocol, _ operation: Operation, _ document: [String: Any], token: String?
+        _ client: TestClient, _ operation: Operation, _ document: [String: Any], token: String?
     ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields) {
         let example = bodySchema(operation, document).flatMap { $0["example"] as? [String: Any] }
         let body = try example.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }

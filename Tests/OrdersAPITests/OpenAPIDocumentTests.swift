@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HummingbirdTesting
+import LiveHTTP
 import NIOCore
 import OrdersAPI
 import Testing

@@ -2,7 +2,7 @@ import Elasticsearch
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import LiveHTTP
 import Logging
 import LoopbackHTTP
 import NIOCore
@@ -27,7 +27,7 @@ import Testing
     /// The server over a test store and an Elasticsearch read side at `url` (a loopback
     /// stand-in), without a projector: only the query side and the operational routes matter.
     static func withElasticsearch(
-        at url: URL, adminToken: String? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        at url: URL, adminToken: String? = nil, _ body: @escaping @Sendable (TestClient) async throws -> Void
     ) async throws {
         try await TestStore.with { t throws in
             var connection = ElasticsearchConfiguration(
@@ -43,13 +43,13 @@ import Testing
                 store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: readSide,
                 configuration: ServerConfiguration(authentication: .init(adminToken: adminToken), runsProjector: false), registry: nil,
                 clock: ManualClock(), wallClock: t.clock, logger: Logger(label: "api"))
-            try await server.application.test(.router) { client in try await body(client) }
+            try await server.application.test { client in try await body(client) }
         }
     }
 
     /// Status, headers and body text of a GET.
     static func get(
-        _ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]
+        _ client: TestClient, _ uri: String, headers: HTTPFields = [:]
     ) async throws -> (
         HTTPResponse.Status, HTTPFields, String
     ) {
@@ -116,7 +116,7 @@ import Testing
         "/dashboard",
     ]
 
-    static func expectUnavailable(_ client: any TestClientProtocol, because cause: String) async throws {
+    static func expectUnavailable(_ client: TestClient, because cause: String) async throws {
         for uri in readRoutes {
             let (status, headers, body) = try await get(client, uri)
             #expect(status == .serviceUnavailable, "\(cause): \(uri): \(status) \(body)")

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import LiveHTTP
 import Logging
 import OrdersAPI
 import OrdersProjection
@@ -26,17 +26,16 @@ import Testing
     }
 
     /// The server as `orders serve` assembles it over `t`, with an admin token, its time on `clock`.
-    static func withServer(_ t: TestStore, clock: ManualClock, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws
-    {
+    static func withServer(_ t: TestStore, clock: ManualClock, _ body: @escaping @Sendable (TestClient) async throws -> Void) async throws {
         let server = try await buildServer(
             store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: try ReadSide.embedded(in: t),
             configuration: ServerConfiguration(authentication: .init(adminToken: "admin")), registry: nil, clock: clock, wallClock: t.clock,
             logger: Logger(label: "api"))
-        try await server.application.test(.router, body)
+        try await server.application.test(body)
     }
 
     static func status(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil
+        _ client: TestClient, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil
     ) async throws -> (
         HTTPResponse.Status, HTTPFields, String
     ) {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import LiveHTTP
 import NIOCore
 import OrdersProjection
 import OrdersStore
@@ -15,7 +15,7 @@ import Testing
 
     /// A customer `c-1`, a product `p-1` and an open order `o-1`: every body below would be
     /// accepted but for the one defect it carries.
-    static func withOrder(_ body: @escaping @Sendable (APITests.Harness, any TestClientProtocol) async throws -> Void) async throws {
+    static func withOrder(_ body: @escaping @Sendable (APITests.Harness, TestClient) async throws -> Void) async throws {
         try await APITests.with { harness, client in
             let customer = try await harness.store.registerCustomer("c-1")
             try await harness.store.addProduct("p-1")
@@ -28,7 +28,7 @@ import Testing
     /// field, and no event appended.
     static func expectRefused(
         _ cases: [(HTTPRequest.Method, String, String?, HTTPFields, HTTPResponse.Status, String?, String?)], harness: APITests.Harness,
-        client: any TestClientProtocol, sourceLocation: SourceLocation = #_sourceLocation
+        client: TestClient, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let before = try await harness.store.store.headPosition()
         for (method, uri, body, headers, status, code, field) in cases {
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func overTheNetworkAnEmptyBodyNeedsNoTypeAndAnyOtherIsRefused() async throws {
-        try await APITests.with(live: true) { harness, client in
+        try await APITests.with { harness, client in
             let customer = try await harness.store.registerCustomer("c-1")
             try await harness.store.createOrder("o-1", customer: customer)
             // The client sends a POST without a body as an empty chunked one.
@@ -213,7 +213,7 @@ import Testing
     }
 
     @Test func headOverTheNetworkSendsNoBody() async throws {
-        try await APITests.with(live: true) { _, client in
+        try await APITests.with { _, client in
             let get = try await client.execute(uri: "/health", method: .get) { $0 }
             try await client.execute(uri: "/health", method: .head) { head in
                 #expect(head.status == .ok)

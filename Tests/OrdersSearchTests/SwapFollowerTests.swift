@@ -1,5 +1,6 @@
 import Foundation
 import OrdersSearch
+import ServiceLifecycleTestKit
 import TestClocks
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
 
         let clock = ManualClock()
         let follower = SwapFollower(index: serving, interval: .seconds(1), clock: clock)
-        let running = Task { try await follower.run() }
+        let running = Task { await follower.run() }
         defer { running.cancel() }
         await clock.sleepers(atLeast: 1)
         #expect(serving.openGeneration == "read-1.sqlite", "nothing looked yet")
@@ -30,5 +31,21 @@ import Testing
         await clock.sleepers(atLeast: 1)
         while serving.openGeneration != "read-2.sqlite" { await Task.yield() }
         #expect(serving.openGeneration == "read-2.sqlite")
+    }
+
+    /// `orders serve` exits 0 on SIGTERM only if every service ends without an error when the
+    /// server shuts down gracefully.
+    @Test func aGracefulShutdownEndsItWithoutAnError() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swap-follower-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock = ManualClock()
+        let follower = SwapFollower(index: try LiveEmbeddedIndex(path: directory.appendingPathComponent("read.sqlite").path), clock: clock)
+        await testGracefulShutdown { shutdown in
+            async let running: Void = follower.run()
+            await clock.sleepers(atLeast: 1)
+            shutdown.triggerGracefulShutdown()
+            await running
+        }
     }
 }

@@ -8,7 +8,7 @@ package import NIOCore
 package struct APIContext: AuthRequestContext, RemoteAddressRequestContext {
     package var coreContext: CoreRequestContextStorage
     package var identity: Identity?
-    /// The peer of the connection; nil when there is none (HummingbirdTesting's router framework).
+    /// The peer of the connection; nil when the channel has none (an in-process channel).
     package let remoteAddress: SocketAddress?
 
     package init(source: ApplicationRequestContextSource) {

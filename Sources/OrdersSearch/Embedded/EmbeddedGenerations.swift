@@ -183,13 +183,12 @@ package struct SwapFollower: Service {
         self.clock = clock
     }
 
-    package func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while true {
-                try await clock.sleep(for: interval)
-                // A link that cannot be read now is read again at the next look or call.
-                _ = try? index.live()
-            }
+    /// Looks every `interval` until graceful shutdown, then returns (a stop is not an error:
+    /// `orders serve` exits 0 on SIGTERM).
+    package func run() async {
+        while (try? await cancelWhenGracefulShutdown({ try await clock.sleep(for: interval) })) != nil {
+            // A link that cannot be read now is read again at the next look or call.
+            _ = try? index.live()
         }
     }
 }
