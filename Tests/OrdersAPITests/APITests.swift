@@ -173,6 +173,53 @@ import Testing
         }
     }
 
+    @Test func aRetriedCreateWithoutAnIdReplaysTheFirst() async throws {
+        try await Self.with { harness, client in
+            // Given creates that leave the id to the server, each sent twice with its key
+            let creates = [
+                ("/customers", #"{"name":"A","email":"a@example.com"}"#),
+                ("/products", #"{"sku":"S-1","name":"Tea","price_minor":100,"currency":"EUR"}"#),
+            ]
+            for (index, (path, body)) in creates.enumerated() {
+                let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "create-\(index)"]
+                let first = try await Self.send(client, .post, path, body, headers: key, expect: .created)
+                // Then the retry answers the first outcome: the same id, nothing appended
+                let again = try await Self.send(client, .post, path, body, headers: key, expect: .ok)
+                #expect(again["id"] as? String == first["id"] as? String, "\(path)")
+                #expect(again["position"] as? Int == first["position"] as? Int, "\(path)")
+            }
+            #expect(try await harness.store.store.headPosition() == 2, "one event per create")
+            let order = #"{"customer_id":"c-1","shipping":{"city":"Berlin","country":"DE"},"currency":"EUR"}"#
+            try await Self.send(client, .post, "/customers", #"{"customer_id":"c-1","name":"B","email":"b@example.com"}"#, expect: .created)
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "order-1"]
+            let first = try await Self.send(client, .post, "/orders", order, headers: key, expect: .created)
+            let again = try await Self.send(client, .post, "/orders", order, headers: key, expect: .ok)
+            #expect(again["id"] as? String == first["id"] as? String)
+            #expect(try await harness.store.store.headPosition() == 4)
+        }
+    }
+
+    @Test func aPatchOfTwoFieldsWithAKeyAppliesBothAndItsRetryNeither() async throws {
+        try await Self.with { harness, client in
+            try await Self.send(client, .post, "/customers", #"{"customer_id":"c-1","name":"A","email":"a@example.com"}"#, expect: .created)
+            try await Self.send(
+                client, .post, "/products", #"{"product_id":"p-1","sku":"S-1","name":"Tea","price_minor":100,"currency":"EUR"}"#,
+                expect: .created)
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "patch-1"]
+            let other: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "patch-2"]
+            for _ in 0..<2 {
+                try await Self.send(client, .patch, "/customers/c-1", #"{"name":"B","email":"b@example.com"}"#, headers: key, expect: .ok)
+                try await Self.send(
+                    client, .patch, "/products/p-1", #"{"name":"Green tea","price_minor":120,"currency":"EUR"}"#, headers: other, expect: .ok)
+            }
+            let types = try await harness.store.store.readAll(after: 0, limit: 100).map(\.type)
+            #expect(
+                types == [
+                    "customer.registered", "product.added", "customer.renamed", "customer.email_changed", "product.renamed", "product.repriced",
+                ])
+        }
+    }
+
     @Test func operationalRoutesAnswer() async throws {
         try await Self.with(adminToken: "token") { harness, client in
             #expect(try await Self.send(client, .get, "/health", expect: .ok)["status"] as? String == "ok")

@@ -253,4 +253,20 @@ import Testing
             #expect(try metrics.expectTimer("orders_command_duration_seconds", [("command", "customer.register")]).values.count == 3)
         }
     }
+
+    @Test func anIdempotentReplayIsCountedAsAReplayNotASecondSuccess() async throws {
+        try await TestStore.with { t throws in
+            let metrics = TestMetrics()
+            let bus = CommandBus.standard(store: t.store, clock: t.clock, logger: Logger(label: "test"), metrics: metrics)
+            let register = RegisterCustomer(customerID: try CustomerID("c-1"), name: "A", email: "a@example.com")
+            let first = try await bus.send(register, metadata: CommandMetadata(commandID: "key-1"))
+            let again = try await bus.send(register, metadata: CommandMetadata(commandID: "key-1"))
+            #expect(!first.replayed && again.replayed)
+            let count = { (outcome: String) in
+                metrics.counterTotal(label: "orders_commands_total", dimensions: [("command", "customer.register"), ("outcome", outcome)])
+            }
+            #expect(count("ok") == 1)
+            #expect(count("replayed") == 1)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,7 +22,7 @@ struct CommandRoutes {
     private func registerCatalog(on router: some RouterMethods<APIContext>) {
         router.post("/customers") { request, context in
             let body = try await StrictJSON.decode(CreateCustomerBody.self, from: request)
-            let id = try identifier(body.customerID, CustomerID.self)
+            let id = try newIdentifier(body.customerID, CustomerID.self, for: "customer", request, context)
             return try await send(RegisterCustomer(customerID: id, name: body.name, email: body.email), request, context, created: true)
         }
         router.patch("/customers/:id") { request, context in
@@ -35,12 +36,12 @@ struct CommandRoutes {
             _ = try domain { try changeEmail?.validated() }
             var response = Response(status: .ok)
             if let rename { response = try await send(rename, request, context) }
-            if let changeEmail { response = try await send(changeEmail, request, context, pinned: rename == nil) }
+            if let changeEmail { response = try await send(changeEmail, request, context, pinned: rename == nil, part: "email") }
             return response
         }
         router.post("/products") { request, context in
             let body = try await StrictJSON.decode(CreateProductBody.self, from: request)
-            let id = try identifier(body.productID, ProductID.self)
+            let id = try newIdentifier(body.productID, ProductID.self, for: "product", request, context)
             let price = Money(amountMinor: body.priceMinor, currency: try currency(body.currency))
             return try await send(AddProduct(productID: id, sku: body.sku, name: body.name, price: price), request, context, created: true)
         }
@@ -61,7 +62,7 @@ struct CommandRoutes {
             _ = try domain { try reprice?.validated() }
             var response = Response(status: .ok)
             if let rename { response = try await send(rename, request, context) }
-            if let reprice { response = try await send(reprice, request, context, pinned: rename == nil) }
+            if let reprice { response = try await send(reprice, request, context, pinned: rename == nil, part: "price") }
             return response
         }
     }
@@ -69,7 +70,7 @@ struct CommandRoutes {
     private func registerOrders(on router: some RouterMethods<APIContext>) {
         router.post("/orders") { request, context in
             let body = try await StrictJSON.decode(CreateOrderBody.self, from: request)
-            let id = try identifier(body.orderID, OrderID.self)
+            let id = try newIdentifier(body.orderID, OrderID.self, for: "order", request, context)
             let customer = try identifier(body.customerID, CustomerID.self)
             let shipping: ShippingAddress
             do throws(DomainError) {
@@ -126,14 +127,14 @@ struct CommandRoutes {
         }
     }
 
-    /// Sends the command with the request's metadata and renders the outcome.
+    /// Sends the command with the request's metadata and renders the outcome. A request that
+    /// sends two commands (a PATCH of a name and an email) names the second by its `part`, so
+    /// that both have a command id of their own under one `Idempotency-Key`.
     private func send(
-        _ command: some Command, _ request: Request, _ context: APIContext, created: Bool = false, pinned: Bool = true
+        _ command: some Command, _ request: Request, _ context: APIContext, created: Bool = false, pinned: Bool = true, part: String? = nil
     ) async throws -> Response {
         let scope = context.identity?.customerID
-        // A customer-scoped caller's idempotency keys are its own: another caller's key replays
-        // nothing of theirs to it.
-        let commandID = request.headers[.idempotencyKey].map { key in scope.map { "customer:\($0.rawValue):\(key)" } ?? key }
+        let commandID = commandID(request, context).map { key in part.map { "\(key)#\($0)" } ?? key }
         var metadata = CommandMetadata(commandID: commandID, correlationID: request.headers[.requestID], customerScope: scope)
         if pinned, let ifMatch = request.headers[.ifMatch] {
             guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version >= 0 else {
@@ -156,6 +157,39 @@ struct CommandRoutes {
             status: created && !result.replayed ? .created : .ok, headers: headers
         )
     }
+}
+
+/// The command id of a request: its `Idempotency-Key`. A customer-scoped caller's keys are its
+/// own: another caller's key replays nothing of theirs to it.
+func commandID(_ request: Request, _ context: APIContext) -> String? {
+    request.headers[.idempotencyKey].map { key in context.identity?.customerID.map { "customer:\($0.rawValue):\(key)" } ?? key }
+}
+
+/// The id of an aggregate a request creates: the one the client chose; else, under an
+/// `Idempotency-Key`, one derived from the key (a retry then targets the same stream and replays
+/// the first outcome instead of creating a second aggregate); else a new UUID.
+func newIdentifier<Tag>(
+    _ raw: String?, _ type: Identifier<Tag>.Type, for kind: String, _ request: Request, _ context: APIContext
+) throws -> Identifier<Tag> {
+    if raw == nil, let commandID = commandID(request, context) {
+        return try domain { try Identifier<Tag>(derivedIdentifier(kind: kind, commandID: commandID)) }
+    }
+    return try identifier(raw, type)
+}
+
+/// A UUID (version 8, RFC 9562) from the first 16 bytes of SHA-256 over the aggregate's kind and
+/// the command id: the same key always names the same new aggregate, and different keys
+/// different ones.
+func derivedIdentifier(kind: String, commandID: String) -> String {
+    var bytes = Array(SHA256.hash(data: Data("orders.new-id\u{0}\(kind)\u{0}\(commandID)".utf8)).prefix(16))
+    bytes[6] = (bytes[6] & 0x0F) | 0x80
+    bytes[8] = (bytes[8] & 0x3F) | 0x80
+    let uuid = UUID(
+        uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+        ))
+    return uuid.uuidString.lowercased()
 }
 
 /// A client-chosen id, or a new UUID when none is given.

@@ -5,9 +5,9 @@ import Synchronization
 /// Counts commands by name and outcome (`orders_commands_total{command, outcome}`) and times them
 /// (`orders_command_duration_seconds{command}`). Metric handles are created once per label set.
 package final class MetricsMiddleware: CommandMiddleware {
-    /// `ok`, `refused` (domain rule or invalid input), `conflict` (concurrency or unique key),
-    /// `error` (storage).
-    enum Outcome: String, CaseIterable { case ok, refused, conflict, error }
+    /// `ok`, `replayed` (a command id seen before: its first outcome, nothing appended), `refused`
+    /// (domain rule or invalid input), `conflict` (concurrency or unique key), `error` (storage).
+    enum Outcome: String, CaseIterable { case ok, replayed, refused, conflict, error }
 
     private struct Handles {
         var counters: [Outcome: Counter]
@@ -31,7 +31,8 @@ package final class MetricsMiddleware: CommandMiddleware {
         }
         do {
             let result = try await next(command, context)
-            outcome = .ok
+            // A command id seen before answers its first outcome and appends nothing.
+            outcome = result.replayed ? .replayed : .ok
             return result
         } catch let error as DomainError {
             outcome = .refused
