@@ -268,6 +268,9 @@ let package = Package(
             name: "OrdersCLITests",
             dependencies: [
                 "orders", "OrdersStore", "OrdersDomain", "OrdersProjection", "OrdersSearch", "OrdersTestSupport", "ProjectionTestSupport",
+                "LiveHTTP", "LoopbackHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

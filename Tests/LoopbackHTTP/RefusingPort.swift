@@ -43,3 +43,11 @@ func bindLoopbackSocket() throws -> (Int32, Int) {
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
+
+/// A 127.0.0.1 port free a moment ago (bound, read and closed), for a child process to listen
+/// on: another process could take it meanwhile, which the caller then sees as "in use".
+package func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try bindLoopbackSocket()
+    close(fd)
+    return port
+}

@@ -110,6 +110,28 @@ import Testing
         }
     }
 
+    @Test func eachBatchCountsItsEventsAndDocumentsAndIsTimed() async throws {
+        try await TestStore.with { t throws in
+            // Given 20 orders, and a projector whose batches take 25 events
+            try await Self.seed(t, orders: 20)
+            let head = try await t.store.headPosition()
+            let metrics = TestMetrics()
+            var configuration = Self.fast
+            configuration.metrics = metrics
+            configuration.batchEvents = 25
+            let projector = try ReadSide.embedded(in: t).projector(t, configuration: configuration)
+            // When it catches up
+            #expect(try await projector.catchUp() == head)
+            // Then every event is counted once, each batch once (a batch with a rename grows past
+            // 25 events), and every batch is timed
+            let batches = Int(try metrics.expectCounter("orders_projection_batches_total").totalValue)
+            #expect(batches >= 2 && batches <= (Int(head) + 24) / 25)
+            #expect(try metrics.expectCounter("orders_projection_events_total").totalValue == head)
+            #expect(try metrics.expectCounter("orders_projection_documents_total").totalValue >= 20)
+            #expect(try metrics.expectTimer("orders_projection_batch_duration_seconds").values.count == batches)
+        }
+    }
+
     @Test func whileABatchIsStuckTheLagAndItsCauseAreCurrent() async throws {
         try await TestStore.with { t throws in
             // Given a projector that has projected the log, and then an index that refuses every write

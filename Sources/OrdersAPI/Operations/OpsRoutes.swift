@@ -85,7 +85,8 @@ struct OpsRoutes {
             var bytes: [UInt8] = []
             registry?.emit(into: &bytes)
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricsHelp.annotate(bytes)))
             )
         }
         let document = OpenAPIDocument.bytes

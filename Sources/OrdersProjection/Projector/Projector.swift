@@ -39,6 +39,10 @@ package actor Projector: Service, ProjectionProgress {
     private let lagSeconds: Gauge
     private let lastBatch: Gauge
     private let failingSeconds: Gauge
+    private let batches: Counter
+    private let eventsTaken: Counter
+    private let documentsWritten: Counter
+    private let batchDuration: CoreMetrics.Timer
 
     package init(context: ProjectionContext, index: any SearchIndexWriter, configuration: ProjectorConfiguration = .init()) {
         self.context = context
@@ -49,6 +53,10 @@ package actor Projector: Service, ProjectionProgress {
         lagSeconds = Gauge(label: "orders_projection_lag_seconds", factory: metrics)
         lastBatch = Gauge(label: "orders_projection_last_batch_timestamp_seconds", factory: metrics)
         failingSeconds = Gauge(label: "orders_projection_failing_seconds", factory: metrics)
+        batches = Counter(label: "orders_projection_batches_total", factory: metrics)
+        eventsTaken = Counter(label: "orders_projection_events_total", factory: metrics)
+        documentsWritten = Counter(label: "orders_projection_documents_total", factory: metrics)
+        batchDuration = CoreMetrics.Timer(label: "orders_projection_batch_duration_seconds", preferredDisplayUnit: .seconds, factory: metrics)
         failureCounter = { kind in Counter(label: "orders_projection_failures_total", dimensions: [("kind", kind)], factory: metrics) }
     }
 
@@ -87,8 +95,10 @@ package actor Projector: Service, ProjectionProgress {
         while true {
             do {
                 try await unparkRetried()
+                let started = ContinuousClock.now
                 let events = try await nextBatch()
                 guard let last = events.last else { return position }
+                var taken = events.count
                 // The facts take the batch in; the orders it reaches are folded from the log and
                 // written part by part (a failure anywhere makes the next pass start over from
                 // the checkpoint: writes are idempotent).
@@ -99,6 +109,7 @@ package actor Projector: Service, ProjectionProgress {
                 while plan.halt == nil, plan.reachesThroughFacts, plan.through - plan.start < Int64(configuration.eventsPerRenameBatch) {
                     let more = try await nextBatch(after: plan.through)
                     guard !more.isEmpty else { break }
+                    taken += more.count
                     plan.extend(with: facts.take(more, parked: parked))
                 }
                 var visible = true
@@ -119,6 +130,10 @@ package actor Projector: Service, ProjectionProgress {
                         reason: "the checkpoint moved under this projector: is another one running?")
                 }
                 position = plan.through
+                batches.increment()
+                eventsTaken.increment(by: taken)
+                documentsWritten.increment(by: documents)
+                batchDuration.recordInterval(since: started)
                 if visible {
                     waiters.markVisible(through: position)
                 } else if waiters.anyWaiting(atOrBelow: position) {

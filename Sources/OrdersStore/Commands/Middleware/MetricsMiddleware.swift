@@ -64,7 +64,8 @@ package final class MetricsMiddleware: CommandMiddleware {
 }
 
 extension Timer {
-    fileprivate func recordInterval(since start: ContinuousClock.Instant) {
+    /// Records the time since `start` (on the continuous clock: a measurement, not a deadline).
+    package func recordInterval(since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
