@@ -33,7 +33,7 @@ enum ModuleMap {
         // Request bodies are read with the byte-level JSON scanner (`StrictJSON`).
         table["OrdersAPI"] = Set([
             "OrdersDomain", "OrdersStore", "OrdersSearch", "OrdersProjection", "JSONScanning", "Timing", "Hummingbird", "HummingbirdAuth",
-            "HummingbirdCore", "JWTKit", "HTTPTypes", "NIOCore", "NIOHTTPTypes", "Logging", "Prometheus", "ServiceLifecycle",
+            "HummingbirdCore", "JWTKit", "Crypto", "HTTPTypes", "NIOCore", "NIOHTTPTypes", "Logging", "Prometheus", "ServiceLifecycle",
         ]).union(metrics)
         table["orders"] = table["OrdersAPI"]!.union(["OrdersAPI", "Elasticsearch", "ArgumentParser", "UnixSignals"])
         return table

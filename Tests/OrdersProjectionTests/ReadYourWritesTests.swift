@@ -68,6 +68,39 @@ import Testing
         }
     }
 
+    /// A reader that starts waiting while a batch is being written must be seen when the batch
+    /// is acknowledged: the batch was written without visibility (nobody waited when it began),
+    /// so the projector has to ask the index for it. Once, the reader's wait was registered by a
+    /// child task after the projector had looked, and it waited out its whole timeout.
+    @Test func aReaderArrivingWhileABatchIsWrittenIsAnsweredWhenItIsAcknowledged() async throws {
+        try await TestStore.with { t throws in
+            let read = try ReadSide.embedded(in: t)
+            let gate = Gate(open: true)
+            let index = ScriptedIndex(read.index, beforeApply: { _ in await gate.pass() })
+            // Real time for the readers' timeouts: a reader that is never answered gives up after
+            // 2 s and says so, instead of holding the test to its limit.
+            let projector = read.projector(t, writingThrough: index, clock: ContinuousClock())
+            let customer = try await t.registerCustomer("c-1")
+            try await projector.catchUp()
+            for n in 0..<300 {
+                let order = try await Self.createOrder(t, "o-\(n)", customer: customer)
+                // The batch's write starts with nobody waiting, and is held at the index
+                gate.close()
+                let arrived = gate.arrivals
+                let writing = Task { try await projector.catchUp() }
+                while gate.arrivals == arrived { await Task.yield() }
+                // A reader comes while it is held, and the write goes on at once
+                let reader = Task { await projector.waitForPosition(order.position, timeout: .seconds(2)) }
+                await Task.yield()
+                gate.open()
+                _ = try await writing.value
+                let answered = await reader.value
+                #expect(answered, "round \(n): the reader was not answered")
+                guard answered else { break }
+            }
+        }
+    }
+
     @Test func anIndexUnreachableAtStartIsRetriedWhileWritesGoOn() async throws {
         try await TestStore.with { t throws in
             let clock = ManualClock()

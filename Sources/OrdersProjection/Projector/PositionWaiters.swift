@@ -4,18 +4,24 @@ import Synchronization
 /// raises the visible position; a writer asks whether anyone waits (then it asks the index to
 /// make its write visible). A lock, not an actor: the writer asks without a hop.
 final class PositionWaiters: Sendable {
+    /// A reader, from the moment it entered: its continuation comes once it awaits.
     private struct Waiter {
         var position: Int64
-        var continuation: CheckedContinuation<Bool, Never>
+        var continuation: CheckedContinuation<Bool, Never>?
+    }
+
+    /// A reader's place, taken before it awaits anything.
+    struct Ticket: Sendable {
+        fileprivate let id: Int
+        fileprivate let position: Int64
     }
 
     private struct State: ~Copyable {
         var visible: Int64 = 0
         var nextID = 0
         var waiters: [Int: Waiter] = [:]
-        /// Waits started but not yet registered, and those of them cancelled meanwhile.
-        var registering: Set<Int> = []
-        var cancelled: Set<Int> = []
+        /// Readers answered (or cancelled) before they awaited: their answer, kept for them.
+        var answered: [Int: Bool] = [:]
     }
 
     private let state = Mutex(State())
@@ -37,17 +43,32 @@ final class PositionWaiters: Sendable {
             state.visible = max(state.visible, position)
             let visible = state.visible
             let ready = state.waiters.filter { $0.value.position <= visible }
-            for id in ready.keys { state.waiters.removeValue(forKey: id) }
-            return ready.values.map(\.continuation)
+            var continuations: [CheckedContinuation<Bool, Never>] = []
+            for (id, waiter) in ready {
+                state.waiters.removeValue(forKey: id)
+                if let continuation = waiter.continuation { continuations.append(continuation) } else { state.answered[id] = true }
+            }
+            return continuations
         }
         for continuation in answered { continuation.resume(returning: true) }
     }
 
-    /// Waits until `position` is visible, or `timeout` passed on `clock`; true if it is.
-    func wait(for position: Int64, timeout: Duration, on clock: any Clock<Duration>) async -> Bool {
-        if visible >= position { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.wait(for: position) }
+    /// Takes a reader's place for `position`, at once: from here on `anyWaiting` counts it. The
+    /// projector calls this on its actor, so a batch acknowledged after the call sees the
+    /// reader, however late the reader's task gets to await (``wait(_:timeout:on:)``, which
+    /// must follow).
+    func enter(for position: Int64) -> Ticket {
+        state.withLock { state in
+            state.nextID += 1
+            state.waiters[state.nextID] = Waiter(position: position)
+            return Ticket(id: state.nextID, position: position)
+        }
+    }
+
+    /// Waits until the ticket's position is visible, or `timeout` passed on `clock`; true if it is.
+    func wait(_ ticket: Ticket, timeout: Duration, on clock: any Clock<Duration>) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.wait(ticket) }
             group.addTask {
                 try? await clock.sleep(for: timeout)
                 return false
@@ -58,31 +79,28 @@ final class PositionWaiters: Sendable {
         }
     }
 
-    /// Waits until `position` is visible; false when cancelled first.
-    private func wait(for position: Int64) async -> Bool {
-        let id = state.withLock { state in
-            state.nextID += 1
-            state.registering.insert(state.nextID)
-            return state.nextID
-        }
-        return await withTaskCancellationHandler {
+    /// Waits until the ticket's position is visible; false when cancelled first.
+    private func wait(_ ticket: Ticket) async -> Bool {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let answer = state.withLock { state -> Bool? in
-                    state.registering.remove(id)
-                    if state.cancelled.remove(id) != nil { return false }
-                    if state.visible >= position { return true }
-                    state.waiters[id] = Waiter(position: position, continuation: continuation)
+                    if let answer = state.answered.removeValue(forKey: ticket.id) { return answer }
+                    if state.visible >= ticket.position {
+                        state.waiters.removeValue(forKey: ticket.id)
+                        return true
+                    }
+                    state.waiters[ticket.id]?.continuation = continuation
                     return nil
                 }
                 if let answer { continuation.resume(returning: answer) }
             }
         } onCancel: {
             let waiter = state.withLock { state -> Waiter? in
-                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
-                if state.registering.contains(id) { state.cancelled.insert(id) }
-                return nil
+                guard let waiter = state.waiters.removeValue(forKey: ticket.id) else { return nil }
+                if waiter.continuation == nil { state.answered[ticket.id] = false }
+                return waiter
             }
-            waiter?.continuation.resume(returning: false)
+            waiter?.continuation?.resume(returning: false)
         }
     }
 }

@@ -231,9 +231,13 @@ package actor Projector: Service, ProjectionProgress {
     /// passed; true if they do.
     package func waitForPosition(_ position: Int64, timeout: Duration) async -> Bool {
         if waiters.visible >= position { return true }
+        // The reader's place is taken here, on the actor, before anything is awaited: a batch
+        // acknowledged from now on sees it and asks the index for visibility. (Taken later, by
+        // the waiting task, it could come after that batch looked, and wait out its timeout.)
+        let ticket = waiters.enter(for: position)
         // Acknowledged, but written while nobody waited: visible once the index made it so.
-        if self.position >= position, await makeVisible(), waiters.visible >= position { return true }
-        return await waiters.wait(for: position, timeout: timeout, on: clock)
+        if self.position >= position { _ = await makeVisible() }
+        return await waiters.wait(ticket, timeout: timeout, on: clock)
     }
 
     /// Whether a reader is waiting for a position (then writes ask the index for visibility).
