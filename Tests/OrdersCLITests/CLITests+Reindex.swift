@@ -39,15 +39,7 @@ extension CLITests {
     @Test func reindexInterruptedExits130AndResumes() throws {
         try Self.withDirectory { directory in
             try Self.seedAndProject(orders: 1000, in: directory)
-            let process = Process()
-            process.executableURL = try Self.ordersExecutable()
-            process.arguments = ["reindex", "--batch-orders", "5"]
-            process.currentDirectoryURL = directory
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
+            let (process, out, err) = try Self.launch(["reindex", "--batch-orders", "5"], in: directory)
             // Progress goes to standard error as JSON lines (not a terminal): the first one
             // says it is loading.
             var stderr = Data()
