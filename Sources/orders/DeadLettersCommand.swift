@@ -59,7 +59,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         func run() async throws {
             let readSide = try read.open(logger: store.makeLogger(), besides: store.db)
             guard try await readSide.state.deadLetters.discard(id: id, at: Date()) else {
-                throw ValidationError("no open dead letter #\(id) (see `orders dead-letters list`)")
+                throw CommandFailure("no open dead letter #\(id) (see `orders dead-letters list`)")
             }
             print("discarded dead letter #\(id)")
         }

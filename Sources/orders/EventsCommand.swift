@@ -8,8 +8,8 @@ struct EventsCommand: AsyncParsableCommand {
         abstract: "Print the event log as NDJSON, one event per line, in position order."
     )
 
-    @Option(help: "Print events after this position.") var after: Int64 = 0
-    @Option(help: "Print at most this many events (default: all).") var limit: Int?
+    @Option(parsing: .unconditional, help: "Print events after this position.") var after: Int64 = 0
+    @Option(parsing: .unconditional, help: "Print at most this many events (default: all).") var limit: Int?
     @OptionGroup var store: StoreOptions
 
     func validate() throws {

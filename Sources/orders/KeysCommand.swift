@@ -52,7 +52,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard try await APIKeys(database: try store.openDatabase()).revoke(name: name, now: Date()) else {
-                throw ValidationError("no key named '\(name)' that is not revoked (see `orders keys list`)")
+                throw CommandFailure("no key named '\(name)' that is not revoked (see `orders keys list`)")
             }
             print("revoked key '\(name)'")
         }

@@ -19,7 +19,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Status, or several separated by commas.") var status: String?
     @Option(help: "Only this customer's orders.") var customerID: String?
     @Option(help: "Currency code.") var currency: String?
-    @Option(help: "relevance, -created_at, created_at, -total, total.") var sort: String?
+    @Option(
+        help: "relevance, -created_at, created_at, -total, total (by total: with --currency, as totals in different currencies are not compared).")
+    var sort: String?
     @Option(help: "Results per page, 1 to 100.") var size: String?
     @Option(help: "The cursor printed with the previous page.") var after: String?
     @Flag(help: "Print JSON.") var json = false
@@ -41,6 +43,9 @@ struct SearchCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error.field.map { "--\($0.replacingOccurrences(of: "_", with: "-")): " } ?? "")\(error.message)")
         }
+        if [.totalAscending, .totalDescending].contains(query.effectiveSort), query.currency == nil {
+            throw ValidationError("--sort \(query.effectiveSort.rawValue) needs --currency: totals in different currencies are not compared")
+        }
         let logger = Logger(label: "orders")
         let readSide = try read.openExisting(logger: logger, besides: store.db)
         let result = try await withServices(readSide.services, logger: logger) { try await readSide.index.search(query) }
@@ -48,27 +53,43 @@ struct SearchCommand: AsyncParsableCommand {
             print(try Self.json(result))
             return
         }
-        print(
-            "\(result.total) order(s)"
-                + (result.statusCounts.isEmpty
-                    ? ""
-                    : "  ["
-                        + result.statusCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(
-                            separator: ", ") + "]"))
+        for line in Self.header(result, query: query) { print(line) }
+        let terminal = TerminalText.standardOutput()
         for hit in result.hits {
             let order = hit.order
             let total =
                 (try? Currency(order.currency)).map { Money(amountMinor: order.totalMinor, currency: $0).description }
                 ?? "\(order.totalMinor) \(order.currency)"
+            let status = order.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             print(
-                "\(order.orderID)  \(order.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(order.createdAt.formatted(.iso8601))  \(order.customerName)  \(total)  \(order.city), \(order.country)"
-            )
-            // Highlights are HTML (escaped text, `<em>` marks): a terminal gets the text back.
+                TerminalText.neutralised(
+                    "\(order.orderID)  \(status)  \(order.createdAt.formatted(.iso8601))  \(order.customerName)  \(total)  \(order.city), \(order.country)"
+                ))
             for (field, fragments) in hit.highlights.sorted(by: { $0.key < $1.key }) {
-                print("    \(field): \(fragments.map(HighlightText.plain).joined(separator: " … "))")
+                print("    \(TerminalText.neutralised(field)): \(fragments.map(terminal.highlight).joined(separator: " … "))")
             }
         }
         if let next = result.nextCursor { print("next page: --after \(next)") }
+    }
+
+    /// What the page shows out of how many orders match, in which order; then the status
+    /// counts, which count every match whatever `--status` (a facet).
+    static func header(_ result: SearchOrdersResult, query: SearchOrdersQuery) -> [String] {
+        let order =
+            switch query.effectiveSort {
+            case .relevance: "best match first"
+            case .createdAtDescending: "newest first"
+            case .createdAtAscending: "oldest first"
+            case .totalDescending: "highest total first (\(query.currency ?? "") only)"
+            case .totalAscending: "lowest total first (\(query.currency ?? "") only)"
+            }
+        let matching = result.totalIsExact ? "\(result.total)" : "at least \(result.total)"
+        var lines = ["showing \(result.hits.count) of \(matching) \(result.total == 1 ? "order" : "orders"), \(order)"]
+        if !result.statusCounts.isEmpty {
+            let counts = result.statusCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
+            lines.append("matches by status\(query.statuses.isEmpty ? "" : ", before --status"): \(counts.joined(separator: ", "))")
+        }
+        return lines
     }
 
     static func json(_ result: SearchOrdersResult) throws -> String {

@@ -11,9 +11,10 @@ struct SeedCommand: AsyncParsableCommand {
         abstract: "Create realistic customers, products and orders through the command bus."
     )
 
-    @Option(help: "Customers to register.") var customers: Int = 100
-    @Option(help: "Products to add.") var products: Int = 50
-    @Option(help: "Orders to create (every status appears once there are at least 6).") var orders: Int = 1000
+    // `.unconditional`: `--orders -5` is a value to refuse by name, not a missing one.
+    @Option(parsing: .unconditional, help: "Customers to register.") var customers: Int = 100
+    @Option(parsing: .unconditional, help: "Products to add.") var products: Int = 50
+    @Option(parsing: .unconditional, help: "Orders to create (every status appears once there are at least 6).") var orders: Int = 1000
     @Option(help: "Random seed: the same seed on the same log gives the same data.") var seed: UInt64 = 1
     @Option(help: "Start of the seeded history: a date (2026-01-31) or date-time (2026-01-31T08:00:00Z). Default: 180 days ago.")
     var since: SinceDate?
@@ -21,7 +22,8 @@ struct SeedCommand: AsyncParsableCommand {
 
     func validate() throws {
         for (name, value) in [("customers", customers), ("products", products), ("orders", orders)] {
-            guard (0...10_000_000).contains(value) else { throw ValidationError("--\(name) must be between 0 and 10000000, got \(value)") }
+            guard value >= 0 else { throw ValidationError("--\(name) must be positive (or 0), got \(value)") }
+            guard value <= 10_000_000 else { throw ValidationError("--\(name) must be at most 10000000, got \(value)") }
         }
         if orders > 0 && (customers == 0 || products == 0) {
             throw ValidationError("--orders needs at least one customer and one product")

@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything is created or logged as serving.
+        try ListenProbe.check(host: host, port: port)
         let logger = store.makeLogger()
         // Metrics first: everything created afterwards reports to /metrics.
         let registry = PrometheusCollectorRegistry()

@@ -35,10 +35,11 @@ struct StoreOptions: ParsableArguments {
         return try open()
     }
 
-    /// Bootstraps logging to standard error once and returns the root logger.
-    func makeLogger() -> Logger {
+    /// Bootstraps logging to standard error once and returns the root logger. With a status
+    /// line (a progress bar on a terminal), log lines are written above it.
+    func makeLogger(above statusLine: StatusLine? = nil) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = statusLine.map { StreamLogHandler(label: label, stream: $0.stream) } ?? StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
             return handler
         }

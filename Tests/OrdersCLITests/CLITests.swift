@@ -24,7 +24,8 @@ import Testing
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "orders executable near \(candidates)"])
     }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> Output {
+    /// Starts `orders arguments` in `directory` with its output on pipes, without waiting for it.
+    static func launch(_ arguments: [String], in directory: URL) throws -> (process: Process, out: Pipe, err: Pipe) {
         let process = Process()
         process.executableURL = try ordersExecutable()
         process.arguments = arguments
@@ -34,6 +35,11 @@ import Testing
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String], in directory: URL) throws -> Output {
+        let (process, out, err) = try launch(arguments, in: directory)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
