@@ -14,7 +14,9 @@ struct Orders: AsyncParsableCommand {
                    a read side that is unreachable or refuses)
               64   the arguments are wrong; the message names the flag
                    (a parse error also prints the usage)
-              130  interrupted (Ctrl-C, SIGTERM); a reindex resumes when run again
+              130  interrupted (Ctrl-C, SIGTERM) before it finished; a reindex
+                   resumes when run again (`serve` and `project` stop on these
+                   signals as asked: 0)
             """,
         version: "1.0.0",
         subcommands: [
