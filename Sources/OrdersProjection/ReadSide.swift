@@ -124,7 +124,16 @@ package struct ReadSide: Sendable {
     /// Checks that this read side is built from `store`'s log, recording it the first time;
     /// throws `ReadSideOfAnotherStore` otherwise. Every command that opens both calls it first.
     package func bind(to store: EventStore) async throws {
-        try await state.bind(toStore: try await store.identity(), location: location)
+        let identity = try await store.identity()
+        try await state.bind(toStore: identity, location: location)
+        do {
+            try await index.claim(forStore: identity)
+        } catch let error as ReadSideOfAnotherStore {
+            throw error
+        } catch {
+            // Unreachable now (Elasticsearch down at start): the projector claims it when it
+            // starts, and retries that until it can.
+        }
     }
 
     /// What `orders status` prints and `GET /admin/status` serves.

@@ -46,4 +46,18 @@ package struct ReadSideStatus: Sendable, Encodable {
             reindex: try await state.reindexJobs.job(checkpointName)
         )
     }
+
+    /// The status of a store whose embedded read index was never built: nothing projected,
+    /// and the index said to be missing (it is not created to be described).
+    package static func notBuilt(store: EventStore, location: String, now: Date) async throws -> ReadSideStatus {
+        let head = try await store.headPosition()
+        let oldest = head > 0 ? try await store.readAll(after: 0, limit: 1).first : nil
+        return ReadSideStatus(
+            headPosition: head, checkpoint: 0, lagEvents: head, lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0,
+            lastBatchAt: nil, failingSince: nil, lastFailure: nil, lastFailureAt: nil,
+            index: IndexDescription(
+                backend: "embedded", location: location,
+                problems: ["not built yet: `orders project --once` or `orders serve` builds it from the event store"]),
+            deadLetters: [], reindex: nil)
+    }
 }

@@ -63,6 +63,11 @@ package protocol SearchIndexWriter: Sendable {
     /// Makes everything stored so far visible to searches: a reader came to wait for a batch
     /// that was stored without `waitForVisibility`.
     func makeVisible() async throws
+
+    /// Records that this index is built from the event store `storeID`, or checks that it is
+    /// (throws `ReadSideOfAnotherStore`): for a backend shared beyond one read side's state,
+    /// such as an Elasticsearch alias that two stores' state files could both name.
+    func claim(forStore storeID: String) async throws
 }
 
 /// A backend: read by the query side, written by the projection.
@@ -75,6 +80,10 @@ extension SearchIndexReader {
 extension SearchIndexWriter {
     /// Nothing to do where a stored batch is visible at once (the embedded index).
     package func makeVisible() async throws {}
+
+    /// Nothing to record where the index lives beside the state that records it (the embedded
+    /// index: `ProjectionDatabase.bind`).
+    package func claim(forStore storeID: String) async throws {}
 
     /// Stores a batch without waiting for it to become visible.
     package func apply(_ documents: [OrderDocument]) async throws -> [ApplyOutcome] {

@@ -21,7 +21,7 @@ struct Orders: AsyncParsableCommand {
         version: "1.0.0",
         subcommands: [
             ServeCommand.self, SeedCommand.self, EventsCommand.self, ProjectCommand.self, SearchCommand.self, StatusCommand.self, ReindexCommand.self,
-            DeadLettersCommand.self, KeysCommand.self,
+            DeadLettersCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 

@@ -17,6 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Take a verified online backup of the store into this folder on a schedule (--backup-every).")
+    var backupDir: String?
+    @Option(help: "How often to back up with --backup-dir: seconds, or with a unit (90s, 30m, 1h, 1d).")
+    var backupEvery: BackupInterval = BackupInterval(duration: .seconds(3600), text: "1h")
+    @Option(help: "How many scheduled backups to keep in --backup-dir (the oldest are deleted).") var backupKeep = 24
     @Flag(help: "Serve callers without credentials (as writers) even on a non-loopback address or with keys configured.")
     var allowAnonymous = false
     @Option(help: "Seconds a client has to send a request's headers, from connecting or from the first byte of its next request.")
@@ -40,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         for (name, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)] where !(seconds > 0 && seconds <= 86400) {
             throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400, got \(seconds)")
         }
+        guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1, got \(backupKeep)") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
         guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be 0 (off) or more, got \(rateLimit)") }
         guard rateLimit == 0 || rateLimitBurst >= 1 else { throw ValidationError("--rate-limit-burst must be at least 1, got \(rateLimitBurst)") }
@@ -69,13 +75,20 @@ struct ServeCommand: AsyncParsableCommand {
                 "the open-file limit is below --max-connections: connections beyond it fail to be accepted",
                 metadata: ["process.open_files_limit": "\(openFiles)", "http.connections.maximum": "\(maxConnections)"])
         }
-        let server: OrdersServer
+        let built: OrdersServer
         do {
-            server = try await buildServer(
+            built = try await buildServer(
                 store: eventStore, bus: CommandBus.standard(store: eventStore, logger: logger), keys: APIKeys(database: database),
                 readSide: readSide, configuration: configuration, registry: registry, logger: logger)
         } catch let error as ServerConfigurationError {
             throw ValidationError(error.description)
+        }
+        var server = built
+        if let backupDir {
+            server.application.addServices(
+                BackupSchedule(
+                    database: database, configuration: .init(directory: backupDir, interval: backupEvery.duration, keep: backupKeep),
+                    logger: logger))
         }
         if allowAnonymous {
             logger.warning(
@@ -127,4 +140,29 @@ struct JWTOptions: ParsableArguments {
         return JWTConfiguration(
             hs256Secret: secret, jwks: jwks, issuer: jwtIssuer, audience: jwtAudience, roleClaim: jwtRoleClaim, customerClaim: jwtCustomerClaim)
     }
+}
+
+/// `--backup-every`: whole seconds, or a number with a unit (s, m, h, d).
+struct BackupInterval: ExpressibleByArgument, Sendable {
+    var duration: Duration
+    var text: String
+
+    init(duration: Duration, text: String) {
+        self.duration = duration
+        self.text = text
+    }
+
+    init?(argument: String) {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var digits = Substring(argument)
+        var unit: Int64 = 1
+        if let last = argument.last, let seconds = units[last] {
+            unit = seconds
+            digits = digits.dropLast()
+        }
+        guard let count = Int64(digits), count > 0, count <= 366 * 86400 / unit else { return nil }
+        self.init(duration: .seconds(count * unit), text: argument)
+    }
+
+    var defaultValueDescription: String { text }
 }

@@ -19,9 +19,16 @@ struct StatusCommand: AsyncParsableCommand {
         // A malformed read-side configuration is named before the store is looked for.
         _ = try read.configuration()
         let eventStore = try store.openExisting()
-        let readSide = try read.open(logger: logger, besides: store.db)
-        try await readSide.bind(to: eventStore)
-        let status = try await withServices(readSide.services, logger: logger) { try await readSide.status(store: eventStore) }
+        let database = try store.openDatabase()
+        // A read index never built is reported as such, not created.
+        let status: ReadSideStatus
+        if case .embedded(let path) = try read.configuration(besides: store.db).index, !ReadOptions.exists(path) {
+            status = try await ReadSideStatus.notBuilt(store: eventStore, location: path, now: Date())
+        } else {
+            let readSide = try read.open(logger: logger, besides: store.db)
+            try await readSide.bind(to: eventStore)
+            status = try await withServices(readSide.services, logger: logger) { try await readSide.status(store: eventStore) }
+        }
         let index = status.index
         let head = status.headPosition
         let checkpoint = status.checkpoint
@@ -57,6 +64,15 @@ struct StatusCommand: AsyncParsableCommand {
                     + (job.isReleased
                         ? "stopped: run `orders reindex` to resume it or `orders reindex --abort`"
                         : "owner \(job.owner), last heard of \(Int(Date().timeIntervalSince(job.heartbeatAt))) s ago"))
+        }
+        if let backup = try StoreBackup.lastRecorded(in: database.writer) {
+            if let report = backup.report {
+                print("last backup     \(ago(backup.finishedAt)): \(report.path), head position \(report.headPosition), verified")
+            } else {
+                print("  ! last backup \(ago(backup.finishedAt)) failed: \(backup.error ?? "?") (\(backup.path))")
+            }
+        } else {
+            print("last backup     none recorded (`orders backup --to FILE`, or `serve --backup-dir DIR`)")
         }
         print("dead letters    \(status.deadLetters.count)")
         for letter in status.deadLetters.prefix(20) {

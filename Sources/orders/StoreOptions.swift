@@ -130,12 +130,16 @@ struct ReadOptions: ParsableArguments {
     /// error, never created (Elasticsearch answers for itself).
     func openExisting(logger: Logger, besides db: String = StoreConfiguration.defaultPath) throws -> ReadSide {
         let configuration = try configuration(besides: db)
-        if case .embedded(let path) = configuration.index, (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil,
-            !FileManager.default.fileExists(atPath: path)
-        {
+        if case .embedded(let path) = configuration.index, !Self.exists(path) {
             throw MissingStore(what: "read index", path: path, flag: "--read-db")
         }
         return try open(logger: logger, besides: db)
+    }
+
+    /// Whether an embedded read index is at `path` (its link, even one pointing at a generation
+    /// not there).
+    static func exists(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil || FileManager.default.fileExists(atPath: path)
     }
 
     /// Whether `--es-url` names a user or password (which then become basic authentication).

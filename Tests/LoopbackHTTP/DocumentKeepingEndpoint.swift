@@ -245,6 +245,17 @@ package final class DocumentKeepingEndpoint: Sendable {
                 guard !names.isEmpty else { return Self.indexNotFound(segments[0]) }
                 let entries = names.map { #"\#(quoted($0)):{"mappings":\#(String(decoding: indices[$0]!.mappings, as: UTF8.self))}"# }
                 return .json("{" + entries.joined(separator: ",") + "}")
+            case ("PUT", 2) where segments[1] == "_mapping":
+                // Only `_meta` changes here (it is replaced whole, as Elasticsearch does).
+                let names = resolve(segments[0])
+                guard !names.isEmpty else { return Self.indexNotFound(segments[0]) }
+                let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+                for name in names {
+                    var mappings = (try? JSONSerialization.jsonObject(with: Data(indices[name]!.mappings))) as? [String: Any] ?? [:]
+                    if let meta = body["_meta"] { mappings["_meta"] = meta }
+                    indices[name]!.mappings = (try? JSONSerialization.data(withJSONObject: mappings)).map { Array($0) } ?? indices[name]!.mappings
+                }
+                return .json(#"{"acknowledged":true}"#)
             case ("GET", 2) where segments[1] == "_settings":
                 let names = resolve(segments[0])
                 guard !names.isEmpty || segments[0].contains("*") else { return Self.indexNotFound(segments[0]) }

@@ -112,6 +112,14 @@ import Testing
             let search = try Self.run(["search", "tea", "--read-db", "nowhere/dir/read.sqlite"], in: directory)
             #expect(search.status != 0 && search.stderr.contains("no read index at nowhere/dir/read.sqlite"), "\(search.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere").path), "nothing was created")
+
+            // An event store whose read index was never built: status says so, and builds nothing
+            let seeded = try Self.run(["seed", "--orders", "2", "--db", "fresh/o.sqlite"], in: directory)
+            try #require(seeded.status == 0, "\(seeded.stderr)")
+            let status = try Self.run(["status", "--db", "fresh/o.sqlite"], in: directory)
+            #expect(status.status == 0 && status.stdout.contains("fresh/read.sqlite") && status.stdout.contains("not built yet"), "\(status)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("fresh").path)
+            #expect(files.filter { $0.hasPrefix("read") } == [], "no read index was created: \(files)")
         }
     }
 
@@ -132,6 +140,7 @@ import Testing
             #expect(status.status == 0, "\(status.stderr)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
             #expect(report["checkpoint"] as? Int == 0 && (report["lag_events"] as? Int ?? -1) > 0, "\(report)")
+            #expect(try Self.run(["project", "--once"] + alt, in: directory).status == 0)
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("alt/read.sqlite").path))
             // Named explicitly, the main store's read index is refused for the other store.
             for command in [["project", "--once"], ["status"], ["serve", "--port", "65531"]] {

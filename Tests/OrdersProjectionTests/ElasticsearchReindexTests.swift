@@ -4,6 +4,7 @@ import Logging
 import LoopbackHTTP
 import OrdersProjection
 import OrdersSearch
+import OrdersStore
 import OrdersTestSupport
 import ProjectionTestSupport
 import Synchronization
@@ -20,6 +21,8 @@ import Testing
         var indices: Set<String> = ["orders-1"]
         var ids: [String: Set<String>] = [:]
         var requests: [LoopbackServer.Request] = []
+        /// Each index's mapping `_meta`, as JSON.
+        var meta: [String: String] = [:]
     }
 
     static let definitionPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -37,6 +40,13 @@ import Testing
         case ("PUT", _) where segments.count == 1:
             cluster.indices.insert(segments[0])
             return .json(#"{"acknowledged":true,"shards_acknowledged":true,"index":"\#(segments[0])"}"#)
+        case ("GET", "_mapping"):
+            return .json(#"{"\#(segments[0])":{"mappings":{"_meta":\#(cluster.meta[segments[0]] ?? #"{"mapping_version":1}"#)}}}"#)
+        case ("PUT", "_mapping"):
+            let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
+            let meta = (body?["_meta"]).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: .sortedKeys) }
+            cluster.meta[segments[0]] = meta.map { String(decoding: $0, as: UTF8.self) }
+            return .json(#"{"acknowledged":true}"#)
         case ("POST", "_bulk"):
             for line in String(decoding: request.body, as: UTF8.self).split(separator: "\n") where line.hasPrefix(#"{"index""#) {
                 if let range = line.range(of: #""_id":""#) {
@@ -116,6 +126,10 @@ import Testing
                     #expect(String(decoding: bulk.body, as: UTF8.self).contains(#""version_type":"external""#))
                 }
 
+                // The new generation names the event store it is built from, as soon as it exists.
+                let identity = try await store.store.identity()
+                #expect(cluster.withLock { $0.meta["orders-2"] }?.contains(#""event_store":"\#(identity)""#) == true)
+                #expect(try #require(position("PUT /orders-2/_mapping")) < firstBulk)
                 let (status, output) = try SpecValidator.validate(try sent.filter { !$0.body.isEmpty }.map(CapturingEndpoint.validatorLine))
                 #expect(status == 0, "\(output)")
             }

@@ -431,6 +431,62 @@ import Testing
         }
     }
 
+    /// Two event stores' read sides (two state files) naming one alias must not mix their
+    /// orders: the live index records in its `_meta` the store it is built from.
+    @Test func theIndexRecordsItsEventStoreAndRefusesAnother() async throws {
+        // Given a cluster whose alias does not exist yet
+        let meta = Mutex<[String: JSONValue]?>(nil)
+        let puts = Mutex<[LoopbackServer.Request]>([])
+        let server = try LoopbackServer { request in
+            switch (request.method, request.path) {
+            case ("GET", "/_alias/orders"):
+                return meta.withLock { $0 == nil }
+                    ? .json(#"{"error":"alias [orders] missing","status":404}"#, status: 404) : .json(#"{"orders-1":{"aliases":{"orders":{}}}}"#)
+            case ("PUT", "/orders-1"):
+                puts.withLock { $0.append(request) }
+                let body = try? JSONValue.parse(request.body)
+                meta.withLock { $0 = body?["mappings"]?["_meta"]?.object ?? [:] }
+                return .json(#"{"acknowledged":true,"shards_acknowledged":true,"index":"orders-1"}"#)
+            case ("PUT", "/orders-1/_mapping"):
+                puts.withLock { $0.append(request) }
+                let body = try? JSONValue.parse(request.body)
+                meta.withLock { $0 = body?["_meta"]?.object ?? [:] }
+                return .json(#"{"acknowledged":true}"#)
+            case ("GET", "/orders-1/_mapping"):
+                let current = JSONValue.object(meta.withLock { $0 } ?? [:])
+                return .json(#"{"orders-1":{"mappings":{"_meta":\#(String(decoding: current.serialized, as: UTF8.self)),"properties":{}}}}"#)
+            default:
+                return .json(#"{"error":"unexpected \#(request.method) \#(request.path)","status":400}"#, status: 400)
+            }
+        }
+        defer { server.stop() }
+        let index = try Self.backend(server.url)
+        try await withRunningService(index.client) {
+            // When store A claims it before the index exists, then the projector creates it
+            try await index.claim(forStore: "store-a")
+            _ = try await index.prepare()
+            // Then the new index names store A from its creation, beside the mapping version
+            #expect(meta.withLock { $0 }?["event_store"] == "store-a")
+            #expect(meta.withLock { $0 }?["mapping_version"] == .int(index.definition.mappingVersion))
+            #expect(puts.withLock { $0.map(\.path) } == ["/orders-1"])
+            // And store A claims it again without a write, while store B is refused
+            try await index.claim(forStore: "store-a")
+            #expect(puts.withLock { $0.count } == 1)
+            let other = try Self.backend(server.url)
+            try await withRunningService(other.client) {
+                let refused = await #expect(throws: ReadSideOfAnotherStore.self) { try await other.claim(forStore: "store-b") }
+                #expect(refused?.description.contains("store-a") == true)
+
+                // And an index from before stores were recorded is adopted by the first claim,
+                // keeping its mapping version
+                meta.withLock { $0 = ["mapping_version": .int(index.definition.mappingVersion)] }
+                try await other.claim(forStore: "store-b")
+                #expect(puts.withLock { $0.map(\.path) } == ["/orders-1", "/orders-1/_mapping"])
+                #expect(meta.withLock { $0 } == ["mapping_version": .int(index.definition.mappingVersion), "event_store": "store-b"])
+            }
+        }
+    }
+
     @Test func bootstrapCreatesTheFirstIndexBehindTheAliasAndReportsDrift() async throws {
         let created = Mutex<[LoopbackServer.Request]>([])
         let liveVersion = Mutex<Int>(1)

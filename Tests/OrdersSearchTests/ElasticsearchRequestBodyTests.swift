@@ -23,7 +23,10 @@ import Testing
             }
             if isFirstAliasLookup { return .json(#"{"error":"alias [orders] missing","status":404}"#, status: 404) }
             if request.path == "/_alias/orders" { return .json(#"{"orders-1":{"aliases":{"orders":{}}}}"#) }
-            if request.path.hasSuffix("/_mapping") { return .json(#"{"orders-1":{"mappings":{"_meta":{"mapping_version":1}}}}"#) }
+            if request.path.hasSuffix("/_mapping") {
+                return request.method == "PUT"
+                    ? .json(#"{"acknowledged":true}"#) : .json(#"{"orders-1":{"mappings":{"_meta":{"mapping_version":1}}}}"#)
+            }
             if request.path.hasPrefix("/orders/_doc/") { return .json(#"{"_index":"orders-1","_id":"x","found":false}"#, status: 404) }
             return .json(CapturingEndpoint.answer(request))
         }
@@ -45,10 +48,15 @@ import Testing
             _ = try await index.orders(
                 customerID: "c-1", size: 5, after: Cursor(sort: "customer", value: .integer(1_767_225_600_000), orderID: "ord-1").encoded)
             _ = try await index.apply([SearchIndexBehaviour.document("ord-1")], waitForVisibility: true)
+            // The live index records the event store it is built from.
+            try await index.claim(forStore: "2f6c1b1e-4d3a-4b7e-9a51-0c7d2e8f1a90")
 
             let sent = requests.withLock { $0 }
             let paths = Set(sent.map { "\($0.method) \($0.path)" })
-            for expected in ["PUT /orders-1", "POST /orders/_bulk", "POST /orders/_search", "GET /orders/_doc/missing", "GET /orders-1/_mapping"] {
+            for expected in [
+                "PUT /orders-1", "POST /orders/_bulk", "POST /orders/_search", "GET /orders/_doc/missing", "GET /orders-1/_mapping",
+                "PUT /orders-1/_mapping",
+            ] {
                 #expect(paths.contains(expected), "\(expected) was sent")
             }
             #expect(sent.contains { $0.query?.contains("refresh=wait_for") == true }, "a waited-for batch asks for visibility")

@@ -131,6 +131,7 @@ import Testing
             #expect(
                 migrations == [
                     "2026-11-22 events", "2026-11-23 order references", "2026-12-07 api keys", "2026-12-07 write probe", "2026-12-07 store identity",
+                    "2026-12-08 backups",
                 ])
             // The store's id is chosen once, when it is created, and kept.
             let identity = try await t.store.identity()

@@ -38,6 +38,13 @@ extension ElasticsearchClient {
         return try await send(HTTPRequest(.get, Self.path(index, "_mapping")), as: [String: Entry].self).mapValues(\.mappings)
     }
 
+    /// `PUT /<index>/_mapping`: adds fields or replaces `_meta` (`{"_meta": {...}}` replaces it
+    /// whole: send every key to keep).
+    @discardableResult
+    public func putMapping(_ index: String, body: JSONValue) async throws(ElasticsearchError) -> Acknowledged {
+        try await send(HTTPRequest(.put, Self.path(index, "_mapping"), body: body.serialized, isIdempotent: true), as: Acknowledged.self)
+    }
+
     /// `GET /<index>/_settings`: the settings by concrete index name.
     public func settings(_ index: String) async throws(ElasticsearchError) -> [String: JSONValue] {
         struct Entry: Decodable {

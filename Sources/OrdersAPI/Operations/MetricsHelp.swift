@@ -23,6 +23,9 @@ package enum MetricsHelp {
         "orders_projection_events_total": "Events the projector has taken in (checkpointed).",
         "orders_projection_documents_total": "Order documents the projector has written to the read side.",
         "orders_projection_batch_duration_seconds": "Time to project one batch: read, fold, write and checkpoint.",
+        // Backups (serve --backup-dir)
+        "orders_backups_total": "Scheduled backups of the write store, by outcome: ok (copied and verified) or failed.",
+        "orders_backup_last_success_timestamp_seconds": "When the last verified backup of the write store finished (Unix time).",
         // Elasticsearch bulk writes
         "orders_es_bulk_requests_total": "_bulk requests sent to Elasticsearch.",
         "orders_es_bulk_documents_total": "Documents sent to Elasticsearch in _bulk requests.",

@@ -267,8 +267,19 @@ package actor Projector: Service, ProjectionProgress {
     private func start() async throws {
         guard !started else { return }
         // Never into a read side built from another store's log.
-        try await state.bind(toStore: try await store.identity(), location: "checkpoint \(configuration.checkpointName)")
+        let identity = try await store.identity()
+        try await state.bind(toStore: identity, location: "checkpoint \(configuration.checkpointName)")
+        try await index.claim(forStore: identity)
         var checkpoint = try await checkpoints.position(configuration.checkpointName)
+        // Never serve what the log no longer holds: a store restored from an older backup (or
+        // replaced) leaves the read side ahead of it.
+        let head = try await store.headPosition()
+        guard checkpoint <= head else {
+            throw ProjectionError(
+                position: checkpoint, streamID: "-",
+                reason: "the read side is ahead of the event log (checkpoint \(checkpoint), head \(head)): the store was restored "
+                    + "from a backup or replaced; rebuild the read side with `orders reindex`")
+        }
         if try await index.prepare(), checkpoint > 0 {
             // The index holds no order although the checkpoint says events were projected: it
             // was lost or replaced. Project everything again (writes are idempotent).

@@ -146,6 +146,8 @@ package struct Reindexer: Sendable {
         if job.phase != .swapped {
             try await generations.create(job.target)
             let index = try generations.index(job.target)
+            // The new generation names the event store it is built from, as the live one does.
+            try await index.claim(forStore: try await store.identity())
             if job.phase == .loading {
                 summary.documents = try await load(&job, into: index, heartbeat: heartbeat, progress: progress)
                 job.phase = .catchingUp
@@ -165,6 +167,17 @@ package struct Reindexer: Sendable {
         let index = try generations.index(job.target)
         let swapHead = try await store.headPosition()
         summary.caughtUpEvents += try await catchUp(job, into: index, until: swapHead, progress: progress)
+        // A live checkpoint past the log (a store restored from an older backup) is brought back
+        // to what the new generation holds: the live projector goes on from there.
+        let live = try await state.checkpoints.position(readSide)
+        if live > (try await store.headPosition()) {
+            guard try await state.checkpoints.move(readSide, from: live, to: swapHead) else {
+                throw ReindexError(reason: "the live checkpoint \(readSide) moved under this reindex")
+            }
+            logger.notice(
+                "the live checkpoint was past the event log: moved back to the rebuilt generation's",
+                metadata: ["projection.checkpoint.was": "\(live)", "projection.checkpoint": "\(swapHead)"])
+        }
         if summary.indexed == 0 { summary.indexed = try await generations.count(job.target) }
         for old in try await generations.retired(keeping: options.keep, live: job.target) {
             try await generations.delete(old)

@@ -1,5 +1,6 @@
 package import Foundation
 package import GRDB
+import OrdersSearch
 
 /// The projection's own durable state, in one SQLite file beside the read side (never in the
 /// write store): the checkpoints, the dead letters and the reindex jobs, each behind its own
@@ -110,17 +111,4 @@ extension Date {
     var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     init(epochMilliseconds: Int64) { self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000) }
-}
-
-/// A read side was opened with an event store other than the one it was built from.
-package struct ReadSideOfAnotherStore: Error, CustomStringConvertible {
-    package var location: String
-    package var recorded: String
-    package var store: String
-
-    package var description: String {
-        "the read side at \(location) was built from another event store (\(recorded)), not this one (\(store)): "
-            + "it would serve that store's orders. Give this store its own read side (--read-db, or --state-db with "
-            + "another --es-alias), or delete that one to rebuild it from this store."
-    }
 }

@@ -3,6 +3,7 @@ import Foundation
 package import Logging
 import Metrics
 import OrdersDomain
+import Synchronization
 
 /// The read side on Elasticsearch, through the libcurl client. Indices are `<alias>-<n>` behind
 /// the alias (default `orders`); every read and write goes through the alias.
@@ -41,6 +42,9 @@ package final class ElasticsearchSearchIndex: SearchIndex {
     package let configuration: Configuration
     let logger: Logger
     let metrics = BulkMetrics()
+    /// The event store this index is built from, once `claim(forStore:)` told it: an index
+    /// created afterwards records it in its `_meta` from the start.
+    private let owner = Mutex<String?>(nil)
 
     /// What the bulk writer reports to the metrics backend (`/metrics` when serving).
     struct BulkMetrics {
@@ -99,6 +103,13 @@ package final class ElasticsearchSearchIndex: SearchIndex {
         if try await currentIndex() == nil {
             var body = definition.body.object ?? [:]
             body["aliases"] = .object([alias: .object([:])])
+            if let owner = owner.withLock({ $0 }) {
+                var mappings = body["mappings"]?.object ?? [:]
+                var meta = mappings["_meta"]?.object ?? [:]
+                meta[Self.eventStoreKey] = .string(owner)
+                mappings["_meta"] = .object(meta)
+                body["mappings"] = .object(mappings)
+            }
             var index = "\(alias)-1"
             while !created {
                 do {
@@ -126,6 +137,34 @@ package final class ElasticsearchSearchIndex: SearchIndex {
         let state = try await indexState()
         if let drift = state.drift { logger.warning("mapping drift", metadata: ["es.index": "\(state.index)", "problem": "\(drift)"]) }
         return (state, created)
+    }
+
+    /// Where the index's `_meta` names the event store it is built from.
+    static let eventStoreKey = "event_store"
+
+    /// Records in the live index's `_meta` the event store it is built from (an index from
+    /// before this was recorded takes the first store that claims it), or checks that it is that
+    /// one: two stores' read sides (two state files) naming one alias would mix their orders.
+    /// An alias that does not exist yet gets the store in its `_meta` when it is created; a
+    /// reindex's new generation is claimed as soon as it is created.
+    package func claim(forStore storeID: String) async throws {
+        owner.withLock { $0 = storeID }
+        // A generation being built is named; the live one is behind the alias.
+        var named = configuration.index
+        if named == nil { named = try await currentIndex() }
+        guard let index = named else { return }
+        let mapping = try await client.mapping(index)
+        var meta = mapping[index]?["_meta"]?.object ?? [:]
+        if let recorded = meta[Self.eventStoreKey]?.string {
+            guard recorded == storeID else {
+                throw ReadSideOfAnotherStore(location: "index \(index) (alias \(alias))", recorded: recorded, store: storeID)
+            }
+            return
+        }
+        // `_meta` is replaced whole: the mapping version goes with it.
+        meta[Self.eventStoreKey] = .string(storeID)
+        try await client.putMapping(index, body: ["_meta": .object(meta)])
+        logger.notice("recorded the event store in the index", metadata: ["es.index": "\(index)", "store.id": "\(storeID)"])
     }
 
     /// Bootstraps the alias; fresh when the index was just created or holds no document.

@@ -6,6 +6,9 @@ package import GRDB
 package struct StoreDatabase: Sendable {
     package let writer: any DatabaseWriter
     package let configuration: StoreConfiguration
+    /// This process's shared hold on the store file, for as long as the store is open:
+    /// `orders restore` replaces a store only when it can hold it alone.
+    private let hold: StoreHold?
 
     /// Opens (creating the file and its folder if needed) and migrates the store.
     package static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
@@ -29,8 +32,29 @@ package struct StoreDatabase: Sendable {
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try StoreMigrations.migrator.migrate(pool)
-        return StoreDatabase(writer: pool, configuration: configuration)
+        return StoreDatabase(writer: pool, configuration: configuration, hold: StoreHold(path: configuration.path, exclusive: false))
     }
+}
+
+/// A `flock` on the store file: shared by every process that has the store open, exclusive for
+/// `orders restore`, which may replace the file only while no process has it open. (SQLite locks
+/// with `fcntl`, which on Linux is independent of `flock`.) Released when the process exits,
+/// however it exits.
+package final class StoreHold: Sendable {
+    private let descriptor: Int32
+
+    /// Holds `path`; nil when it cannot be held (exclusive: another process has it).
+    package init?(path: String, exclusive: Bool) {
+        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
 }
 
 /// The write store could not be opened, in words: a full disk or a read-only file system is

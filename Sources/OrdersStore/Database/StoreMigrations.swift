@@ -97,6 +97,23 @@ enum StoreMigrations {
                     INSERT INTO store_identity (id, store_id) VALUES (1, ?);
                     """, arguments: [UUID().uuidString.lowercased()])
         }
+        migrator.registerMigration("2026-12-08 backups") { db in
+            // Each backup taken of this store and how it went (`orders status`, `/metrics`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE backups (
+                        id INTEGER PRIMARY KEY,
+                        finished_at INTEGER NOT NULL,
+                        path TEXT NOT NULL,
+                        head_position INTEGER,
+                        events INTEGER,
+                        log_checksum TEXT,
+                        bytes INTEGER,
+                        seconds REAL NOT NULL,
+                        error TEXT
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }
