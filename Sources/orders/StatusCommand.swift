@@ -36,7 +36,8 @@ struct StatusCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            let backup = try StoreBackup.lastRecorded(in: database.writer)
+            print(String(decoding: try encoder.encode(StatusJSON(status: status, lastBackup: backup)), as: UTF8.self))
             return
         }
         print("write side      head position \(head)")
@@ -78,5 +79,20 @@ struct StatusCommand: AsyncParsableCommand {
         for letter in status.deadLetters.prefix(20) {
             print("  #\(letter.id) order \(letter.orderID) at position \(letter.position): \(letter.reason)")
         }
+    }
+}
+
+/// `orders status --json`: the read side's status with the last backup beside it
+/// (`last_backup`, null when none was taken).
+private struct StatusJSON: Encodable {
+    let status: ReadSideStatus
+    let lastBackup: StoreBackup.Record?
+
+    enum CodingKeys: String, CodingKey { case lastBackup = "last_backup" }
+
+    func encode(to encoder: any Encoder) throws {
+        try status.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lastBackup, forKey: .lastBackup)
     }
 }

@@ -19,6 +19,10 @@ extension CLITests {
             #expect(report["events"] as? Int == head)
             #expect((report["log_checksum"] as? String)?.count == 64)
             #expect(try run(["status"]).stdout.contains("last backup"))
+            let recorded = try JSONSerialization.jsonObject(with: Data(try run(["status", "--json"]).stdout.utf8)) as? [String: Any]
+            let last = try #require(recorded?["last_backup"] as? [String: Any])
+            #expect((last["report"] as? [String: Any])?["log_checksum"] as? String == report["log_checksum"] as? String)
+            #expect(last["path"] as? String == "backups/one.sqlite")
             // and more orders after it
             _ = try run(["seed", "--customers", "2", "--products", "2", "--orders", "10", "--seed", "7", "--durability", "normal"])
             _ = try run(["project", "--once"])

@@ -104,6 +104,10 @@ import Testing
             #expect(try StoreBackup.verify(path: target).logChecksum == report.logChecksum)
             #expect(kept == target + ".before-restore-2026-01-15T100000Z")
             #expect(FileManager.default.fileExists(atPath: try #require(kept)))
+            // And a second restore within the same second keeps the store it replaces too
+            let (_, keptAgain) = try StoreBackup.restore(from: backup, to: target, now: TestStore.start)
+            #expect(keptAgain == target + ".before-restore-2026-01-15T100000Z-2")
+            #expect(FileManager.default.fileExists(atPath: try #require(kept)))
         }
     }
 }

@@ -158,7 +158,13 @@ package enum StoreBackup {
                     "\(path) is open in a running process (orders serve, project, ...): stop it before restoring; nothing was changed")
             }
             let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
-            let aside = "\(path).before-restore-\(stamp)"
+            // A name none of the three files has (two restores within a second get -2, -3, ...).
+            var aside = "\(path).before-restore-\(stamp)"
+            var attempt = 1
+            while ["", "-wal", "-shm"].contains(where: { FileManager.default.fileExists(atPath: aside + $0) }) {
+                attempt += 1
+                aside = "\(path).before-restore-\(stamp)-\(attempt)"
+            }
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
