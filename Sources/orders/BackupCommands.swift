@@ -62,17 +62,18 @@ struct RestoreCommand: AsyncParsableCommand {
         let logger = store.makeLogger()
         // A malformed read-side configuration is named before anything changes.
         _ = try read.configuration(besides: store.db)
-        let (report, kept) = try StoreBackup.restore(from: from, to: store.db)
-        print(try BackupCommand.describe(report, json: false, verb: "restored"))
-        if let kept { print("the store it replaced is kept at \(kept)") }
+        let restored = try StoreBackup.restore(from: from, to: store.db)
+        print(try BackupCommand.describe(restored.report, json: false, verb: "restored"))
+        if let kept = restored.kept { print("the store it replaced is kept at \(kept)") }
         guard !skipReadSide else { return }
-        let eventStore = try store.open()
+        // Still held alone (no process can open the store) until the read side is rebuilt.
+        let eventStore = EventStore(database: try store.openDatabase(hold: restored.hold))
         let readSide = try read.open(logger: logger, besides: store.db)
         try await readSide.bind(to: eventStore)
         let reindexer = readSide.reindexer(store: eventStore, logger: logger)
         let summary = try await withServices(readSide.services, logger: logger) { try await reindexer.run { _ in } }
-        // Nothing writes meanwhile (the store was free): the new generation holds the whole log,
-        // and the live projector goes on from its end instead of projecting it all again.
+        // Nothing could write meanwhile: the new generation holds the whole log, and the live
+        // projector goes on from its end instead of projecting it all again.
         let head = try await eventStore.headPosition()
         let live = try await readSide.state.checkpoints.position(readSide.checkpointName)
         if live < head { _ = try await readSide.state.checkpoints.move(readSide.checkpointName, from: live, to: head) }

@@ -46,6 +46,9 @@ struct StatusCommand: AsyncParsableCommand {
                 + (status.lagEvents > 0 ? String(format: ", oldest waiting %.1f s", status.lagSeconds) : ""))
         let now = Date()
         func ago(_ date: Date) -> String { "\(date.formatted(.iso8601)) (\(Int(max(0, now.timeIntervalSince(date)))) s ago)" }
+        if checkpoint > head {
+            print("  ! the read side is ahead of the event log (the store was restored or replaced): rebuild it with `orders reindex`")
+        }
         if let lastBatch = status.lastBatchAt { print("                last batch acknowledged \(ago(lastBatch))") }
         if let failingSince = status.failingSince {
             print("  ! every attempt at the next batch has failed since \(ago(failingSince))")

@@ -24,8 +24,9 @@ struct StoreOptions: ParsableArguments {
         EventStore(database: try openDatabase())
     }
 
-    func openDatabase() throws -> StoreDatabase {
-        try StoreDatabase.open(StoreConfiguration(path: db, durability: durability))
+    /// `hold`: one this process has already (a restore's exclusive one).
+    func openDatabase(hold: StoreHold? = nil) throws -> StoreDatabase {
+        try StoreDatabase.open(StoreConfiguration(path: db, durability: durability), hold: hold)
     }
 
     /// Opens the write store for a command that only reads it: a store that is not there is

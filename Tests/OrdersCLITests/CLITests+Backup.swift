@@ -44,6 +44,7 @@ extension CLITests {
             _ = try run(["restore", "--from", "backups/one.sqlite", "--skip-read-side"])
             let refused = try run(["project", "--once"], expect: 1)
             #expect(refused.stderr.contains("the read side is ahead of the event log"), "\(refused.stderr)")
+            #expect(try run(["status"]).stdout.contains("! the read side is ahead of the event log"))
             // until it is rebuilt
             _ = try run(["reindex"])
             _ = try run(["project", "--once"])

@@ -92,7 +92,9 @@ import Testing
         }
         // and the projector's batches are there, the replay counted as one
         for family in ["orders_projection_batches_total", "orders_projection_events_total", "orders_projection_documents_total"] {
-            #expect(families.contains(Substring(family)), "\(family)")
+            let line: Substring? = lines.first { $0.hasPrefix("\(family) ") }
+            let value: Double = line.flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+            #expect(value > 0, "\(family) counts the batches projected: \(line ?? "missing")")
         }
         #expect(metrics.contains(#"orders_commands_total{command="customer.register",outcome="ok"} 1"#))
         #expect(metrics.contains(#"orders_commands_total{command="customer.register",outcome="replayed"} 1"#))

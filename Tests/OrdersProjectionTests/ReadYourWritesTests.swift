@@ -78,7 +78,8 @@ import Testing
             let gate = Gate(open: true)
             let index = ScriptedIndex(read.index, beforeApply: { _ in await gate.pass() })
             // Real time for the readers' timeouts: a reader that is never answered gives up after
-            // 2 s and says so, instead of holding the test to its limit.
+            // 60 s and says so (a loaded machine answers within that), instead of holding the test
+            // to its limit.
             let projector = read.projector(t, writingThrough: index, clock: ContinuousClock())
             let customer = try await t.registerCustomer("c-1")
             try await projector.catchUp()
@@ -90,7 +91,7 @@ import Testing
                 let writing = Task { try await projector.catchUp() }
                 while gate.arrivals == arrived { await Task.yield() }
                 // A reader comes while it is held, and the write goes on at once
-                let reader = Task { await projector.waitForPosition(order.position, timeout: .seconds(2)) }
+                let reader = Task { await projector.waitForPosition(order.position, timeout: .seconds(60)) }
                 await Task.yield()
                 gate.open()
                 _ = try await writing.value

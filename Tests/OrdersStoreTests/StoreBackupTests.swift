@@ -81,6 +81,14 @@ import Testing
         }
     }
 
+    /// Runs `body` while an event store of `path` is in use, as a command holds one.
+    static func whileInUse(_ path: String, _ body: () throws -> Void) async throws {
+        let user = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
+        _ = try await user.identity()
+        try body()
+        withExtendedLifetime(user) {}
+    }
+
     @Test func aRestoreRefusesAStoreInUseAndKeepsTheOneItReplaces() async throws {
         try await TestStore.with { t in
             for n in 0..<10 { try await t.registerCustomer("c-\(n)") }
@@ -88,24 +96,32 @@ import Testing
             let report = try StoreBackup.backup(t.database, to: backup)
             let target = t.directory.appendingPathComponent("live/orders.sqlite").path
             // Given a store another "process" has open (its hold on the file)
-            try await {
-                let open = try StoreDatabase.open(StoreConfiguration(path: target))
-                _ = try await EventStore(database: open).identity()
+            // (as a command keeps it: through its event store, the database value long gone)
+            try await Self.whileInUse(target) {
                 // Then a restore is refused, and the store is untouched
                 let refused = #expect(throws: BackupError.self) { _ = try StoreBackup.restore(from: backup, to: target) }
                 #expect(refused?.description.contains("running process") == true)
                 #expect(!FileManager.default.fileExists(atPath: target + ".restoring"))
-                withExtendedLifetime(open) {}
-            }()
+            }
+            // And while a restore holds it, no process opens it
+            let restoring = try #require(try StoreHold.exclusive(t.directory.appendingPathComponent("other.sqlite").path))
+            #expect(throws: StoreHoldError.self) {
+                _ = try StoreDatabase.open(StoreConfiguration(path: t.directory.appendingPathComponent("other.sqlite").path))
+            }
+            withExtendedLifetime(restoring) {}
             // When nothing holds it any more
-            let (restored, kept) = try StoreBackup.restore(from: backup, to: target, now: TestStore.start)
+            var done: StoreBackup.Restored? = try StoreBackup.restore(from: backup, to: target, now: TestStore.start)
+            let (restored, kept) = (done!.report, done!.kept)
+            // (while the restore's hold is kept, nothing else restores or opens it)
+            #expect(throws: BackupError.self) { _ = try StoreBackup.restore(from: backup, to: target) }
+            done = nil
             // Then it is the backup, and the store it replaced is kept beside it
             #expect(restored.logChecksum == report.logChecksum)
             #expect(try StoreBackup.verify(path: target).logChecksum == report.logChecksum)
             #expect(kept == target + ".before-restore-2026-01-15T100000Z")
             #expect(FileManager.default.fileExists(atPath: try #require(kept)))
             // And a second restore within the same second keeps the store it replaces too
-            let (_, keptAgain) = try StoreBackup.restore(from: backup, to: target, now: TestStore.start)
+            let keptAgain = try StoreBackup.restore(from: backup, to: target, now: TestStore.start).kept
             #expect(keptAgain == target + ".before-restore-2026-01-15T100000Z-2")
             #expect(FileManager.default.fileExists(atPath: try #require(kept)))
         }

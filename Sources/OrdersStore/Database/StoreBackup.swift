@@ -144,48 +144,91 @@ package enum StoreBackup {
         }
     }
 
-    /// Replaces the store at `path` with the backup at `backup`, once the backup verifies and
-    /// while no process has the store open (`StoreHold`). The store replaced is kept beside it,
-    /// renamed (with its `-wal` and `-shm`), never deleted; its new name is returned.
-    package static func restore(from backup: String, to path: String, now: Date = Date()) throws -> (report: BackupReport, kept: String?) {
+    /// A restore done: what the store now holds, where the store it replaced was kept, and the
+    /// exclusive hold, for the caller to keep while it rebuilds the read side (no process can
+    /// open the store meanwhile; open it with `StoreDatabase.open(_:hold:)`).
+    package struct Restored: Sendable {
+        package var report: BackupReport
+        package var kept: String?
+        package var hold: StoreHold
+    }
+
+    /// Replaces the store at `path` with the backup at `backup`. The backup is verified; its copy
+    /// is written beside the store with SQLite's backup API (synced) and verified again; only
+    /// then, holding the store alone (`StoreHold`), is the store moved aside (with its `-wal` and
+    /// `-shm`, never deleted) and the copy renamed into place. A failure leaves the store as it
+    /// was.
+    package static func restore(from backup: String, to path: String, now: Date = Date()) throws -> Restored {
         let report = try verify(path: backup)
-        var kept: String?
-        var hold: StoreHold?
-        if FileManager.default.fileExists(atPath: path) {
-            hold = StoreHold(path: path, exclusive: true)
-            guard hold != nil else {
-                throw BackupError(
-                    "\(path) is open in a running process (orders serve, project, ...): stop it before restoring; nothing was changed")
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard let hold = try StoreHold.exclusive(path) else {
+            throw BackupError(
+                "\(path) is in use by a running process (orders serve, project, seed, ...): stop it before restoring; nothing was changed")
+        }
+        let files = FileManager.default
+        let partial = path + ".restoring"
+        try? files.removeItem(atPath: partial)
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let source = try DatabaseQueue(path: backup, configuration: configuration)
+            let copy = try DatabaseQueue(path: partial)
+            try source.backup(to: copy)
+            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try copy.close()
+            try source.close()
+            guard try verify(path: partial).logChecksum == report.logChecksum else {
+                throw BackupError("the copy of \(backup) differs from it: nothing was restored")
             }
-            let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
-            // A name none of the three files has (two restores within a second get -2, -3, ...).
+        } catch {
+            try? files.removeItem(atPath: partial)
+            throw error
+        }
+        // The store (if any) aside, under a name none of its three files has.
+        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
+        var kept: String?
+        var moved: [(from: String, to: String)] = []
+        func rollBack() {
+            for move in moved.reversed() { try? files.moveItem(atPath: move.to, toPath: move.from) }
+            try? files.removeItem(atPath: partial)
+        }
+        if files.fileExists(atPath: path) {
             var aside = "\(path).before-restore-\(stamp)"
             var attempt = 1
-            while ["", "-wal", "-shm"].contains(where: { FileManager.default.fileExists(atPath: aside + $0) }) {
+            while ["", "-wal", "-shm"].contains(where: { files.fileExists(atPath: aside + $0) }) {
                 attempt += 1
                 aside = "\(path).before-restore-\(stamp)-\(attempt)"
             }
-            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
+            do {
+                for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+                    try files.moveItem(atPath: path + suffix, toPath: aside + suffix)
+                    moved.append((path + suffix, aside + suffix))
+                }
+            } catch {
+                rollBack()
+                throw BackupError("could not move \(path) aside: \(error); the store is as it was")
             }
             kept = aside
         }
-        // Held until the backup's copy is in place.
-        defer { withExtendedLifetime(hold) {} }
-        let partial = path + ".restoring"
-        try? FileManager.default.removeItem(atPath: partial)
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: backup, toPath: partial)
-        let restored = try verify(path: partial)
-        guard restored.logChecksum == report.logChecksum else {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw BackupError("the copy of \(backup) differs from it: nothing was restored (the store was kept at \(kept ?? path))")
+        do {
+            try files.moveItem(atPath: partial, toPath: path)
+        } catch {
+            rollBack()
+            throw BackupError("could not put the backup's copy in place: \(error); the store is as it was")
         }
-        try FileManager.default.moveItem(atPath: partial, toPath: path)
+        syncFolder(of: path)
         var result = report
         result.path = path
-        return (result, kept)
+        return Restored(report: result, kept: kept, hold: hold)
+    }
+
+    /// Makes the renames in `path`'s folder durable.
+    private static func syncFolder(of path: String) {
+        let folder = Foundation.open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return }
+        fsync(folder)
+        close(folder)
     }
 
     /// Opens `path` read-only and checks it: SQLite's `integrity_check`, a store's schema, and

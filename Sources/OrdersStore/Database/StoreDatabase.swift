@@ -6,22 +6,26 @@ package import GRDB
 package struct StoreDatabase: Sendable {
     package let writer: any DatabaseWriter
     package let configuration: StoreConfiguration
-    /// This process's shared hold on the store file, for as long as the store is open:
-    /// `orders restore` replaces a store only when it can hold it alone.
-    private let hold: StoreHold?
+    /// This process's shared hold on the store (its lock file), for as long as the store or an
+    /// `EventStore` made from it is in use: `orders restore` replaces a store only when it can
+    /// hold it alone.
+    package let hold: StoreHold?
 
-    /// Opens (creating the file and its folder if needed) and migrates the store.
-    package static func open(_ configuration: StoreConfiguration) throws -> StoreDatabase {
+    /// Opens (creating the file and its folder if needed) and migrates the store. `hold` is a
+    /// hold this process has already (a restore's exclusive one); else a shared one is taken.
+    package static func open(_ configuration: StoreConfiguration, hold: StoreHold? = nil) throws -> StoreDatabase {
         do {
-            return try openOrThrow(configuration)
+            return try openOrThrow(configuration, hold: hold)
         } catch let error as DatabaseError {
             throw StoreOpenError(path: configuration.path, error: error)
         }
     }
 
-    private static func openOrThrow(_ configuration: StoreConfiguration) throws -> StoreDatabase {
+    private static func openOrThrow(_ configuration: StoreConfiguration, hold existing: StoreHold?) throws -> StoreDatabase {
         let url = URL(fileURLWithPath: configuration.path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Taken before the store is opened: a restore in progress holds it alone.
+        let hold = try existing ?? StoreHold.shared(configuration.path)
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeoutSeconds)
         config.maximumReaderCount = configuration.maximumReaderCount
@@ -32,29 +36,56 @@ package struct StoreDatabase: Sendable {
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try StoreMigrations.migrator.migrate(pool)
-        return StoreDatabase(writer: pool, configuration: configuration, hold: StoreHold(path: configuration.path, exclusive: false))
+        return StoreDatabase(writer: pool, configuration: configuration, hold: hold)
     }
 }
 
-/// A `flock` on the store file: shared by every process that has the store open, exclusive for
-/// `orders restore`, which may replace the file only while no process has it open. (SQLite locks
-/// with `fcntl`, which on Linux is independent of `flock`.) Released when the process exits,
-/// however it exits.
+/// A `flock` on the store's lock file (`<store>.lock`, beside it): shared by every process that
+/// uses the store, exclusive for `orders restore`, which replaces the store only while no process
+/// uses it. A lock file of its own, never the database file: closing a descriptor of the database
+/// file would drop the process's POSIX locks on it, SQLite's included. Released when the process
+/// exits, however it exits.
 package final class StoreHold: Sendable {
     private let descriptor: Int32
 
-    /// Holds `path`; nil when it cannot be held (exclusive: another process has it).
-    package init?(path: String, exclusive: Bool) {
-        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// The lock file of the store at `path`.
+    package static func lockPath(_ path: String) -> String { path + ".lock" }
+
+    /// A shared hold; throws when a restore holds the store alone.
+    package static func shared(_ path: String) throws -> StoreHold {
+        guard let hold = try take(path, exclusive: false) else {
+            throw StoreHoldError(description: "\(path) is being restored (`orders restore` holds it): try again when it is done")
+        }
+        return hold
+    }
+
+    /// The exclusive hold; nil when a process uses the store.
+    package static func exclusive(_ path: String) throws -> StoreHold? { try take(path, exclusive: true) }
+
+    private static func take(_ path: String, exclusive: Bool) throws -> StoreHold? {
+        let descriptor = Foundation.open(lockPath(path), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw StoreHoldError(description: "cannot open the store's lock file \(lockPath(path)): \(String(cString: strerror(errno)))")
+        }
         guard flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+            let reason = errno
             close(descriptor)
+            guard reason == EWOULDBLOCK else {
+                throw StoreHoldError(description: "cannot lock \(lockPath(path)): \(String(cString: strerror(reason)))")
+            }
             return nil
         }
-        self.descriptor = descriptor
+        return StoreHold(descriptor: descriptor)
     }
 
     deinit { close(descriptor) }
+}
+
+/// The store's lock file could not be taken, in words.
+package struct StoreHoldError: Error, CustomStringConvertible {
+    package var description: String
 }
 
 /// The write store could not be opened, in words: a full disk or a read-only file system is

@@ -65,14 +65,19 @@ package final class EventStore: Sendable {
         return stream
     }
 
-    package init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256) {
+    package init(writer: any DatabaseWriter, maximumGroupCommit: Int = 256, hold: StoreHold? = nil) {
         precondition(maximumGroupCommit > 0)
         self.writer = writer
         self.maximumGroupCommit = maximumGroupCommit
+        self.hold = hold
     }
 
+    /// The store's hold (`StoreHold`) lives as long as this event store: a process using the
+    /// store keeps it from being restored over.
+    private let hold: StoreHold?
+
     package convenience init(database: StoreDatabase) {
-        self.init(writer: database.writer, maximumGroupCommit: database.configuration.maximumGroupCommit)
+        self.init(writer: database.writer, maximumGroupCommit: database.configuration.maximumGroupCommit, hold: database.hold)
     }
 
     // MARK: Appending
