@@ -126,7 +126,7 @@ package func buildServer(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)), logger: logger)
     // Started in this order, stopped in the reverse: the client outlives what uses it.
     application.addServices(readSide.services)
-    if configuration.runsProjector { application.addServices(projector) }
+    if configuration.runsProjector { application.addServices(ServingProjector(projector, logger: logger)) }
     application.addServices(reindex, keyRing)
     return OrdersServer(application: application, projector: projector, reindex: reindex, routes: routes, connections: connections)
 }

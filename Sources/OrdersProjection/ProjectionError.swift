@@ -14,5 +14,9 @@ package struct ProjectionError: Error, Sendable, Hashable, CustomStringConvertib
         self.isHole = isHole
     }
 
-    package var description: String { "cannot project event at position \(position) (stream \(streamID)): \(reason)" }
+    package var description: String {
+        // Not about one event (the checkpoint itself): no stream to name.
+        guard streamID != "-" else { return "the projection cannot go on from position \(position): \(reason)" }
+        return "cannot project event at position \(position) (stream \(streamID)): \(reason)"
+    }
 }

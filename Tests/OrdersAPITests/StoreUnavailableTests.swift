@@ -45,6 +45,33 @@ import Testing
         ) { ($0.status, $0.headers, String(buffer: $0.body)) }
     }
 
+    /// A projection that halts (here: a read side past the log, as a store restored over it
+    /// leaves it) stops the projection, not the server: commands go on, `/ready` stays ready,
+    /// and `/ready/read` says why the read side is not.
+    @Test func aHaltedProjectionKeepsCommandsServedAndReadyReadSaysWhy() async throws {
+        try await TestStore.with { t throws in
+            let readSide = try ReadSide.embedded(in: t)
+            #expect(try await readSide.state.checkpoints.move(readSide.checkpointName, from: 0, to: 50))
+            let server = try await buildServer(
+                store: t.store, bus: t.bus, keys: APIKeys(database: t.database), readSide: readSide,
+                configuration: ServerConfiguration(port: 0, authentication: .init(adminToken: "admin")), registry: nil, clock: ManualClock(),
+                wallClock: t.clock, logger: Logger(label: "api"))
+            let projector = server.projector
+            try await server.application.test { client in
+                // (bounded only so that a server that stopped instead fails here, not at the limit)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await projector.halted == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                try #require(await projector.halted != nil, "the projection halted and the server goes on")
+                let (created, _, _) = try await Self.status(client, .post, "/customers", body: #"{"name":"A","email":"a@example.com"}"#)
+                #expect(created == .created)
+                #expect(try await Self.status(client, .get, "/ready").0 == .ok)
+                let (read, _, body) = try await Self.status(client, .get, "/ready/read")
+                #expect(read == .serviceUnavailable)
+                #expect(body.contains("the projection halted") && body.contains("ahead of the event log"), "\(body)")
+            }
+        }
+    }
+
     @Test func aFullDiskMakesCommandsAnswer503AndReadyFailUntilWritesSucceed() async throws {
         try await TestStore.with { t throws in
             let clock = ManualClock()

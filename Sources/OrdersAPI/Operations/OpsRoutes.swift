@@ -114,6 +114,11 @@ struct OpsRoutes {
         let head = try await store.headPosition()
         let projected = await readModel.progress.acknowledgedPosition
         var readiness = Readiness(status: "ready", headPosition: head, projectedPosition: projected, lagEvents: max(0, head - projected))
+        if let halted = await readModel.progress.halted {
+            readiness.status = "unavailable"
+            readiness.problem = "the projection halted: \(halted)"
+            return readiness
+        }
         do {
             readiness.indexedOrders = try await readModel.index.stats().documents
             let warnings = try await readModel.index.problems()

@@ -67,6 +67,12 @@ package actor Projector: Service, ProjectionProgress {
 
     package var acknowledgedPosition: Int64 { position }
 
+    /// Why the projection halted in this process (`ServingProjector`), nil while it runs.
+    package private(set) var halted: String?
+
+    /// Records that the projection halted for good (`ServingProjector`).
+    package func markHalted(_ reason: String) { halted = reason }
+
     private var checkpoints: Checkpoints { state.checkpoints }
     private var writer: DocumentWriter {
         DocumentWriter(context: context, index: index, retry: configuration.retry) {
