@@ -374,6 +374,40 @@ import Testing
         }
     }
 
+    /// A store restored from an older backup and written to since is another log under the same
+    /// id: the checkpoint may even be below its head. The event at the checkpoint tells.
+    @Test func aReadSideOverALogThatDivergedIsRefused() async throws {
+        try await TestStore.with { t throws in
+            // Given a store backed up, written to, and projected to its head
+            try await Self.seed(t, orders: 6)
+            let backup = t.directory.appendingPathComponent("backup.sqlite").path
+            _ = try StoreBackup.backup(t.database, to: backup)
+            for n in 0..<3 { _ = try await t.registerCustomer("after-\(n)") }
+            let read = try ReadSide.embedded(in: t)
+            let projected = try await read.projector(t).catchUp()
+            // When the backup is restored elsewhere and written to past that checkpoint, with other events
+            let path = t.directory.appendingPathComponent("restored/orders.sqlite").path
+            _ = try StoreBackup.restore(from: backup, to: path)
+            let restored = EventStore(database: try StoreDatabase.open(StoreConfiguration(path: path)))
+            let bus = CommandBus.standard(store: restored, clock: t.clock, logger: Logger(label: "bus"))
+            for n in 0..<5 {
+                _ = try await bus.send(RegisterCustomer(customerID: try CustomerID("other-\(n)"), name: "O", email: "o\(n)@example.com"))
+            }
+            #expect(try await restored.headPosition() > projected)
+            #expect(try await restored.identity() == (try await t.store.identity()), "the same store's id")
+            // Then a projector of that read side over it refuses to go on
+            let diverged = read.projector(
+                store: restored, configuration: Self.fast, clock: ContinuousClock(), wallClock: t.clock, logger: Logger(label: "p"))
+            let error = await #expect(throws: ProjectionError.self) { try await diverged.catchUp() }
+            #expect(
+                error?.description.contains("the event log differs from the one the read side was built from") == true, "\(String(describing: error))"
+            )
+            // While over its own log it goes on
+            _ = try await t.registerCustomer("more")
+            #expect(try await read.projector(t).catchUp() == (try await t.store.headPosition()))
+        }
+    }
+
     @Test func concurrentCatchUpsRunOneAfterTheOther() async throws {
         try await TestStore.with { t throws in
             try await Self.seed(t, orders: 40)

@@ -130,7 +130,11 @@ package actor Projector: Service, ProjectionProgress {
                 }
                 // Everything up to the hole or the unreadable event (if any) is written: the
                 // checkpoint follows the batch.
-                guard try await checkpoints.move(configuration.checkpointName, from: position, to: plan.through, at: wallClock.now()) else {
+                let fingerprint = try await store.fingerprint(at: plan.through)
+                guard
+                    try await checkpoints.move(
+                        configuration.checkpointName, from: position, to: plan.through, at: wallClock.now(), fingerprint: fingerprint)
+                else {
                     throw ProjectionError(
                         position: last.position, streamID: last.streamID,
                         reason: "the checkpoint moved under this projector: is another one running?")
@@ -285,6 +289,18 @@ package actor Projector: Service, ProjectionProgress {
                 position: checkpoint, streamID: "-",
                 reason: "the read side is ahead of the event log (checkpoint \(checkpoint), head \(head)): the store was restored "
                     + "from a backup or replaced; rebuild the read side with `orders reindex`")
+        }
+        // Nor over another log than the one projected: the event at the checkpoint must be the
+        // one the read side saw there (a store restored from a backup and written to since is not).
+        if checkpoint > 0, let seen = try await checkpoints.fingerprint(configuration.checkpointName) {
+            let found = try await store.fingerprint(at: checkpoint)
+            guard found == seen else {
+                throw ProjectionError(
+                    position: checkpoint, streamID: "-",
+                    reason: "the event log differs from the one the read side was built from (at position \(checkpoint) it saw \(seen), "
+                        + "the log has \(found ?? "nothing")): the store was restored from a backup or replaced; rebuild the read side "
+                        + "with `orders reindex`")
+            }
         }
         if try await index.prepare(), checkpoint > 0 {
             // The index holds no order although the checkpoint says events were projected: it

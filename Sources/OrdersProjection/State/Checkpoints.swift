@@ -20,7 +20,11 @@ package struct Checkpoints: Sendable {
     /// Moves checkpoint `name` from `expected` to `position` at `date` (a batch acknowledged: it
     /// is no longer failing); false if it was not at `expected` (another projector moved it: two
     /// must never run against one read side).
-    package func move(_ name: String, from expected: Int64, to position: Int64, at date: Date? = nil) async throws -> Bool {
+    /// `fingerprint` names the event at `position` (`EventStore.fingerprint(at:)`); a move
+    /// without one forgets the last.
+    package func move(
+        _ name: String, from expected: Int64, to position: Int64, at date: Date? = nil, fingerprint: String? = nil
+    ) async throws -> Bool {
         try await writer.write { db in
             if expected == 0 {
                 try db.execute(
@@ -29,12 +33,20 @@ package struct Checkpoints: Sendable {
             }
             try db.execute(
                 sql: """
-                    UPDATE projection_checkpoints SET position = ?, moved_at = coalesce(?, moved_at), failing_since = NULL
+                    UPDATE projection_checkpoints
+                    SET position = ?, moved_at = coalesce(?, moved_at), failing_since = NULL, event_fingerprint = ?
                     WHERE name = ? AND position = ?
                     """,
-                arguments: [position, date?.epochMilliseconds, name, expected]
+                arguments: [position, date?.epochMilliseconds, fingerprint, name, expected]
             )
             return db.changesCount == 1
+        }
+    }
+
+    /// What named the event at checkpoint `name` when it last moved (nil: not recorded).
+    package func fingerprint(_ name: String) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT event_fingerprint FROM projection_checkpoints WHERE name = ?", arguments: [name])
         }
     }
 

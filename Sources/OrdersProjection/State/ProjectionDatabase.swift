@@ -102,6 +102,10 @@ package struct ProjectionDatabase: Sendable {
             // The event store this read side is built from (`bind(to:)`).
             try db.execute(sql: "CREATE TABLE event_store (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL) STRICT")
         }
+        migrator.registerMigration("2026-12-08 checkpoint fingerprint") { db in
+            // What names the event at each checkpoint (`EventStore.fingerprint(at:)`).
+            try db.execute(sql: "ALTER TABLE projection_checkpoints ADD COLUMN event_fingerprint TEXT")
+        }
         return migrator
     }
 }
