@@ -23,11 +23,31 @@ package struct ReadSideStatus: Sendable, Encodable {
     package var deadLetters: [DeadLetter]
     /// A reindex in progress (or interrupted, waiting to be resumed or aborted).
     package var reindex: ReindexJob?
+    /// The last backup of the write store (`orders backup`, `serve --backup-dir`), nil when none
+    /// was taken.
+    package var lastBackup: StoreBackup.Record?
 
     enum CodingKeys: String, CodingKey {
         case headPosition = "head_position", checkpoint, lagEvents = "lag_events", lagSeconds = "lag_seconds", index
         case lastBatchAt = "last_batch_at", failingSince = "failing_since", lastFailure = "last_failure", lastFailureAt = "last_failure_at"
-        case deadLetters = "dead_letters", reindex
+        case deadLetters = "dead_letters", reindex, lastBackup = "last_backup"
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(headPosition, forKey: .headPosition)
+        try container.encode(checkpoint, forKey: .checkpoint)
+        try container.encode(lagEvents, forKey: .lagEvents)
+        try container.encode(lagSeconds, forKey: .lagSeconds)
+        try container.encode(index, forKey: .index)
+        try container.encodeIfPresent(lastBatchAt, forKey: .lastBatchAt)
+        try container.encodeIfPresent(failingSince, forKey: .failingSince)
+        try container.encodeIfPresent(lastFailure, forKey: .lastFailure)
+        try container.encodeIfPresent(lastFailureAt, forKey: .lastFailureAt)
+        try container.encode(deadLetters, forKey: .deadLetters)
+        try container.encodeIfPresent(reindex, forKey: .reindex)
+        // Always there, null when no backup was taken: a monitor tells "none" from "not reported".
+        try container.encode(lastBackup, forKey: .lastBackup)
     }
 
     /// Reads it all; an unreachable index is reported in `index.problems`, not thrown.
@@ -43,7 +63,8 @@ package struct ReadSideStatus: Sendable, Encodable {
             lagSeconds: oldest.map { max(0, now.timeIntervalSince($0.recordedAt)) } ?? 0, lastBatchAt: health.movedAt,
             failingSince: health.failingSince, lastFailure: health.lastFailure, lastFailureAt: health.lastFailureAt, index: await index.describe(),
             deadLetters: try await state.deadLetters.all(),
-            reindex: try await state.reindexJobs.job(checkpointName)
+            reindex: try await state.reindexJobs.job(checkpointName),
+            lastBackup: try StoreBackup.lastRecorded(in: store.writer)
         )
     }
 
@@ -58,6 +79,6 @@ package struct ReadSideStatus: Sendable, Encodable {
             index: IndexDescription(
                 backend: "embedded", location: location,
                 problems: ["not built yet: `orders project --once` or `orders serve` builds it from the event store"]),
-            deadLetters: [], reindex: nil)
+            deadLetters: [], reindex: nil, lastBackup: try StoreBackup.lastRecorded(in: store.writer))
     }
 }

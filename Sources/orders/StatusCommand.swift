@@ -19,7 +19,6 @@ struct StatusCommand: AsyncParsableCommand {
         // A malformed read-side configuration is named before the store is looked for.
         _ = try read.configuration()
         let eventStore = try store.openExisting()
-        let database = try store.openDatabase()
         // A read index never built is reported as such, not created.
         let status: ReadSideStatus
         if case .embedded(let path) = try read.configuration(besides: store.db).index, !ReadOptions.exists(path) {
@@ -36,8 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            let backup = try StoreBackup.lastRecorded(in: database.writer)
-            print(String(decoding: try encoder.encode(StatusJSON(status: status, lastBackup: backup)), as: UTF8.self))
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
             return
         }
         print("write side      head position \(head)")
@@ -69,7 +67,7 @@ struct StatusCommand: AsyncParsableCommand {
                         ? "stopped: run `orders reindex` to resume it or `orders reindex --abort`"
                         : "owner \(job.owner), last heard of \(Int(Date().timeIntervalSince(job.heartbeatAt))) s ago"))
         }
-        if let backup = try StoreBackup.lastRecorded(in: database.writer) {
+        if let backup = status.lastBackup {
             if let report = backup.report {
                 print("last backup     \(ago(backup.finishedAt)): \(report.path), head position \(report.headPosition), verified")
             } else {
@@ -82,20 +80,5 @@ struct StatusCommand: AsyncParsableCommand {
         for letter in status.deadLetters.prefix(20) {
             print("  #\(letter.id) order \(letter.orderID) at position \(letter.position): \(letter.reason)")
         }
-    }
-}
-
-/// `orders status --json`: the read side's status with the last backup beside it
-/// (`last_backup`, null when none was taken).
-private struct StatusJSON: Encodable {
-    let status: ReadSideStatus
-    let lastBackup: StoreBackup.Record?
-
-    enum CodingKeys: String, CodingKey { case lastBackup = "last_backup" }
-
-    func encode(to encoder: any Encoder) throws {
-        try status.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(lastBackup, forKey: .lastBackup)
     }
 }

@@ -220,6 +220,22 @@ import Testing
         }
     }
 
+    @Test func adminStatusSaysWhenTheLastBackupWasTaken() async throws {
+        try await Self.with(adminToken: "token") { harness, client in
+            let admin: HTTPFields = [.authorization: "Bearer token"]
+            let before = try await Self.send(client, .get, "/admin/status", headers: admin, expect: .ok)
+            #expect(before.keys.contains("last_backup") && before["last_backup"] is NSNull, "none taken: null, not absent")
+            try await Self.send(
+                client, .post, "/customers", #"{"customer_id":"c-1","name":"A","email":"a@example.com"}"#, headers: admin, expect: .created)
+            let path = harness.store.directory.appendingPathComponent("backups/one.sqlite").path
+            try StoreBackup.backupRecorded(harness.store.database, to: path)
+            let after = try await Self.send(client, .get, "/admin/status", headers: admin, expect: .ok)
+            let last = try #require(after["last_backup"] as? [String: Any])
+            #expect(last["path"] as? String == path)
+            #expect((last["report"] as? [String: Any])?["head_position"] as? Int == 1)
+        }
+    }
+
     @Test func operationalRoutesAnswer() async throws {
         try await Self.with(adminToken: "token") { harness, client in
             #expect(try await Self.send(client, .get, "/health", expect: .ok)["status"] as? String == "ok")
