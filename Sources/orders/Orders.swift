@@ -14,9 +14,9 @@ struct Orders: AsyncParsableCommand {
                    a read side that is unreachable or refuses)
               64   the arguments are wrong; the message names the flag
                    (a parse error also prints the usage)
-              130  interrupted (Ctrl-C, SIGTERM) before it finished; a reindex
-                   resumes when run again (`serve` and `project` stop on these
-                   signals as asked: 0)
+              130  a reindex interrupted (Ctrl-C, SIGTERM); it resumes when run
+                   again (`serve` and `project` stop on these signals as asked: 0;
+                   other commands end as the signal ends them)
             """,
         version: "1.0.0",
         subcommands: [
