@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "OrdersStore",
             dependencies: [
-                "OrdersDomain", "RowScanning",
+                "OrdersDomain", "RowScanning", "Timing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -21,7 +21,7 @@ enum ModuleMap {
             // Pure domain: no I/O.
             "OrdersDomain": ["JSONScanning"],
             // The write side.
-            "OrdersStore": Set(["OrdersDomain", "RowScanning", "GRDB", "Logging", "Crypto"]).union(metrics),
+            "OrdersStore": Set(["OrdersDomain", "RowScanning", "Timing", "GRDB", "Logging", "Crypto"]).union(metrics),
             // A general Elasticsearch client: knows nothing about orders.
             "Elasticsearch": ["CCurl", "JSONScanning", "Timing", "Logging", "ServiceLifecycle"],
             // The read model and its backends: never the write side or the projection.

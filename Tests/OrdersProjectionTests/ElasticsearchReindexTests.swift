@@ -71,6 +71,30 @@ import Testing
         }
     }
 
+    /// Elasticsearch down when a command starts: binding the read side does not fail on it (the
+    /// service starts, its writes go on), and the projector, which claims the index when it
+    /// starts, fails as unreachable, to be retried, never as another store's.
+    @Test func aReadSideOnAnUnreachableClusterBindsAndItsProjectorClaimsItLater() async throws {
+        try await TestStore.with { store in
+            _ = try await store.registerCustomer("c-1")
+            let down = try RefusingPort()
+            let read = try ReadSide.open(
+                ReadSideConfiguration(
+                    index: .elasticsearch(
+                        ElasticsearchConfiguration(nodes: [down.url], retry: RetryPolicy(maximumRetries: 0)),
+                        definition: try IndexDefinition(contentsOf: Self.definitionPath)),
+                    statePath: store.directory.appendingPathComponent("state.sqlite").path),
+                logger: Logger(label: "test"))
+            try await read.withServices {
+                try await read.bind(to: store.store)
+                let projector = read.projector(store, configuration: ReadSide.fastProjection)
+                let error = await #expect(throws: (any Error).self) { try await projector.catchUp() }
+                #expect(!(error is ReadSideOfAnotherStore) && !(error is ProjectionError), "\(String(describing: error))")
+                #expect("\(String(describing: error))".contains("connect"), "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test(.enabled(if: SpecValidator.enabled, Comment(rawValue: SpecValidator.skipMessage)))
     func aReindexCreatesLoadsRestoresSwapsAndRetiresWithValidBodies() async throws {
         try await TestStore.with { store in

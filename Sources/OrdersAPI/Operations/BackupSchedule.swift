@@ -55,7 +55,7 @@ package struct BackupSchedule: Service {
     /// Takes one backup now, then deletes the oldest beyond `keep`; nil when it failed.
     package func takeOne() async -> BackupReport? {
         let now = wallClock.now()
-        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
+        let stamp = StoreBackup.fileStamp(now)
         let path = URL(fileURLWithPath: configuration.directory).appendingPathComponent("orders-\(stamp).sqlite").path
         let (database, wallClock) = (database, wallClock)
         do {

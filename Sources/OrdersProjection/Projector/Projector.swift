@@ -105,6 +105,7 @@ package actor Projector: Service, ProjectionProgress {
                 let events = try await nextBatch()
                 guard let last = events.last else { return position }
                 var taken = events.count
+                var newest = last
                 // The facts take the batch in; the orders it reaches are folded from the log and
                 // written part by part (a failure anywhere makes the next pass start over from
                 // the checkpoint: writes are idempotent).
@@ -116,6 +117,7 @@ package actor Projector: Service, ProjectionProgress {
                     let more = try await nextBatch(after: plan.through)
                     guard !more.isEmpty else { break }
                     taken += more.count
+                    newest = more.last ?? newest
                     plan.extend(with: facts.take(more, parked: parked))
                 }
                 var visible = true
@@ -130,7 +132,8 @@ package actor Projector: Service, ProjectionProgress {
                 }
                 // Everything up to the hole or the unreadable event (if any) is written: the
                 // checkpoint follows the batch.
-                let fingerprint = try await store.fingerprint(at: plan.through)
+                // The newest event taken is the checkpoint's, unless the batch halted before it.
+                let fingerprint = newest.position == plan.through ? newest.fingerprint : try await store.fingerprint(at: plan.through)
                 guard
                     try await checkpoints.move(
                         configuration.checkpointName, from: position, to: plan.through, at: wallClock.now(), fingerprint: fingerprint)

@@ -1,6 +1,7 @@
 import Crypto
 package import Foundation
 package import GRDB
+import Timing
 
 /// What a backup holds, checked: SQLite's integrity check, the head position, the number of
 /// events and a SHA-256 over the whole log (every column of every event, in position order).
@@ -49,13 +50,9 @@ package enum StoreBackup {
         let partial = path + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
         do {
-            let copy = try DatabaseQueue(path: partial)
             // One step (all pages) inside one read transaction of the store: a snapshot of every
             // commit acknowledged before it began, whatever is written meanwhile.
-            try database.writer.backup(to: copy)
-            // One self-contained file (the store's WAL mode would come with the pages).
-            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try copy.close()
+            try copy(database.writer, to: partial)
             var report = try verify(path: partial)
             // The store's log up to the copy's head must be the copy's log.
             let source = try database.writer.read { db in try logChecksum(db, through: report.headPosition) }
@@ -64,12 +61,27 @@ package enum StoreBackup {
             }
             try FileManager.default.moveItem(atPath: partial, toPath: path)
             report.path = path
-            report.seconds = (ContinuousClock.now - start).seconds
+            report.seconds = (ContinuousClock.now - start).inSeconds
             return report
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
+    }
+
+    /// Copies `source` into a new SQLite file at `path` with SQLite's backup API (synced), as one
+    /// self-contained file (a WAL store's journal mode would come with its pages).
+    private static func copy(_ source: any DatabaseReader, to path: String) throws {
+        let copy = try DatabaseQueue(path: path)
+        try source.backup(to: copy)
+        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try copy.close()
+    }
+
+    /// `date` as a file name may carry it: UTC, to the second, without colons
+    /// (`2026-12-08T000545Z`).
+    package static func fileStamp(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date).replacingOccurrences(of: ":", with: "")
     }
 
     /// A backup as recorded in the store: when it finished, where, and its report or why it
@@ -100,7 +112,7 @@ package enum StoreBackup {
             try? record(Record(finishedAt: now(), path: path, report: report, error: nil), in: database)
             return report
         } catch {
-            let seconds = (ContinuousClock.now - start).seconds
+            let seconds = (ContinuousClock.now - start).inSeconds
             try? record(Record(finishedAt: now(), path: path, report: nil, error: "\(error)"), in: database, seconds: seconds)
             throw error
         }
@@ -115,7 +127,7 @@ package enum StoreBackup {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    Int64((record.finishedAt.timeIntervalSince1970 * 1000).rounded()), record.path, record.report?.headPosition,
+                    RecordedEvent.milliseconds(record.finishedAt), record.path, record.report?.headPosition,
                     record.report?.events, record.report?.logChecksum, record.report?.bytes, duration,
                     record.error,
                 ])
@@ -173,10 +185,7 @@ package enum StoreBackup {
             var configuration = Configuration()
             configuration.readonly = true
             let source = try DatabaseQueue(path: backup, configuration: configuration)
-            let copy = try DatabaseQueue(path: partial)
-            try source.backup(to: copy)
-            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try copy.close()
+            try copy(source, to: partial)
             try source.close()
             guard try verify(path: partial).logChecksum == report.logChecksum else {
                 throw BackupError("the copy of \(backup) differs from it: nothing was restored")
@@ -186,7 +195,7 @@ package enum StoreBackup {
             throw error
         }
         // The store (if any) aside, under a name none of its three files has.
-        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
+        let stamp = fileStamp(now)
         var kept: String?
         var moved: [(from: String, to: String)] = []
         func rollBack() {
@@ -296,8 +305,4 @@ package enum StoreBackup {
         }
         return (hash.finalize().map { String(format: "%02x", $0) }.joined(), events)
     }
-}
-
-extension Duration {
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -279,15 +279,13 @@ package final class EventStore: Sendable {
         }
     }
 
-    /// What names the event at `position` (its stream, stream version and time), nil when there
-    /// is none: a read side records it with its checkpoint, and finds out at its next start
-    /// whether the log under it is still the one it projected (a store restored from a backup
-    /// and written to since is not).
+    /// The fingerprint of the event at `position` (`RecordedEvent.fingerprint`), nil when there
+    /// is none.
     package func fingerprint(at position: Int64) async throws(EventStoreError) -> String? {
         try await read("reading the event at position \(position)") { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT stream_id, stream_version, recorded_at FROM events WHERE position = ?"), arguments: [position]
-            ).map { row in "\(row["stream_id"] as String) v\(row["stream_version"] as Int64) at \(row["recorded_at"] as Int64)" }
+            try RecordedEvent.fetchOne(
+                db.cachedStatement(sql: "SELECT \(RecordedEvent.selection) FROM events WHERE position = ?"), arguments: [position]
+            )?.fingerprint
         }
     }
 

@@ -59,6 +59,12 @@ package struct RecordedEvent: Sendable, Hashable {
 
     /// Milliseconds since 1970, as stored in `recorded_at`.
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// What names this event beside its position (its stream, stream version and time): a read
+    /// side records it with its checkpoint, and finds out at its next start whether the log under
+    /// it is still the one it projected (a store restored from a backup and written to since is
+    /// not).
+    package var fingerprint: String { "\(streamID) v\(streamVersion) at \(Self.milliseconds(recordedAt))" }
 }
 
 extension RecordedEvent: FetchableRecord {
