@@ -19,6 +19,24 @@ package final class RefusingPort: Sendable {
     deinit { close(descriptor) }
 }
 
+/// A 127.0.0.1 port another server listens on (it never accepts): for "port in use" tests.
+package final class ListeningPort: Sendable {
+    private let descriptor: Int32
+    package let port: Int
+
+    package init() throws {
+        let (fd, port) = try bindLoopbackSocket()
+        guard listen(fd, 1) == 0 else {
+            close(fd)
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
+        descriptor = fd
+        self.port = port
+    }
+
+    deinit { close(descriptor) }
+}
+
 /// A TCP socket bound to 127.0.0.1 on a free port, not yet listening: the descriptor and the port.
 func bindLoopbackSocket() throws -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,9 +1,6 @@
 import Foundation
+import LoopbackHTTP
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Issue 22, item 6: how `orders` fails. Exit statuses: 0 done, 1 the command ran and failed,
 /// 64 the arguments are wrong, 130 interrupted.
@@ -57,22 +54,9 @@ extension CLITests {
     /// `serve` on a port another process listens on stops before it logs "serving" or creates
     /// a file, and names the port.
     @Test func serveOnABusyPortFailsBeforeCreatingAnything() throws {
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(holder >= 0)
-        defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                try #require(bind(holder, socketAddress, length) == 0)
-                try #require(listen(holder, 1) == 0)
-                try #require(getsockname(holder, socketAddress, &length) == 0)
-            }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let holder = try ListeningPort()
+        let port = holder.port
+        defer { withExtendedLifetime(holder) {} }
         try Self.withDirectory { directory in
             let output = try Self.run(["serve", "--port", "\(port)", "--db", "fresh/orders.sqlite"], in: directory)
             #expect(output.status == 1, "\(output.stderr)")
